@@ -1,0 +1,53 @@
+"""``edge bench``: speed, measured as medians and as ratios against baselines in the same run."""
+
+import statistics
+import time
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from skimage.segmentation import watershed as skimage_watershed
+
+from edge.kernels.watershed import flood
+from edge.measure import FloodInput, flood_input
+from edge.bundled import sample_frames
+
+
+def bench_watershed(crop_count: int, repeats: int) -> dict:
+    """Time the Numba flood, skimage's watershed and cv2.watershed on the same crops of the
+    bundled samples (their labelled boxes); print and return medians (ms per batch) and ratios."""
+    crops = _sample_crops(crop_count)
+    colour_crops = [cv2.cvtColor(c.landscape, cv2.COLOR_GRAY2BGR) for c in crops]
+    contenders: dict[str, Callable[[], None]] = {
+        "numba bucket-queue flood": lambda: [flood(c.landscape, c.markers) for c in crops],
+        "skimage.segmentation.watershed": lambda: [skimage_watershed(c.landscape, c.markers) for c in crops],
+        "cv2.watershed": lambda: [cv2.watershed(image, c.markers.copy()) for image, c in zip(colour_crops, crops)],
+    }
+    for run in contenders.values():
+        run()  # warm-up: compilation and caches
+    medians = {name: _median_ms(run, repeats) for name, run in contenders.items()}
+    pixels = sum(c.landscape.size for c in crops)
+    print(f"watershed on {len(crops)} crops ({pixels / len(crops):.0f} px each on average), median of {repeats} runs:")
+    ours = medians["numba bucket-queue flood"]
+    for name, median in medians.items():
+        print(f"  {name:<32} {median:8.2f} ms   {median / ours:6.2f}x the Numba flood's time")
+    return medians
+
+
+def _sample_crops(count: int) -> list[FloodInput]:
+    crops = []
+    for frame, boxes in sample_frames():
+        image = frame.pixels.astype(np.float32)
+        crops += [c for c in (flood_input(image, box) for box in boxes) if c is not None]
+    if not crops:
+        raise ValueError("the bundled samples hold no boxes")
+    return [crops[i % len(crops)] for i in range(count)]
+
+
+def _median_ms(run: Callable[[], None], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)

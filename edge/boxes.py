@@ -1,0 +1,52 @@
+"""Box files in the li2018 layout: one box a line, ``y_min x_min y_max x_max [score]``.
+
+Inside the project boxes are arrays of ``[x0, y0, x1, y1]`` (pixels), with an optional
+score array beside them.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+
+class BoxFileError(ValueError):
+    """A box file that does not hold 4 or 5 numbers a line."""
+
+
+def read_boxes(path: str | Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """Boxes ``(N, 4)`` as ``x0, y0, x1, y1`` and scores ``(N,)`` (None without a 5th column)."""
+    rows = []
+    for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            values = [float(v) for v in line.split()]
+        except ValueError as error:
+            raise BoxFileError(f"{path}:{number}: not numbers: {line!r}") from error
+        if len(values) not in (4, 5):
+            raise BoxFileError(f"{path}:{number}: expected 'y_min x_min y_max x_max [score]', got {line!r}")
+        rows.append(values)
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        raise BoxFileError(f"{path}: some lines have a score and some do not")
+    table = np.array(rows, np.float64).reshape(-1, widths.pop() if widths else 4)
+    boxes = table[:, [1, 0, 3, 2]]
+    scores = table[:, 4] if table.shape[1] == 5 else None
+    return boxes, scores
+
+
+def write_boxes(path: str | Path, boxes: np.ndarray, scores: np.ndarray | None = None) -> None:
+    """Write boxes ``x0, y0, x1, y1`` in the li2018 layout (with scores as a 5th column)."""
+    lines = []
+    for index, (x0, y0, x1, y1) in enumerate(np.asarray(boxes).reshape(-1, 4)):
+        line = f"{y0:g} {x0:g} {y1:g} {x1:g}"
+        if scores is not None:
+            line += f" {scores[index]:.4f}"
+        lines.append(line)
+    Path(path).write_text("\n".join(lines) + ("\n" if lines else ""))
+
+
+def box_file_for(image: str | Path, boxes: str | Path) -> Path:
+    """The box file of ``image``: ``boxes`` itself, or ``boxes/<image stem>.txt`` for a folder."""
+    boxes = Path(boxes)
+    return boxes / f"{Path(image).stem}.txt" if boxes.is_dir() else boxes

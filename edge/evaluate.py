@@ -1,0 +1,82 @@
+"""Scoring detections against labels: the reference centre protocol and IoU >= 0.4."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+CENTRE_TOLERANCE_PX = 20.0
+IOU_THRESHOLD = 0.4
+_NO_MATCH = 1e9
+
+
+def match_by_centre(labels: np.ndarray, detections: np.ndarray, tolerance: float = CENTRE_TOLERANCE_PX) -> int:
+    """Matched pairs when box centres lie within ``tolerance`` px in x and in y, one to one
+    (the li2018 reference protocol); the matching with the most pairs is taken."""
+    centres_l, centres_d = _centres(labels), _centres(detections)
+    offset = np.abs(centres_l[:, None, :] - centres_d[None, :, :])
+    allowed = (offset <= tolerance).all(axis=2)
+    return _max_matching(allowed, np.hypot(offset[..., 0], offset[..., 1]))
+
+
+def match_by_iou(labels: np.ndarray, detections: np.ndarray, threshold: float = IOU_THRESHOLD) -> int:
+    """Matched pairs with intersection over union >= ``threshold``, one to one."""
+    iou = box_iou(labels, detections)
+    return _max_matching(iou >= threshold, 1 - iou)
+
+
+def box_iou(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """IoU of every box in ``first`` with every box in ``second`` (``[x0, y0, x1, y1]``)."""
+    first, second = first.reshape(-1, 4), second.reshape(-1, 4)
+    left = np.maximum(first[:, None, 0], second[None, :, 0])
+    top = np.maximum(first[:, None, 1], second[None, :, 1])
+    right = np.minimum(first[:, None, 2], second[None, :, 2])
+    bottom = np.minimum(first[:, None, 3], second[None, :, 3])
+    overlap = np.clip(right - left, 0, None) * np.clip(bottom - top, 0, None)
+    area_first = (first[:, 2] - first[:, 0]) * (first[:, 3] - first[:, 1])
+    area_second = (second[:, 2] - second[:, 0]) * (second[:, 3] - second[:, 1])
+    union = area_first[:, None] + area_second[None, :] - overlap
+    return np.where(union > 0, overlap / np.where(union > 0, union, 1), 0.0)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Labels, detections and matched pairs, with the rates they give."""
+
+    labelled: int
+    detected: int
+    matched: int
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.labelled if self.labelled else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.detected if self.detected else 1.0
+
+    @property
+    def f1(self) -> float:
+        total = self.recall + self.precision
+        return 2 * self.recall * self.precision / total if total else 0.0
+
+    def rates(self) -> dict:
+        return {"recall": self.recall, "precision": self.precision, "f1": self.f1}
+
+
+def pooled(counts: Sequence[Counts]) -> Counts:
+    """Counts summed over images (the paper pools over the test images)."""
+    return Counts(*(sum(getattr(c, name) for c in counts) for name in ("labelled", "detected", "matched")))
+
+
+def _centres(boxes: np.ndarray) -> np.ndarray:
+    boxes = boxes.reshape(-1, 4)
+    return np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], axis=1)
+
+
+def _max_matching(allowed: np.ndarray, cost: np.ndarray) -> int:
+    if allowed.size == 0:
+        return 0
+    rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
+    return int(allowed[rows, cols].sum())

@@ -1,0 +1,114 @@
+"""Reading frames from image files and microscope formats, with their pixel size."""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# File extension -> rosettasciio plugin module holding ``file_reader``.
+MICROSCOPE_READERS = {
+    ".dm3": "rsciio.digitalmicrograph",
+    ".dm4": "rsciio.digitalmicrograph",
+    ".ser": "rsciio.tia",
+    ".emi": "rsciio.tia",
+    ".emd": "rsciio.emd",
+    ".mrc": "rsciio.mrc",
+    ".tif": "rsciio.tiff",
+    ".tiff": "rsciio.tiff",
+}
+PLAIN_IMAGES = {".png", ".jpg", ".jpeg", ".bmp", ".pgm"}
+NM_PER_UNIT = {"nm": 1.0, "µm": 1e3, "um": 1e3, "μm": 1e3, "mm": 1e6, "m": 1e9, "Å": 0.1, "A": 0.1, "pm": 1e-3}
+
+
+class ImageReadError(ValueError):
+    """A file could not be read as one greyscale frame."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One greyscale frame: 2-D pixels, the pixel size if known, and where it came from."""
+
+    pixels: np.ndarray
+    pixel_size_nm: float | None
+    source: str
+
+
+def read_frame(path: str | Path, pixel_size_nm: float | None = None) -> Frame:
+    """Read ``path`` as one greyscale frame; ``pixel_size_nm`` overrides the file's own."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImageReadError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in PLAIN_IMAGES:
+        pixels, stored_size = _read_plain(path), None
+    elif suffix in MICROSCOPE_READERS:
+        pixels, stored_size = _read_microscope(path, MICROSCOPE_READERS[suffix])
+    else:
+        known = ", ".join(sorted(PLAIN_IMAGES | set(MICROSCOPE_READERS)))
+        raise ImageReadError(f"{path}: unknown image format {suffix!r} (known: {known})")
+    pixels = _to_greyscale(pixels, path)
+    if pixel_size_nm is not None and not pixel_size_nm > 0:
+        raise ImageReadError(f"pixel size must be positive, got {pixel_size_nm}")
+    return Frame(pixels, pixel_size_nm if pixel_size_nm is not None else stored_size, str(path))
+
+
+def _read_plain(path: Path) -> np.ndarray:
+    pixels = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if pixels is None:
+        raise ImageReadError(f"{path}: not a readable image (corrupt or truncated?)")
+    if pixels.ndim == 3 and pixels.shape[2] >= 3:
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA if pixels.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+    return pixels
+
+
+def _read_microscope(path: Path, module_name: str) -> tuple[np.ndarray, float | None]:
+    import importlib
+
+    reader = importlib.import_module(module_name).file_reader
+    try:
+        signals = reader(str(path))
+    except Exception as error:  # the readers raise many types for a bad file
+        raise ImageReadError(f"{path}: could not be read as {path.suffix} ({error})") from error
+    images = [s for s in signals if np.asarray(s["data"]).ndim in (2, 3)]
+    if not images:
+        raise ImageReadError(f"{path}: holds no 2-D image")
+    signal = images[0]
+    return np.asarray(signal["data"]), _pixel_size_nm(signal["axes"])
+
+
+def _pixel_size_nm(axes: list[dict]) -> float | None:
+    spatial = [a for a in axes[-2:] if a.get("units")]
+    if len(spatial) != 2:
+        return None
+    units = str(spatial[-1]["units"]).strip()
+    if units not in NM_PER_UNIT:
+        return None
+    return float(spatial[-1]["scale"]) * NM_PER_UNIT[units]
+
+
+def _to_greyscale(pixels: np.ndarray, path: Path) -> np.ndarray:
+    if pixels.ndim == 3 and pixels.shape[2] in (3, 4):
+        log.warning("%s: colour image converted to greyscale (luminance)", path)
+        rgb = pixels[..., :3].astype(np.float32)
+        grey = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+        pixels = np.rint(grey).astype(np.uint8) if pixels.dtype == np.uint8 else grey
+    if pixels.ndim != 2:
+        raise ImageReadError(f"{path}: expected one 2-D image, got an array of shape {pixels.shape}")
+    if pixels.dtype.kind not in "uif" or pixels.dtype.kind == "c":
+        raise ImageReadError(f"{path}: unsupported pixel type {pixels.dtype}")
+    return pixels
+
+
+def to_uint8(pixels: np.ndarray) -> np.ndarray:
+    """8-bit version of a frame: as is for uint8, else stretched between the 0.5 and 99.5 percentiles."""
+    if pixels.dtype == np.uint8:
+        return pixels
+    low, high = np.percentile(pixels, [0.5, 99.5])
+    if high <= low:
+        return np.zeros(pixels.shape, np.uint8)
+    scaled = (pixels.astype(np.float32) - low) * (255.0 / (high - low))
+    return np.clip(scaled, 0, 255).astype(np.uint8)

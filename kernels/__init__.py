@@ -1,0 +1,1 @@
+"""Numba kernels: compute on arrays, know nothing of frames, sockets or files."""

@@ -1,0 +1,81 @@
+"""Marker-controlled watershed flood on 8-bit landscapes, with a hierarchical bucket queue.
+
+The flood is scikit-image's ``watershed`` (4-connectivity, no compactness, no watershed
+line) label for label: a pixel takes its label when it is queued, it is queued at
+``max(its level, the level being flooded)``, and pixels leave the queue lowest level
+first, first in first out within a level. With 256 levels that queue is an array of FIFO
+lists threaded through one ``following`` array, so a flood costs O(pixels) instead of a
+heap's O(pixels log pixels). The image is padded with a wall label (-1) so that the inner
+loop needs no bounds checks.
+"""
+
+import numpy as np
+from numba import njit
+
+LEVELS = 256
+_EMPTY = -1
+_WALL = -1
+
+
+@njit(nogil=True, cache=True)
+def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
+    """Flood ``landscape`` (uint8, 2-D) from ``markers`` (int32, same shape, 0 = unlabelled).
+
+    Returns an int32 label image (a view into a padded buffer): every pixel connected to a
+    marker takes the label of the marker whose flood reached it first. Markers on the same
+    level leave the queue in raster order.
+    """
+    height, width = landscape.shape
+    stride = width + 2
+    size = (height + 2) * stride
+    levels = np.zeros(size, np.uint8)
+    labels = np.full(size, _WALL, np.int32)
+    following = np.empty(size, np.int32)
+    head = np.full(LEVELS, _EMPTY, np.int32)
+    tail = np.full(LEVELS, _EMPTY, np.int32)
+
+    for row in range(height):
+        base = (row + 1) * stride + 1
+        for col in range(width):
+            index = base + col
+            level = landscape[row, col]
+            levels[index] = level
+            labels[index] = markers[row, col]
+            if markers[row, col] != 0:
+                following[index] = _EMPTY
+                if tail[level] == _EMPTY:
+                    head[level] = index
+                else:
+                    following[tail[level]] = index
+                tail[level] = index
+
+    level = 0
+    while level < LEVELS:
+        index = head[level]
+        if index == _EMPTY:
+            level += 1
+            continue
+        head[level] = following[index]
+        if head[level] == _EMPTY:
+            tail[level] = _EMPTY
+        label = labels[index]
+        for step in range(4):
+            if step == 0:
+                neighbour = index - stride
+            elif step == 1:
+                neighbour = index - 1
+            elif step == 2:
+                neighbour = index + 1
+            else:
+                neighbour = index + stride
+            if labels[neighbour] != 0:
+                continue
+            labels[neighbour] = label
+            queued = max(levels[neighbour], level)
+            following[neighbour] = _EMPTY
+            if tail[queued] == _EMPTY:
+                head[queued] = neighbour
+            else:
+                following[tail[queued]] = neighbour
+            tail[queued] = neighbour
+    return labels.reshape(height + 2, stride)[1:-1, 1:-1]

@@ -1,0 +1,48 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from skimage.segmentation import watershed
+
+from edge.kernels.watershed import flood
+
+
+@st.composite
+def landscapes_with_markers(draw):
+    height = draw(st.integers(1, 24))
+    width = draw(st.integers(1, 24))
+    landscape = draw(arrays(np.uint8, (height, width)))
+    count = draw(st.integers(1, min(6, height * width)))
+    places = draw(st.lists(st.integers(0, height * width - 1), min_size=count, max_size=count, unique=True))
+    # skimage breaks ties between markers on one level by its heap's layout, so marker
+    # pixels get distinct levels; every other tie is broken the same way by both.
+    levels = draw(st.lists(st.integers(0, 255), min_size=count, max_size=count, unique=True))
+    labels = draw(st.lists(st.integers(1, 3), min_size=count, max_size=count))
+    markers = np.zeros((height, width), np.int32)
+    landscape.ravel()[places] = levels
+    markers.ravel()[places] = labels
+    return landscape, markers
+
+
+@settings(max_examples=400, deadline=None)
+@given(landscapes_with_markers())
+def test_flood_labels_equal_skimage_watershed(case):
+    landscape, markers = case
+    np.testing.assert_array_equal(flood(landscape, markers), watershed(landscape, markers))
+
+
+def test_two_basins_meet_on_the_ridge():
+    landscape = np.array([[0, 1, 9, 1, 0]] * 3, np.uint8)
+    markers = np.zeros_like(landscape, np.int32)
+    markers[1, 0], markers[1, 4] = 1, 2
+    labels = flood(landscape, markers)
+    assert (labels[:, :2] == 1).all() and (labels[:, 3:] == 2).all()
+    assert set(labels[:, 2]) <= {1, 2}
+
+
+def test_pixels_cut_off_from_every_marker_stay_unlabelled():
+    landscape = np.zeros((3, 3), np.uint8)
+    markers = np.zeros((3, 3), np.int32)
+    markers[0, 0] = 7
+    assert (flood(landscape, markers) == 7).all()
+    assert (flood(landscape, np.zeros((3, 3), np.int32)) == 0).all()
