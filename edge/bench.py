@@ -8,9 +8,10 @@ import cv2
 import numpy as np
 from skimage.segmentation import watershed as skimage_watershed
 
+from edge.bundled import sample_frames
+from edge.detect import LoopDetector
 from edge.kernels.watershed import flood
 from edge.measure import FloodInput, flood_input
-from edge.bundled import sample_frames
 
 
 def bench_watershed(crop_count: int, repeats: int) -> dict:
@@ -21,7 +22,9 @@ def bench_watershed(crop_count: int, repeats: int) -> dict:
     contenders: dict[str, Callable[[], None]] = {
         "numba bucket-queue flood": lambda: [flood(c.landscape, c.markers) for c in crops],
         "skimage.segmentation.watershed": lambda: [skimage_watershed(c.landscape, c.markers) for c in crops],
-        "cv2.watershed": lambda: [cv2.watershed(image, c.markers.copy()) for image, c in zip(colour_crops, crops)],
+        "cv2.watershed": lambda: [
+            cv2.watershed(image, c.markers.copy()) for image, c in zip(colour_crops, crops, strict=True)
+        ],
     }
     for run in contenders.values():
         run()  # warm-up: compilation and caches
@@ -31,6 +34,27 @@ def bench_watershed(crop_count: int, repeats: int) -> dict:
     ours = medians["numba bucket-queue flood"]
     for name, median in medians.items():
         print(f"  {name:<32} {median:8.2f} ms   {median / ours:6.2f}x the Numba flood's time")
+    return medians
+
+
+def bench_detection(repeats: int) -> dict:
+    """Median detection time (ms) per bundled sample frame, grouped by frame size."""
+    detector = LoopDetector()
+    by_size: dict[str, list[float]] = {}
+    counts: dict[str, list[int]] = {}
+    for frame, _ in sample_frames():
+        pixels = frame.pixels
+        detector.detect(pixels)  # warm-up
+        size = f"{pixels.shape[1]}x{pixels.shape[0]}"
+        by_size.setdefault(size, []).append(_median_ms(lambda frame=pixels: detector.detect(frame), repeats))
+        counts.setdefault(size, []).append(len(detector.detect(pixels)[0]))
+    threads = cv2.getNumThreads()
+    print(f"cascade detection (OpenCV CascadeClassifier, {threads} threads), median of {repeats} runs per frame:")
+    medians = {}
+    for size, times in by_size.items():
+        medians[size] = statistics.median(times)
+        candidates = statistics.mean(counts[size])
+        print(f"  {size}: {medians[size]:7.1f} ms per frame ({len(times)} frames), {candidates:.0f} candidates each")
     return medians
 
 

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-
 from edge import __version__
 from edge.measure import POLARITIES
 
@@ -46,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("images", nargs="+", type=Path, help="image files")
     analyze.add_argument(
-        "--boxes", type=Path, required=True, help="candidate boxes: one box file, or a folder of <image stem>.txt"
+        "--boxes",
+        type=Path,
+        help="candidate boxes: one box file, or a folder of <image stem>.txt (default: detect them with the cascade)",
     )
     _add_frame_options(analyze)
     analyze.add_argument("--out", type=Path, default=Path("edge-out"), help="output folder (default: edge-out)")
@@ -61,17 +62,38 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, <split>.txt)")
     evaluate.add_argument("--split", default="test", help="split to score (default: test)")
     evaluate.add_argument(
-        "--detections", type=Path, required=True, help="folder of detection box files, <image stem>.txt"
+        "--detections",
+        type=Path,
+        help="folder of detection box files, <image stem>.txt (default: run the pipeline's detector)",
     )
     evaluate.add_argument("--polarity", choices=POLARITIES, default="auto", help="loop contrast (default: auto)")
     evaluate.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     evaluate.set_defaults(run=_run_evaluate)
 
+    train = commands.add_parser("train", help="train a model from a data set", description="Train a model.")
+    models = train.add_subparsers(dest="model", metavar="MODEL", required=True)
+    cascade = models.add_parser(
+        "cascade",
+        help="the LBP cascade of module I (gentle AdaBoost, OpenCV cascade XML)",
+        description="Train a boosted multi-block LBP stump cascade on the train split and write it as "
+        "OpenCV cascade XML (loadable by cv2.CascadeClassifier), with a JSON record beside it.",
+    )
+    cascade.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
+    cascade.add_argument("--out", type=Path, required=True, help="cascade XML to write")
+    from edge.train_cascade import CascadeTraining
+
+    for name, default in vars(CascadeTraining()).items():
+        cascade.add_argument(
+            f"--{name.replace('_', '-')}", type=type(default), default=default, help=f"(default: {default})"
+        )
+    cascade.set_defaults(run=_run_train_cascade)
+
     bench = commands.add_parser(
         "bench",
-        help="benchmark the measurement kernel against scikit-image's and OpenCV's watershed",
+        help="benchmark the stages: measurement kernel against its baselines, cascade detection per frame",
         description="Times the Numba flood, skimage.segmentation.watershed and cv2.watershed on the same "
-        "crops of the bundled sample frames; prints medians and ratios measured in this run.",
+        "crops of the bundled sample frames (medians and ratios measured in this run), then the cascade's "
+        "detection time per 1024x1024 and 2048x2048 frame.",
     )
     bench.add_argument("--crops", type=int, default=100, help="number of crops (default: 100)")
     bench.add_argument("--repeats", type=int, default=15, help="timed repeats (default: 15)")
@@ -87,16 +109,22 @@ def _add_frame_options(parser: argparse.ArgumentParser) -> None:
 def _run_analyze(args: argparse.Namespace) -> int:
     from edge.analysis import analyse_boxes
     from edge.boxes import box_file_for, read_boxes
+    from edge.detect import LoopDetector
     from edge.images import read_frame
     from edge.overlay import write_overlay
+    from edge.pipeline import Pipeline
 
     args.out.mkdir(parents=True, exist_ok=True)
+    pipeline = None if args.boxes else Pipeline(LoopDetector(), args.polarity)
     failures = 0
     for path in args.images:
         try:
             frame = read_frame(path, args.pixel_size)
-            boxes, scores = read_boxes(box_file_for(path, args.boxes))
-            result = analyse_boxes(frame.pixels, boxes, frame.pixel_size_nm, scores, args.polarity)
+            if pipeline is None:
+                boxes, scores = read_boxes(box_file_for(path, args.boxes))
+                result = analyse_boxes(frame.pixels, boxes, frame.pixel_size_nm, scores, args.polarity)
+            else:
+                result, _ = pipeline.analyse(frame.pixels, frame.pixel_size_nm)
         except (ValueError, OSError) as error:
             print(f"{path}: {error}", file=sys.stderr)
             failures += 1
@@ -138,12 +166,22 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_bench(args: argparse.Namespace) -> int:
-    from edge.bench import bench_watershed
+def _run_train_cascade(args: argparse.Namespace) -> int:
+    from dataclasses import fields
 
-    bench_watershed(args.crops, args.repeats)
+    from edge.train_cascade import CascadeTraining, train_cascade
+
+    params = CascadeTraining(**{f.name: getattr(args, f.name) for f in fields(CascadeTraining)})
+    train_cascade(args.data, args.out, params)
     return 0
 
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from edge.bench import bench_detection, bench_watershed
+
+    bench_watershed(args.crops, args.repeats)
+    bench_detection(args.repeats)
+    return 0
 
 
 if __name__ == "__main__":

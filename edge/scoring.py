@@ -7,33 +7,35 @@ import numpy as np
 
 from edge.boxes import box_file_for, read_boxes
 from edge.dataset import read_split
+from edge.detect import LoopDetector
 from edge.evaluate import Counts, match_by_centre, match_by_iou, pooled
 from edge.images import read_frame
 from edge.measure import measure_defects
+from edge.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
 
-def evaluate_split(data_dir: Path, split: str, detections_dir: Path, polarity: str = "auto") -> dict:
-    """Score the box files in ``detections_dir`` against the labels of ``split``.
+def evaluate_split(data_dir: Path, split: str, detections_dir: Path | None, polarity: str = "auto") -> dict:
+    """Score the box files in ``detections_dir`` (or, without one, the pipeline's own
+    detections) against the labels of ``split``.
 
     Returns {recall, precision, f1, iou40: {...}, per_image: [...]}; diameters are measured
     by the watershed kernel inside the detected boxes (and inside the labelled boxes, for
     comparison). An image without a detection file counts as having no detections.
     """
+    pipeline = None if detections_dir else Pipeline(LoopDetector(), polarity)
     centre_counts, iou_counts, per_image = [], [], []
     for item in read_split(data_dir, split):
-        box_file = box_file_for(item.image, detections_dir)
-        if box_file.is_file():
-            detections, _ = read_boxes(box_file)
+        pixels = read_frame(item.image).pixels
+        if pipeline is not None:
+            detections, _ = pipeline.candidates(pixels)
         else:
-            log.warning("%s: no detection file, scored as no detections", box_file)
-            detections = np.zeros((0, 4))
+            detections = _detections_from_file(box_file_for(item.image, detections_dir))
         by_centre = Counts(len(item.boxes), len(detections), match_by_centre(item.boxes, detections))
         by_iou = Counts(len(item.boxes), len(detections), match_by_iou(item.boxes, detections))
         centre_counts.append(by_centre)
         iou_counts.append(by_iou)
-        pixels = read_frame(item.image).pixels
         detected_mean, detected_std = _diameters(pixels, detections, polarity)
         labelled_mean, _ = _diameters(pixels, item.boxes, polarity)
         per_image.append(
@@ -49,6 +51,13 @@ def evaluate_split(data_dir: Path, split: str, detections_dir: Path, polarity: s
             }
         )
     return {**pooled(centre_counts).rates(), "iou40": pooled(iou_counts).rates(), "per_image": per_image}
+
+
+def _detections_from_file(box_file: Path) -> np.ndarray:
+    if not box_file.is_file():
+        log.warning("%s: no detection file, scored as no detections", box_file)
+        return np.zeros((0, 4))
+    return read_boxes(box_file)[0]
 
 
 def _diameters(pixels: np.ndarray, boxes: np.ndarray, polarity: str) -> tuple[float | None, float | None]:
@@ -75,7 +84,8 @@ def format_report(report: dict) -> str:
         f"F1 {report['f1']:.4f}"
     )
     iou = report["iou40"]
-    lines.append(f"pooled, IoU >= 0.4:           recall {iou['recall']:.4f}  precision {iou['precision']:.4f}  F1 {iou['f1']:.4f}")
+    rates = f"recall {iou['recall']:.4f}  precision {iou['precision']:.4f}  F1 {iou['f1']:.4f}"
+    lines.append(f"pooled, IoU >= 0.4:           {rates}")
     return "\n".join(lines)
 
 

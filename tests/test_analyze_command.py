@@ -24,7 +24,9 @@ def test_analyze_writes_json_and_overlay_per_image(tmp_path, capsys):
 
 def test_pixel_size_gives_nm_figures(tmp_path):
     image = sample_paths()[0]
-    assert main(["analyze", str(image), "--boxes", str(image.parent), "--out", str(tmp_path), "--pixel-size", "0.5"]) == 0
+    assert (
+        main(["analyze", str(image), "--boxes", str(image.parent), "--out", str(tmp_path), "--pixel-size", "0.5"]) == 0
+    )
     record = json.loads((tmp_path / f"{image.stem}.json").read_text())
     stats = record["stats"]
     assert stats["mean_diameter_nm"] == pytest.approx(0.5 * stats["mean_diameter_px"])

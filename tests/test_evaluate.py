@@ -68,7 +68,22 @@ def test_bad_box_files_are_refused(tmp_path, text):
 
 def test_evaluate_command_scores_labels_as_detections_perfectly_and_shifted_ones_not(tmp_path):
     data = need(LI2018)
-    assert main(["evaluate", "--data", str(data), "--split", "test", "--detections", str(data / "boxes"), "--json", str(tmp_path / "r.json")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--data",
+                str(data),
+                "--split",
+                "test",
+                "--detections",
+                str(data / "boxes"),
+                "--json",
+                str(tmp_path / "r.json"),
+            ]
+        )
+        == 0
+    )
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["recall"] == report["precision"] == report["iou40"]["f1"] == 1.0
     assert len(report["per_image"]) == 29
@@ -82,6 +97,8 @@ def test_evaluate_command_scores_labels_as_detections_perfectly_and_shifted_ones
         if name.strip():
             boxes, _ = read_boxes(data / "boxes" / f"{name.strip()[:-4]}.txt")
             write_boxes(shifted / f"{name.strip()[:-4]}.txt", boxes + [25, 0, 25, 0])
-    assert main(["evaluate", "--data", str(data), "--detections", str(shifted), "--json", str(tmp_path / "s.json")]) == 0
+    assert (
+        main(["evaluate", "--data", str(data), "--detections", str(shifted), "--json", str(tmp_path / "s.json")]) == 0
+    )
     report = json.loads((tmp_path / "s.json").read_text())
     assert report["recall"] < 0.05 and report["iou40"]["recall"] > 0.2

@@ -11,7 +11,16 @@ def ellipse_box(centre, semi_axes, angle_deg, pad):
     theta = np.radians(angle_deg)
     half_x = np.hypot(a * np.cos(theta), b * np.sin(theta))
     half_y = np.hypot(a * np.sin(theta), b * np.cos(theta))
-    return np.array([[centre[0] - half_x - pad, centre[1] - half_y - pad, centre[0] + half_x + pad + 1, centre[1] + half_y + pad + 1]])
+    return np.array(
+        [
+            [
+                centre[0] - half_x - pad,
+                centre[1] - half_y - pad,
+                centre[0] + half_x + pad + 1,
+                centre[1] + half_y + pad + 1,
+            ]
+        ]
+    )
 
 
 CASES = [
@@ -36,7 +45,9 @@ def test_major_axis_of_synthetic_loop_within_3_percent_or_1_px(major, aspect, th
     size = int(major * 1.6 + 30)
     centre = (size / 2 + rng.uniform(-0.5, 0.5), size / 2 + rng.uniform(-0.5, 0.5))
     noise = abs(contrast) / 8
-    frame = render_loop((size, size), centre, semi_axes, angle, min(thickness, semi_axes[1]), contrast, noise=noise, seed=seed)
+    frame = render_loop(
+        (size, size), centre, semi_axes, angle, min(thickness, semi_axes[1]), contrast, noise=noise, seed=seed
+    )
     (defect,) = measure_defects(frame, ellipse_box(centre, semi_axes, angle, pad=rng.uniform(4, 12)))
     assert abs(defect.major_px - major) <= max(1.0, 0.03 * major)
     assert abs(defect.x - centre[0]) <= 1 and abs(defect.y - centre[1]) <= 1

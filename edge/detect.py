@@ -1,0 +1,69 @@
+"""Module I: candidate loops from the LBP cascade, run by OpenCV's ``CascadeClassifier``.
+
+Frames larger than ``working_side_px`` are scanned at a reduced size (the loops in the
+li2018 2048 px frames are twice as large in pixels as in its 1024 px frames), so a frame's
+detection time does not grow with its pixel count beyond that. Every window the cascade
+accepts is kept (OpenCV's neighbour grouping averages boxes and drops lone hits, which
+costs recall), then overlapping hits are thinned by non-maximum suppression on OpenCV's
+level weight (the last stage's sum), which is also each box's score.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge.images import to_uint8
+
+DEFAULT_CASCADE = Path(__file__).parent / "models" / "loops_cascade.xml"
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """Scan settings, in working pixels (after any reduction of a large frame)."""
+
+    scale_factor: float = 1.15
+    overlap_iou: float = 0.5
+    min_size_px: int = 16
+    max_size_px: int = 280
+    working_side_px: int = 1024
+
+
+class LoopDetector:
+    """Proposes candidate loop boxes ``[x0, y0, x1, y1]`` in a frame."""
+
+    def __init__(self, model: str | Path = DEFAULT_CASCADE, settings: DetectorSettings = DetectorSettings()):
+        model = Path(model)
+        if not model.is_file():
+            raise FileNotFoundError(f"cascade model {model} not found (train one with 'edge train cascade')")
+        try:
+            self._cascade = cv2.CascadeClassifier(str(model))
+        except (cv2.error, SystemError) as error:
+            raise ValueError(f"{model}: not a cascade OpenCV can load ({error})") from error
+        if self._cascade.empty():
+            raise ValueError(f"{model}: not a cascade OpenCV can load")
+        self.settings = settings
+
+    def detect(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Boxes ``(N, 4)`` in frame pixels and their scores ``(N,)``."""
+        frame = to_uint8(pixels)
+        scale = min(1.0, self.settings.working_side_px / max(frame.shape))
+        if scale < 1.0:
+            frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        hits, _, weights = self._cascade.detectMultiScale3(
+            frame,
+            scaleFactor=self.settings.scale_factor,
+            minNeighbors=0,
+            minSize=(self.settings.min_size_px,) * 2,
+            maxSize=(self.settings.max_size_px,) * 2,
+            outputRejectLevels=True,
+        )
+        if len(hits) == 0:
+            return np.zeros((0, 4)), np.zeros(0)
+        weights = np.asarray(weights, np.float64).ravel()
+        keep = cv2.dnn.NMSBoxes(hits.tolist(), (weights - weights.min()).tolist(), 0.0, self.settings.overlap_iou)
+        keep = np.asarray(keep, np.int64).ravel()
+        hits = np.asarray(hits, np.float64)[keep]
+        boxes = np.column_stack([hits[:, 0], hits[:, 1], hits[:, 0] + hits[:, 2], hits[:, 1] + hits[:, 3]]) / scale
+        return boxes, weights[keep]

@@ -1,0 +1,71 @@
+"""Multi-block LBP features, as OpenCV's LBP cascades compute them, on integral images.
+
+A feature is one block ``(x, y, w, h)`` in window coordinates; its code compares the sums
+of the 8 blocks around the 3x3 grid that starts there with the centre block's sum (``>=``
+sets a bit): top-left 128, top 64, top-right 32, right 16, bottom-right 8, bottom 4,
+bottom-left 2, left 1 (OpenCV's ``LBPEvaluator::Feature::calc``).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _block(integral, top, left, height, width):
+    return (
+        integral[top + height, left + width]
+        - integral[top, left + width]
+        - integral[top + height, left]
+        + integral[top, left]
+    )
+
+
+@njit(nogil=True, cache=True)
+def lbp_code(integral: np.ndarray, top: int, left: int, x: int, y: int, w: int, h: int) -> int:
+    """The LBP code of feature ``(x, y, w, h)`` in the window at ``(top, left)`` of an integral image."""
+    r, c = top + y, left + x
+    centre = _block(integral, r + h, c + w, h, w)
+    code = 0
+    if _block(integral, r, c, h, w) >= centre:
+        code |= 128
+    if _block(integral, r, c + w, h, w) >= centre:
+        code |= 64
+    if _block(integral, r, c + 2 * w, h, w) >= centre:
+        code |= 32
+    if _block(integral, r + h, c + 2 * w, h, w) >= centre:
+        code |= 16
+    if _block(integral, r + 2 * h, c + 2 * w, h, w) >= centre:
+        code |= 8
+    if _block(integral, r + 2 * h, c + w, h, w) >= centre:
+        code |= 4
+    if _block(integral, r + 2 * h, c, h, w) >= centre:
+        code |= 2
+    if _block(integral, r + h, c, h, w) >= centre:
+        code |= 1
+    return code
+
+
+@njit(nogil=True, cache=True, parallel=True)
+def feature_codes(integrals: np.ndarray, rects: np.ndarray) -> np.ndarray:
+    """Codes ``(features, samples)`` uint8 of every feature ``rects[f] = (x, y, w, h)`` on
+    every window's integral image ``integrals[s]`` (``(samples, size + 1, size + 1)``)."""
+    codes = np.empty((rects.shape[0], integrals.shape[0]), np.uint8)
+    for f in prange(rects.shape[0]):
+        x, y, w, h = rects[f, 0], rects[f, 1], rects[f, 2], rects[f, 3]
+        for s in range(integrals.shape[0]):
+            codes[f, s] = lbp_code(integrals[s], 0, 0, x, y, w, h)
+    return codes
+
+
+def all_features(window: int) -> np.ndarray:
+    """Every multi-block feature ``(x, y, w, h)`` whose 3x3 grid fits a square window."""
+    return np.array(
+        [
+            (x, y, w, h)
+            for w in range(1, window // 3 + 1)
+            for h in range(1, window // 3 + 1)
+            for y in range(window - 3 * h + 1)
+            for x in range(window - 3 * w + 1)
+        ],
+        np.int32,
+    )

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+from edge.bundled import sample_frames, sample_paths
+from edge.cli import main
+from edge.detect import LoopDetector
+from edge.evaluate import match_by_centre
+
+
+def test_default_cascade_finds_most_labelled_loops_in_the_samples():
+    detector = LoopDetector()
+    labelled = matched = 0
+    for frame, labels in sample_frames():
+        boxes, scores = detector.detect(frame.pixels)
+        assert len(boxes) == len(scores) and (boxes[:, 2:] > boxes[:, :2]).all()
+        assert boxes.min() >= 0 and boxes[:, 2:].max() <= max(frame.pixels.shape)
+        labelled += len(labels)
+        matched += match_by_centre(labels, boxes)
+    assert matched / labelled >= 0.9
+
+
+def test_detection_on_a_blank_frame_finds_nothing():
+    boxes, scores = LoopDetector().detect(np.full((512, 512), 150, np.uint8))
+    assert boxes.shape == (0, 4) and scores.shape == (0,)
+
+
+def test_missing_or_broken_model_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="edge train cascade"):
+        LoopDetector(tmp_path / "absent.xml")
+    (tmp_path / "broken.xml").write_text("<opencv_storage></opencv_storage>")
+    with pytest.raises(ValueError, match="not a cascade"):
+        LoopDetector(tmp_path / "broken.xml")
+
+
+def test_analyze_without_boxes_runs_the_detector(tmp_path, capsys):
+    frame_path = sample_paths()[0]
+    assert main(["analyze", str(frame_path), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / f"{frame_path.stem}.json").is_file()
+    assert "defects" in capsys.readouterr().out
