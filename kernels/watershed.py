@@ -5,8 +5,8 @@ line) label for label: a pixel takes its label when it is queued, it is queued a
 ``max(its level, the level being flooded)``, and pixels leave the queue lowest level
 first, first in first out within a level. With 256 levels that queue is an array of FIFO
 lists threaded through one ``following`` array, so a flood costs O(pixels) instead of a
-heap's O(pixels log pixels). The image is padded with a wall label (-1) so that the inner
-loop needs no bounds checks.
+heap's O(pixels log pixels). The image is padded with a wall of labelled pixels so that
+the inner loop needs no bounds checks.
 """
 
 import numpy as np
@@ -14,7 +14,7 @@ from numba import njit
 
 LEVELS = 256
 _EMPTY = -1
-_WALL = -1
+_DONE = 256  # state >= _DONE: labelled (or the padding wall); below it: the pixel's level, unlabelled
 
 
 @njit(nogil=True, cache=True)
@@ -28,8 +28,9 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
     height, width = landscape.shape
     stride = width + 2
     size = (height + 2) * stride
-    levels = np.zeros(size, np.uint8)
-    labels = np.full(size, _WALL, np.int32)
+    # One uint16 per pixel answers both "labelled yet?" and "at which level?" in one load.
+    state = np.full(size, 2 * _DONE, np.uint16)
+    labels = np.zeros(size, np.int32)
     following = np.empty(size, np.int32)
     head = np.full(LEVELS, _EMPTY, np.int32)
     tail = np.full(LEVELS, _EMPTY, np.int32)
@@ -39,15 +40,18 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
         for col in range(width):
             index = base + col
             level = landscape[row, col]
-            levels[index] = level
-            labels[index] = markers[row, col]
-            if markers[row, col] != 0:
-                following[index] = _EMPTY
-                if tail[level] == _EMPTY:
-                    head[level] = index
-                else:
-                    following[tail[level]] = index
-                tail[level] = index
+            label = markers[row, col]
+            if label == 0:
+                state[index] = level
+                continue
+            state[index] = _DONE + level
+            labels[index] = label
+            following[index] = _EMPTY
+            if tail[level] == _EMPTY:
+                head[level] = index
+            else:
+                following[tail[level]] = index
+            tail[level] = index
 
     level = 0
     while level < LEVELS:
@@ -68,10 +72,12 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
                 neighbour = index + 1
             else:
                 neighbour = index + stride
-            if labels[neighbour] != 0:
+            neighbour_state = state[neighbour]
+            if neighbour_state >= _DONE:
                 continue
+            state[neighbour] = neighbour_state + _DONE
             labels[neighbour] = label
-            queued = max(levels[neighbour], level)
+            queued = max(neighbour_state, level)
             following[neighbour] = _EMPTY
             if tail[queued] == _EMPTY:
                 head[queued] = neighbour
