@@ -12,6 +12,7 @@ from edge.bundled import sample_frames
 from edge.detect import LoopDetector
 from edge.kernels.watershed import flood
 from edge.measure import FloodInput, flood_input
+from edge.screen import Screener
 
 
 def bench_watershed(crop_count: int, repeats: int) -> dict:
@@ -55,6 +56,26 @@ def bench_detection(repeats: int) -> dict:
         medians[size] = statistics.median(times)
         candidates = statistics.mean(counts[size])
         print(f"  {size}: {medians[size]:7.1f} ms per frame ({len(times)} frames), {candidates:.0f} candidates each")
+    return medians
+
+
+def bench_screening(repeats: int) -> dict:
+    """Screening time per frame: all candidates in one batched call against one call per crop."""
+    screener = Screener(backend="auto")
+    frame, _ = next(iter(sample_frames()))
+    boxes, _ = LoopDetector().detect(frame.pixels)
+    pixels = frame.pixels
+    contenders = {
+        "one batched call": lambda: screener.probabilities(pixels, boxes),
+        "one call per crop": lambda: [screener.probabilities(pixels, box[None]) for box in boxes],
+    }
+    for run in contenders.values():
+        run()
+    medians = {name: _median_ms(run, repeats) for name, run in contenders.items()}
+    print(f"screening {len(boxes)} candidates of one 1024x1024 frame ({screener.backend.name}), median of {repeats}:")
+    batched = medians["one batched call"]
+    for name, median in medians.items():
+        print(f"  {name:<32} {median:8.2f} ms   {median / batched:6.2f}x the batched call's time")
     return medians
 
 

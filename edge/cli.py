@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edge import __version__
+from edge.backends import BACKENDS
 from edge.measure import POLARITIES
 
 log = logging.getLogger("edge")
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="folder of detection box files, <image stem>.txt (default: run the pipeline's detector)",
     )
-    evaluate.add_argument("--polarity", choices=POLARITIES, default="auto", help="loop contrast (default: auto)")
+    _add_frame_options(evaluate, pixel_size=False)
     evaluate.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     evaluate.set_defaults(run=_run_evaluate)
 
@@ -87,13 +88,40 @@ def _parser() -> argparse.ArgumentParser:
             f"--{name.replace('_', '-')}", type=type(default), default=default, help=f"(default: {default})"
         )
     cascade.set_defaults(run=_run_train_cascade)
+    screen = models.add_parser(
+        "screen",
+        help="the screening CNN of module II (PyTorch, exported to ONNX)",
+        description="Train the screening CNN on crops around the cascade's detections on the train split "
+        "(a validation split of images carved from it chooses the threshold); writes ONNX, an FP16 ONNX "
+        "and a JSON record. Needs the 'train' extra (PyTorch).",
+    )
+    screen.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
+    screen.add_argument("--out", type=Path, required=True, help="ONNX file to write")
+    from edge.train_screen import ScreenTraining
+
+    for name, default in vars(ScreenTraining()).items():
+        screen.add_argument(
+            f"--{name.replace('_', '-')}", type=type(default), default=default, help=f"(default: {default})"
+        )
+    screen.set_defaults(run=_run_train_screen)
+
+    engine = commands.add_parser(
+        "build-engine",
+        help="build and cache the TensorRT engine of an ONNX model ahead of time (NVIDIA GPU)",
+        description="Build the serialized TensorRT engine of MODEL (optimisation profile over the batch size) "
+        "and cache it, keyed by TensorRT version, GPU and model hash (EDGE_ENGINE_CACHE, default "
+        "~/.cache/edge/engines). For FP16, pass the model's .fp16.onnx export.",
+    )
+    engine.add_argument("model", type=Path, help="ONNX model")
+    engine.set_defaults(run=_run_build_engine)
 
     bench = commands.add_parser(
         "bench",
         help="benchmark the stages: measurement kernel against its baselines, cascade detection per frame",
         description="Times the Numba flood, skimage.segmentation.watershed and cv2.watershed on the same "
-        "crops of the bundled sample frames (medians and ratios measured in this run), then the cascade's "
-        "detection time per 1024x1024 and 2048x2048 frame.",
+        "crops of the bundled sample frames (medians and ratios measured in this run), the cascade's "
+        "detection time per 1024x1024 and 2048x2048 frame, and the screening of a frame's candidates in one "
+        "batched call against one call per crop.",
     )
     bench.add_argument("--crops", type=int, default=100, help="number of crops (default: 100)")
     bench.add_argument("--repeats", type=int, default=15, help="timed repeats (default: 15)")
@@ -101,21 +129,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_frame_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pixel-size", type=float, metavar="NM", help="pixel size in nm (overrides the file's)")
+def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True) -> None:
+    if pixel_size:
+        parser.add_argument("--pixel-size", type=float, metavar="NM", help="pixel size in nm (overrides the file's)")
     parser.add_argument("--polarity", choices=POLARITIES, default="auto", help="loop contrast (default: auto)")
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="CNN inference: auto takes TensorRT where a GPU and TensorRT are present, else ONNX Runtime",
+    )
+    parser.add_argument(
+        "--screen",
+        default="default",
+        metavar="ONNX|none",
+        help="screening CNN: the bundled one (default), an ONNX file, or 'none' to keep every cascade candidate",
+    )
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from edge.analysis import analyse_boxes
     from edge.boxes import box_file_for, read_boxes
-    from edge.detect import LoopDetector
     from edge.images import read_frame
     from edge.overlay import write_overlay
     from edge.pipeline import Pipeline
 
     args.out.mkdir(parents=True, exist_ok=True)
-    pipeline = None if args.boxes else Pipeline(LoopDetector(), args.polarity)
+    pipeline = None if args.boxes else Pipeline.default(args.backend, args.polarity, args.screen)
     failures = 0
     for path in args.images:
         try:
@@ -159,7 +199,7 @@ def summary_line(stats: dict) -> str:
 def _run_evaluate(args: argparse.Namespace) -> int:
     from edge.scoring import evaluate_split, format_report
 
-    report = evaluate_split(args.data, args.split, args.detections, args.polarity)
+    report = evaluate_split(args.data, args.split, args.detections, args.polarity, args.backend, args.screen)
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
@@ -176,11 +216,35 @@ def _run_train_cascade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_train_screen(args: argparse.Namespace) -> int:
+    from dataclasses import fields
+
+    from edge.train_screen import ScreenTraining, train_screen
+
+    params = ScreenTraining(**{f.name: getattr(args, f.name) for f in fields(ScreenTraining)})
+    train_screen(args.data, args.out, params)
+    return 0
+
+
+def _run_build_engine(args: argparse.Namespace) -> int:
+    from edge.backends import tensorrt_available
+
+    reason = tensorrt_available()
+    if reason:
+        print(f"edge build-engine: cannot build here: {reason}", file=sys.stderr)
+        return 1
+    from edge.backends.tensorrt import build_engine
+
+    print(build_engine(args.model))
+    return 0
+
+
 def _run_bench(args: argparse.Namespace) -> int:
-    from edge.bench import bench_detection, bench_watershed
+    from edge.bench import bench_detection, bench_screening, bench_watershed
 
     bench_watershed(args.crops, args.repeats)
     bench_detection(args.repeats)
+    bench_screening(max(3, args.repeats // 3))
     return 0
 
 

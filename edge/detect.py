@@ -23,7 +23,7 @@ DEFAULT_CASCADE = Path(__file__).parent / "models" / "loops_cascade.xml"
 class DetectorSettings:
     """Scan settings, in working pixels (after any reduction of a large frame)."""
 
-    scale_factor: float = 1.15
+    scale_factor: float = 1.25
     overlap_iou: float = 0.5
     min_size_px: int = 16
     max_size_px: int = 280
@@ -44,6 +44,7 @@ class LoopDetector:
         if self._cascade.empty():
             raise ValueError(f"{model}: not a cascade OpenCV can load")
         self.settings = settings
+        self._window = int(self._cascade.getOriginalWindowSize()[0])
 
     def detect(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Boxes ``(N, 4)`` in frame pixels and their scores ``(N,)``."""
@@ -51,19 +52,32 @@ class LoopDetector:
         scale = min(1.0, self.settings.working_side_px / max(frame.shape))
         if scale < 1.0:
             frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        hits, weights = self._scan(frame, self.settings.min_size_px, self.settings.max_size_px)
+        window = self._window
+        if self.settings.min_size_px < window:
+            # Windows smaller than the cascade's own are found on an enlarged frame.
+            zoom = window / self.settings.min_size_px
+            enlarged = cv2.resize(frame, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR)
+            small_hits, small_weights = self._scan(enlarged, window, int(window * zoom) - 1)
+            hits = np.vstack([hits, small_hits / zoom])
+            weights = np.concatenate([weights, small_weights])
+        if len(hits) == 0:
+            return np.zeros((0, 4)), np.zeros(0)
+        keep = cv2.dnn.NMSBoxes(
+            np.round(hits).astype(int).tolist(), (weights - weights.min()).tolist(), 0.0, self.settings.overlap_iou
+        )
+        keep = np.asarray(keep, np.int64).ravel()
+        hits = hits[keep]
+        boxes = np.column_stack([hits[:, 0], hits[:, 1], hits[:, 0] + hits[:, 2], hits[:, 1] + hits[:, 3]]) / scale
+        return boxes, weights[keep]
+
+    def _scan(self, frame: np.ndarray, min_px: int, max_px: int) -> tuple[np.ndarray, np.ndarray]:
         hits, _, weights = self._cascade.detectMultiScale3(
             frame,
             scaleFactor=self.settings.scale_factor,
             minNeighbors=0,
-            minSize=(self.settings.min_size_px,) * 2,
-            maxSize=(self.settings.max_size_px,) * 2,
+            minSize=(min_px, min_px),
+            maxSize=(max_px, max_px),
             outputRejectLevels=True,
         )
-        if len(hits) == 0:
-            return np.zeros((0, 4)), np.zeros(0)
-        weights = np.asarray(weights, np.float64).ravel()
-        keep = cv2.dnn.NMSBoxes(hits.tolist(), (weights - weights.min()).tolist(), 0.0, self.settings.overlap_iou)
-        keep = np.asarray(keep, np.int64).ravel()
-        hits = np.asarray(hits, np.float64)[keep]
-        boxes = np.column_stack([hits[:, 0], hits[:, 1], hits[:, 0] + hits[:, 2], hits[:, 1] + hits[:, 3]]) / scale
-        return boxes, weights[keep]
+        return np.asarray(hits, np.float64).reshape(-1, 4), np.asarray(weights, np.float64).ravel()

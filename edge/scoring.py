@@ -7,7 +7,6 @@ import numpy as np
 
 from edge.boxes import box_file_for, read_boxes
 from edge.dataset import read_split
-from edge.detect import LoopDetector
 from edge.evaluate import Counts, match_by_centre, match_by_iou, pooled
 from edge.images import read_frame
 from edge.measure import measure_defects
@@ -16,7 +15,14 @@ from edge.pipeline import Pipeline
 log = logging.getLogger(__name__)
 
 
-def evaluate_split(data_dir: Path, split: str, detections_dir: Path | None, polarity: str = "auto") -> dict:
+def evaluate_split(
+    data_dir: Path,
+    split: str,
+    detections_dir: Path | None,
+    polarity: str = "auto",
+    backend: str = "auto",
+    screen: str = "default",
+) -> dict:
     """Score the box files in ``detections_dir`` (or, without one, the pipeline's own
     detections) against the labels of ``split``.
 
@@ -24,7 +30,7 @@ def evaluate_split(data_dir: Path, split: str, detections_dir: Path | None, pola
     by the watershed kernel inside the detected boxes (and inside the labelled boxes, for
     comparison). An image without a detection file counts as having no detections.
     """
-    pipeline = None if detections_dir else Pipeline(LoopDetector(), polarity)
+    pipeline = None if detections_dir else Pipeline.default(backend, polarity, screen)
     centre_counts, iou_counts, per_image = [], [], []
     for item in read_split(data_dir, split):
         pixels = read_frame(item.image).pixels

@@ -31,12 +31,12 @@ class CascadeTraining:
     """Parameters of one training run (written beside the model as its record)."""
 
     window: int = 24
-    stages: int = 20
-    min_hit_rate: float = 0.998
+    stages: int = 25
+    min_hit_rate: float = 0.9995
     max_false_alarm: float = 0.5
     max_weak_per_stage: int = 60
-    positives: int = 3000
-    negatives: int = 3000
+    positives: int = 6000
+    negatives: int = 4000
     min_window_px: int = 16
     seed: int = 0
 
@@ -134,7 +134,8 @@ def _negative_windows(cascade, images, frames, params, rng, model_path: Path) ->
         frame, boxes = frames[index], images[index].boxes
         hits = detector.detectMultiScale(frame, scaleFactor=1.2, minNeighbors=0, minSize=(params.min_window_px,) * 2)
         scanned += _windows_scanned(frame.shape, params.window, params.min_window_px, 1.2)
-        for x, y, w, h in hits if len(hits) else []:
+        # OpenCV's threads return hits in any order: sort them, so training is reproducible
+        for x, y, w, h in sorted(map(tuple, np.asarray(hits).reshape(-1, 4).tolist())):
             if loop_free((x, y, x + w, y + h), boxes):
                 found.append(
                     cv2.resize(frame[y : y + h, x : x + w], (params.window,) * 2, interpolation=cv2.INTER_AREA)

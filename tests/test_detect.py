@@ -34,6 +34,6 @@ def test_missing_or_broken_model_is_a_clear_error(tmp_path):
 
 def test_analyze_without_boxes_runs_the_detector(tmp_path, capsys):
     frame_path = sample_paths()[0]
-    assert main(["analyze", str(frame_path), "--out", str(tmp_path)]) == 0
+    assert main(["analyze", str(frame_path), "--out", str(tmp_path), "--screen", "none"]) == 0
     assert (tmp_path / f"{frame_path.stem}.json").is_file()
     assert "defects" in capsys.readouterr().out

@@ -1,0 +1,28 @@
+"""Square crops around candidate boxes, resized for the screening CNN."""
+
+import cv2
+import numpy as np
+
+from edge.images import to_uint8
+
+CROP_PX = 64
+CONTEXT = 1.25  # crop side = CONTEXT x the box's longer side
+
+
+def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int = CROP_PX) -> np.ndarray:
+    """``(N, size, size)`` uint8 crops centred on each box ``[x0, y0, x1, y1]``, borders reflected."""
+    frame = to_uint8(pixels)
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if len(boxes) == 0:
+        return np.zeros((0, size, size), np.uint8)
+    sides = CONTEXT * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    pad = int(np.ceil(sides.max() / 2)) + 1
+    padded = cv2.copyMakeBorder(frame, pad, pad, pad, pad, cv2.BORDER_REFLECT)
+    crops = np.empty((len(boxes), size, size), np.uint8)
+    for index, (box, side) in enumerate(zip(boxes, sides, strict=True)):
+        centre_x, centre_y = (box[0] + box[2]) / 2 + pad, (box[1] + box[3]) / 2 + pad
+        half = max(side / 2, 2.0)
+        x0, y0 = int(round(centre_x - half)), int(round(centre_y - half))
+        x1, y1 = int(round(centre_x + half)), int(round(centre_y + half))
+        crops[index] = cv2.resize(padded[y0:y1, x0:x1], (size, size), interpolation=cv2.INTER_AREA)
+    return crops

@@ -1,0 +1,51 @@
+"""Module II: the screening CNN keeps the candidate boxes that are loops."""
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge.backends import InferenceBackend, load_backend
+from edge.crops import box_crops
+
+DEFAULT_SCREEN = Path(__file__).parent / "models" / "loops_screen.onnx"
+DUPLICATE_IOU = 0.3
+
+
+def keep_screened(boxes: np.ndarray, probabilities: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes whose loop probability reaches ``threshold``, one per loop: of boxes overlapping
+    by IoU > 0.3 the most probable stays."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    passed = np.flatnonzero(probabilities >= threshold)
+    if len(passed) == 0:
+        return np.zeros((0, 4)), np.zeros(0)
+    rects = np.column_stack([boxes[passed, :2], boxes[passed, 2:] - boxes[passed, :2]]).round().astype(int)
+    keep = np.asarray(cv2.dnn.NMSBoxes(rects.tolist(), probabilities[passed].tolist(), 0.0, DUPLICATE_IOU))
+    keep = passed[keep.ravel().astype(np.int64)]
+    return boxes[keep], probabilities[keep]
+
+
+class Screener:
+    """Scores every candidate of a frame in one batched call and keeps the loops."""
+
+    def __init__(self, model: str | Path = DEFAULT_SCREEN, backend: str = "auto", threshold: float | None = None):
+        model = Path(model)
+        self.backend: InferenceBackend = load_backend(model, backend)
+        record = model.with_suffix(".json")
+        if threshold is None:
+            if not record.is_file():
+                raise FileNotFoundError(f"{record}: no record with the model's threshold; give one")
+            threshold = float(json.loads(record.read_text())["threshold"])
+        self.threshold = threshold
+
+    def probabilities(self, pixels: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """The loop probability of each box, from one batched inference call."""
+        if len(boxes) == 0:
+            return np.zeros(0)
+        crops = box_crops(pixels, boxes)[:, None].astype(np.float32) / 255
+        return self.backend.run(crops).ravel().astype(np.float64)
+
+    def screen(self, pixels: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The boxes that are loops and their probabilities."""
+        return keep_screened(boxes, self.probabilities(pixels, boxes), self.threshold)

@@ -1,0 +1,28 @@
+"""The screening CNN (PyTorch; training only): loop or not, from a 64x64 crop."""
+
+import torch
+from torch import nn
+
+
+class ScreenNet(nn.Module):
+    """Four conv blocks and a linear head. Takes raw crops ``(N, 1, 64, 64)`` scaled to 0..1,
+    standardises each crop itself (so contrast and brightness do not matter) and returns the
+    probability that the crop holds a loop, ``(N, 1)``."""
+
+    def __init__(self, width: int = 16):
+        super().__init__()
+        layers, channels = [], 1
+        for out in (width, 2 * width, 4 * width, 4 * width):
+            layers += [nn.Conv2d(channels, out, 3, padding=1, bias=False), nn.BatchNorm2d(out), nn.ReLU()]
+            layers += [nn.MaxPool2d(2)]
+            channels = out
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(channels * 4 * 4, 1))
+
+    def logits(self, crops: torch.Tensor) -> torch.Tensor:
+        mean = crops.mean(dim=(2, 3), keepdim=True)
+        std = crops.std(dim=(2, 3), keepdim=True)
+        return self.head(self.features((crops - mean) / (std + 1e-3)))
+
+    def forward(self, crops: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.logits(crops))

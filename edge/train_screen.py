@@ -1,0 +1,197 @@
+"""``edge train screen``: the screening CNN, trained on crops around the cascade's detections.
+
+Detections on the train split whose centre lies within 20 px (in x and in y) of a labelled
+loop are loops, the others are not. A validation split of whole images is carved from the
+train split; the decision threshold is the one with the best F1 of the whole pipeline on
+those validation images. Exported to ONNX with a dynamic batch axis (and an FP16 copy).
+"""
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.crops import CROP_PX, box_crops
+from edge.dataset import LabelledImage, read_split
+from edge.detect import LoopDetector
+from edge.images import read_frame
+
+
+@dataclass(frozen=True)
+class ScreenTraining:
+    """Parameters of one training run (written beside the model as its record)."""
+
+    epochs: int = 10
+    batch: int = 128
+    learning_rate: float = 2e-3
+    negatives_per_positive: float = 2.0
+    validation_fraction: float = 0.15
+    width: int = 16
+    seed: int = 0
+
+
+def candidates_with_labels(item: LabelledImage, detector: LoopDetector) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cascade's boxes on one labelled image, their crops, and whether each is a loop."""
+    pixels = read_frame(item.image).pixels
+    boxes, _ = detector.detect(pixels)
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    label_centres = (item.boxes[:, :2] + item.boxes[:, 2:]) / 2
+    near = (np.abs(centres[:, None, :] - label_centres[None, :, :]) <= 20).all(axis=2)
+    return boxes, box_crops(pixels, boxes), near.any(axis=1)
+
+
+def split_images(items: list[LabelledImage], fraction: float, seed: int) -> tuple[list, list]:
+    """Train and validation images (whole images, so no loop is on both sides)."""
+    order = np.random.default_rng(seed).permutation(len(items))
+    cut = int(round(fraction * len(items)))
+    return [items[i] for i in sorted(order[cut:])], [items[i] for i in sorted(order[:cut])]
+
+
+def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
+    """Train, choose the threshold on validation, export ONNX to ``out``, write the record."""
+    import torch
+
+    from edge.screen_model import ScreenNet
+
+    torch.manual_seed(params.seed)
+    torch.set_num_threads(2)
+    rng = np.random.default_rng(params.seed)
+    train_items, validation_items = split_images(read_split(data_dir, "train"), params.validation_fraction, params.seed)
+    detector = LoopDetector()
+    started = time.perf_counter()
+    crops, targets = _training_crops(train_items, detector, params, rng)
+    print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
+    validation = [(item, *candidates_with_labels(item, detector)) for item in validation_items]
+    model = ScreenNet(params.width)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, params.learning_rate, total_steps=params.epochs * int(np.ceil(len(crops) / params.batch))
+    )
+    loss_function = torch.nn.BCEWithLogitsLoss()
+    best = {"f1": -1.0}
+    for epoch in range(params.epochs):
+        model.train()
+        order = rng.permutation(len(crops))
+        losses = []
+        for start in range(0, len(order), params.batch):
+            batch = order[start : start + params.batch]
+            inputs = torch.from_numpy(_augment(crops[batch], rng))
+            optimiser.zero_grad()
+            loss = loss_function(model.logits(inputs).squeeze(1), torch.from_numpy(targets[batch]))
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            losses.append(loss.item())
+        scores = _validation_scores(model, validation)
+        threshold, rates = _best_threshold(validation, scores)
+        print(
+            f"epoch {epoch + 1:2d}/{params.epochs}: loss {np.mean(losses):.4f}, "
+            f"validation at threshold {threshold:.2f}: "
+            f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}, "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        if rates["f1"] > best["f1"]:
+            best = {**rates, "threshold": threshold, "epoch": epoch + 1}
+            state = {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(state)
+    export_onnx(model, out)
+    record = {
+        "parameters": asdict(params),
+        "data": str(data_dir),
+        "train_images": len(train_items),
+        "validation_images": [item.image.name for item in validation_items],
+        "training_crops": len(crops),
+        "training_loops": int(targets.sum()),
+        "validation": best,
+        "threshold": best["threshold"],
+        "training_seconds": round(time.perf_counter() - started, 1),
+    }
+    out.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    return record
+
+
+def export_onnx(model, out: Path) -> None:
+    """Write ``out`` (float32) and ``out`` with ``.fp16.onnx`` (float16 weights and inputs)."""
+    import torch
+
+    model.eval()
+    example = torch.zeros(2, 1, CROP_PX, CROP_PX)
+    axes = {"crops": {0: "batch"}, "loop_probability": {0: "batch"}}
+    torch.onnx.export(
+        model,
+        example,
+        str(out),
+        input_names=["crops"],
+        output_names=["loop_probability"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+    half = out.with_suffix(".fp16.onnx")
+    torch.onnx.export(
+        model.half(),
+        example.half(),
+        str(half),
+        input_names=["crops"],
+        output_names=["loop_probability"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+    model.float()
+
+
+def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarray]:
+    all_crops, all_targets = [], []
+    for item in items:
+        _, crops, is_loop = candidates_with_labels(item, detector)
+        positives = np.flatnonzero(is_loop)
+        negatives = np.flatnonzero(~is_loop)
+        keep = min(len(negatives), int(params.negatives_per_positive * max(len(positives), 1)))
+        chosen = np.concatenate([positives, rng.choice(negatives, keep, replace=False)])
+        all_crops.append(crops[chosen])
+        all_targets.append(is_loop[chosen])
+    return np.concatenate(all_crops), np.concatenate(all_targets).astype(np.float32)
+
+
+def _augment(crops: np.ndarray, rng) -> np.ndarray:
+    """The 8 rotations/mirrors, contrast and brightness changes, Gaussian noise; scaled to 0..1."""
+    out = np.empty((len(crops), 1, CROP_PX, CROP_PX), np.float32)
+    for index, crop in enumerate(crops):
+        crop = np.rot90(crop, rng.integers(4))
+        if rng.random() < 0.5:
+            crop = crop[:, ::-1]
+        crop = crop.astype(np.float32) / 255
+        crop = (crop - crop.mean()) * rng.uniform(0.6, 1.4) + crop.mean() + rng.uniform(-0.1, 0.1)
+        out[index, 0] = crop + rng.normal(0, rng.uniform(0, 0.04), crop.shape)
+    return out
+
+
+def _validation_scores(model, validation) -> list[np.ndarray]:
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        return [
+            model(torch.from_numpy(crops[:, None].astype(np.float32) / 255)).numpy().ravel()
+            for _, _, crops, _ in validation
+        ]
+
+
+def _best_threshold(validation, scores) -> tuple[float, dict]:
+    from edge.evaluate import Counts, match_by_centre, pooled
+    from edge.screen import keep_screened
+
+    best_threshold, best_rates = 0.5, {"f1": -1.0}
+    for threshold in np.arange(0.05, 0.96, 0.05):
+        counts = []
+        for (item, boxes, _, _), probabilities in zip(validation, scores, strict=True):
+            kept, _ = keep_screened(boxes, probabilities, float(threshold))
+            counts.append(Counts(len(item.boxes), len(kept), match_by_centre(item.boxes, kept)))
+        rates = pooled(counts).rates()
+        if rates["f1"] > best_rates["f1"]:
+            best_threshold, best_rates = float(threshold), rates
+    return best_threshold, best_rates
