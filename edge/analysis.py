@@ -1,20 +1,24 @@
 """One frame in, its defects and statistics out: the result shared by the CLI and the service."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from edge.kernels.watershed import flood
 from edge.measure import Defect, Polarity, measure_defects
 from edge.stats import frame_stats
 
 
 @dataclass(frozen=True)
 class FrameResult:
-    """The defects found in one frame and the frame's statistics."""
+    """The defects found in one frame and the frame's statistics (None when the frame's scene
+    was not among those analysed), and its scene label when a classifier ran."""
 
     defects: list[Defect]
-    stats: dict
+    stats: dict | None
     pixel_size_nm: float | None
+    scene: dict | None = None
 
     def defects_json(self) -> list[dict]:
         """Defects as JSON-ready dicts, with nm sizes where the pixel size is known."""
@@ -27,9 +31,10 @@ def analyse_boxes(
     pixel_size_nm: float | None,
     scores: np.ndarray | None = None,
     polarity: Polarity = "auto",
+    flood_function: Callable = flood,
 ) -> FrameResult:
     """Measure the defect in each candidate box and summarise the frame."""
-    defects = measure_defects(pixels, boxes, polarity=polarity, scores=scores)
+    defects = measure_defects(pixels, boxes, polarity, scores, flood_function)
     return FrameResult(defects, frame_stats(defects, pixels.shape, pixel_size_nm), pixel_size_nm)
 
 

@@ -1,6 +1,7 @@
 """The ``edge`` command: one entry point, a subcommand per job."""
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -52,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_frame_options(analyze)
     analyze.add_argument("--out", type=Path, default=Path("edge-out"), help="output folder (default: edge-out)")
+    analyze.add_argument("--classifier", type=Path, help="scene classifier ONNX: each frame gets a scene label")
+    analyze.add_argument(
+        "--scenes", help="comma-separated scene labels whose frames get defect analysis (default: all frames)"
+    )
+
     analyze.set_defaults(run=_run_analyze)
 
     evaluate = commands.add_parser(
@@ -83,10 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     cascade.add_argument("--out", type=Path, required=True, help="cascade XML to write")
     from edge.train_cascade import CascadeTraining
 
-    for name, default in vars(CascadeTraining()).items():
-        cascade.add_argument(
-            f"--{name.replace('_', '-')}", type=type(default), default=default, help=f"(default: {default})"
-        )
+    _add_parameter_options(cascade, CascadeTraining)
     cascade.set_defaults(run=_run_train_cascade)
     screen = models.add_parser(
         "screen",
@@ -99,11 +102,79 @@ def _parser() -> argparse.ArgumentParser:
     screen.add_argument("--out", type=Path, required=True, help="ONNX file to write")
     from edge.train_screen import ScreenTraining
 
-    for name, default in vars(ScreenTraining()).items():
-        screen.add_argument(
-            f"--{name.replace('_', '-')}", type=type(default), default=default, help=f"(default: {default})"
-        )
+    _add_parameter_options(screen, ScreenTraining)
     screen.set_defaults(run=_run_train_screen)
+    classify_training = models.add_parser(
+        "classify",
+        help="an SEM scene classifier for a folder-per-class image set",
+        description="Train a CNN (CPU; flips, rotations, crops, contrast, noise, progressive resizing) on "
+        "FOLDER/<class>/*.jpg with a group-aware validation split, optionally group-aware k-fold "
+        "cross-validation first (--folds 5); exports ONNX and writes a JSON record and a confusion-matrix PNG.",
+    )
+    classify_training.add_argument("--data", type=Path, required=True, help="folder with a subfolder per class")
+    classify_training.add_argument("--groups", type=Path, help="CSV with columns image, group (near-duplicates)")
+    classify_training.add_argument("--weights", type=Path, help="PyTorch state dict to start from")
+    classify_training.add_argument("--out", type=Path, required=True, help="ONNX file to write")
+    from edge.train_classify import ClassifyTraining
+
+    _add_parameter_options(classify_training, ClassifyTraining)
+    classify_training.set_defaults(run=_run_train_classify)
+
+    classify = commands.add_parser(
+        "classify",
+        help="label SEM frames with their scene class",
+        description="Print the scene label and confidence of each image; --json writes "
+        "[{image, label, confidence, top: [[label, p], ...]}].",
+    )
+    classify.add_argument("images", nargs="+", type=Path, help="image files")
+    classify.add_argument("--model", type=Path, help="classifier ONNX (default: the bundled UHCS example)")
+    classify.add_argument("--backend", choices=BACKENDS, default="auto", help="inference backend (default: auto)")
+    classify.add_argument("--json", type=Path, help="write the results to this JSON file")
+    classify.set_defaults(run=_run_classify)
+
+    demo = commands.add_parser(
+        "demo",
+        help="the live service on the bundled sample frames: replay -> service -> live statistics",
+        description="Starts the service on loopback, replays the bundled sample frames into it as one series "
+        "and prints the statistics it publishes as they arrive; ends by itself.",
+    )
+    demo.add_argument("--repeats", type=int, default=2, help="times the samples are replayed (default: 2)")
+    demo.add_argument("--fps", type=float, default=2.0, help="replay rate, frames per second (default: 2)")
+    demo.set_defaults(run=_run_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="the live service: frames in over ZeroMQ, defect statistics out",
+        description="Receive frames (PULL or SUB), run detect -> screen -> measure on worker threads and publish "
+        "per-frame results, series summaries and a status heartbeat on a PUB socket. Endpoints take "
+        "'bind:' or 'connect:' before the address (bare addresses are bound). SIGINT/SIGTERM stop it cleanly. "
+        "See docs/protocol.md and deploy/edge.toml.",
+    )
+    serve.add_argument("--in", dest="input", help="input endpoint (default: bind:tcp://*:5555)")
+    serve.add_argument("--out", dest="output", help="output endpoint (default: bind:tcp://*:5556)")
+    serve.add_argument("--config", type=Path, help="TOML file with any of the settings")
+    serve.add_argument("--input-socket", choices=("pull", "sub"), help="input socket type (default: pull)")
+    serve.add_argument("--workers", type=int, help="worker threads (default: 2)")
+    serve.add_argument("--queue-size", type=int, help="frames waiting at most (default: 8)")
+    serve.add_argument("--keep", choices=("newest", "oldest"), help="when the queue is full (default: newest)")
+    serve.add_argument("--pixel-size", dest="pixel_size_nm", type=float, metavar="NM", help="fallback pixel size")
+    serve.add_argument("--polarity", choices=POLARITIES, help="loop contrast (default: auto)")
+    serve.add_argument("--backend", choices=BACKENDS, help="CNN inference backend (default: auto)")
+    serve.add_argument("--screen", help="screening CNN: ONNX file or 'none' (default: the bundled one)")
+    serve.set_defaults(run=_run_serve)
+
+    replay = commands.add_parser(
+        "replay",
+        help="a stand-in microscope: stream image files to a service as one series",
+        description="Send series_start, each image as a frame, then series_end, to a PUSH socket.",
+    )
+    replay.add_argument("images", nargs="+", type=Path, help="image files")
+    replay.add_argument("--to", required=True, help="endpoint of the service's input (default: connect)")
+    replay.add_argument("--fps", type=float, help="frames per second (default: as fast as taken)")
+    replay.add_argument("--loop", action="store_true", help="repeat the images until interrupted")
+    replay.add_argument("--pixel-size", type=float, metavar="NM", help="pixel size in nm (overrides the files')")
+    replay.add_argument("--series", default="replay", help="series name (default: replay)")
+    replay.set_defaults(run=_run_replay)
 
     engine = commands.add_parser(
         "build-engine",
@@ -125,8 +196,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--crops", type=int, default=100, help="number of crops (default: 100)")
     bench.add_argument("--repeats", type=int, default=15, help="timed repeats (default: 15)")
+    bench.add_argument(
+        "--service", action="store_true", help="also run the whole service through real sockets, ours against baselines"
+    )
+    bench.add_argument("--frames", type=int, default=12, help="frames per service run (default: 12)")
     bench.set_defaults(run=_run_bench)
     return parser
+
+
+def _add_parameter_options(parser: argparse.ArgumentParser, parameters: type) -> None:
+    """A ``--name`` option for each field of a training-parameters dataclass."""
+    for field in dataclasses.fields(parameters):
+        default = field.default
+        parser.add_argument(
+            f"--{field.name.replace('_', '-')}", type=type(default), default=default, help=f"(default: {default})"
+        )
+
+
+def _parameters(args: argparse.Namespace, parameters: type):
+    """The training-parameters dataclass filled from the parsed options."""
+    return parameters(**{field.name: getattr(args, field.name) for field in dataclasses.fields(parameters)})
 
 
 def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True) -> None:
@@ -155,7 +244,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from edge.pipeline import Pipeline
 
     args.out.mkdir(parents=True, exist_ok=True)
-    pipeline = None if args.boxes else Pipeline.default(args.backend, args.polarity, args.screen)
+    scenes = frozenset(args.scenes.split(",")) if args.scenes else None
+    pipeline = None
+    if not args.boxes:
+        pipeline = Pipeline.default(args.backend, args.polarity, args.screen, args.classifier, scenes)
     failures = 0
     for path in args.images:
         try:
@@ -175,9 +267,13 @@ def _run_analyze(args: argparse.Namespace) -> int:
             "defects": result.defects_json(),
             "stats": result.stats,
         }
+        scene = ""
+        if result.scene is not None:
+            record["scene"] = {"label": result.scene["label"], "confidence": result.scene["confidence"]}
+            scene = f"[{result.scene['label']} {result.scene['confidence']:.2f}] "
         (args.out / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
         write_overlay(args.out / f"{path.stem}.png", frame.pixels, result.defects)
-        print(f"{path.name}: {summary_line(result.stats)}")
+        print(f"{path.name}: {scene}{summary_line(result.stats) if result.stats else 'not analysed (scene)'}")
     return 1 if failures else 0
 
 
@@ -207,22 +303,56 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _run_train_cascade(args: argparse.Namespace) -> int:
-    from dataclasses import fields
-
     from edge.train_cascade import CascadeTraining, train_cascade
 
-    params = CascadeTraining(**{f.name: getattr(args, f.name) for f in fields(CascadeTraining)})
+    params = _parameters(args, CascadeTraining)
     train_cascade(args.data, args.out, params)
     return 0
 
 
 def _run_train_screen(args: argparse.Namespace) -> int:
-    from dataclasses import fields
-
     from edge.train_screen import ScreenTraining, train_screen
 
-    params = ScreenTraining(**{f.name: getattr(args, f.name) for f in fields(ScreenTraining)})
+    params = _parameters(args, ScreenTraining)
     train_screen(args.data, args.out, params)
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from edge.demo import run_demo
+
+    return run_demo(args.repeats, args.fps)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from edge.config import load_config
+    from edge.service import Service
+
+    settings = ("input", "output", "input_socket", "workers", "queue_size", "keep", "pixel_size_nm", "polarity")
+    overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
+    service = Service(load_config(args.config, **overrides))
+    print("loading models and compiling kernels ...", flush=True)
+    service.start()
+    print(f"ready: frames in on {service.input_address}, statistics out on {service.output_address}", flush=True)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: service.stop())
+    service.wait()
+    print(f"stopped: {service.counters.snapshot()}", flush=True)
+    return 0
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from edge.replay import load_frames, replay
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    sent = replay(load_frames(args.images, args.pixel_size), args.to, args.series, args.fps, args.loop, stop.is_set)
+    print(f"sent {sent} frames as series {args.series!r}")
     return 0
 
 
@@ -239,12 +369,46 @@ def _run_build_engine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_train_classify(args: argparse.Namespace) -> int:
+    from edge.train_classify import ClassifyTraining, train_classify, write_confusion_png
+
+    params = _parameters(args, ClassifyTraining)
+    record = train_classify(args.data, args.out, params, args.groups, args.weights)
+    report = record.get("cross_validation", record["validation"])
+    write_confusion_png(report, record["classes"], args.out.with_suffix(".confusion.png"))
+    return 0
+
+
+def _run_classify(args: argparse.Namespace) -> int:
+    from edge.images import read_frame
+    from edge.scene import DEFAULT_CLASSIFIER, SceneClassifier
+
+    classifier = SceneClassifier(args.model or DEFAULT_CLASSIFIER, args.backend)
+    results, failures = [], 0
+    for path in args.images:
+        try:
+            scene = classifier.classify(read_frame(path).pixels)
+        except (ValueError, OSError) as error:
+            print(f"{path}: {error}", file=sys.stderr)
+            failures += 1
+            continue
+        print(f"{path.name}: {scene['label']} ({scene['confidence']:.3f})")
+        results.append({"image": str(path), **scene})
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 1 if failures else 0
+
+
 def _run_bench(args: argparse.Namespace) -> int:
     from edge.bench import bench_detection, bench_screening, bench_watershed
 
     bench_watershed(args.crops, args.repeats)
     bench_detection(args.repeats)
     bench_screening(max(3, args.repeats // 3))
+    if args.service:
+        from edge.bench_service import bench_service
+
+        bench_service(args.frames)
     return 0
 
 

@@ -22,7 +22,9 @@ def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int = CROP_PX) -> np.
     for index, (box, side) in enumerate(zip(boxes, sides, strict=True)):
         centre_x, centre_y = (box[0] + box[2]) / 2 + pad, (box[1] + box[3]) / 2 + pad
         half = max(side / 2, 2.0)
-        x0, y0 = int(round(centre_x - half)), int(round(centre_y - half))
-        x1, y1 = int(round(centre_x + half)), int(round(centre_y + half))
+        # floor(v + 0.5), not round(): Python rounds halves to even, which would make a
+        # crop depend on the padding, and so on the other boxes of the frame
+        x0, y0 = int(np.floor(centre_x - half + 0.5)), int(np.floor(centre_y - half + 0.5))
+        x1, y1 = int(np.floor(centre_x + half + 0.5)), int(np.floor(centre_y + half + 0.5))
         crops[index] = cv2.resize(padded[y0:y1, x0:x1], (size, size), interpolation=cv2.INTER_AREA)
     return crops

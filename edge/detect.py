@@ -8,6 +8,7 @@ costs recall), then overlapping hits are thinned by non-maximum suppression on O
 level weight (the last stage's sum), which is also each box's score.
 """
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,14 +38,24 @@ class LoopDetector:
         model = Path(model)
         if not model.is_file():
             raise FileNotFoundError(f"cascade model {model} not found (train one with 'edge train cascade')")
-        try:
-            self._cascade = cv2.CascadeClassifier(str(model))
-        except (cv2.error, SystemError) as error:
-            raise ValueError(f"{model}: not a cascade OpenCV can load ({error})") from error
-        if self._cascade.empty():
-            raise ValueError(f"{model}: not a cascade OpenCV can load")
+        self._model = model
+        self._local = threading.local()
         self.settings = settings
         self._window = int(self._cascade.getOriginalWindowSize()[0])
+
+    @property
+    def _cascade(self) -> cv2.CascadeClassifier:
+        """This thread's classifier: OpenCV's CascadeClassifier must not be shared by threads."""
+        cascade = getattr(self._local, "cascade", None)
+        if cascade is None:
+            try:
+                cascade = cv2.CascadeClassifier(str(self._model))
+            except (cv2.error, SystemError) as error:
+                raise ValueError(f"{self._model}: not a cascade OpenCV can load ({error})") from error
+            if cascade.empty():
+                raise ValueError(f"{self._model}: not a cascade OpenCV can load")
+            self._local.cascade = cascade
+        return cascade
 
     def detect(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Boxes ``(N, 4)`` in frame pixels and their scores ``(N,)``."""

@@ -9,6 +9,7 @@ ellipse of the inner basin gives the centre, the axes (diameter = major axis) an
 orientation.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,13 +44,15 @@ def measure_defects(
     boxes: np.ndarray,
     polarity: Polarity = "auto",
     scores: np.ndarray | None = None,
+    flood_function: Callable[[np.ndarray, np.ndarray], np.ndarray] = flood,
 ) -> list[Defect]:
     """Measure the defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end).
 
     ``polarity`` says whether loops are darker ("dark") or brighter ("bright") than their
     surroundings; "auto" decides per box from the box's contrast with its surroundings.
     Boxes that leave no pixels inside the frame, or whose flood finds no region, are
-    skipped.
+    skipped. ``flood_function(landscape, markers)`` is our kernel unless a benchmark swaps
+    in a baseline with the same labels (``skimage.segmentation.watershed``).
     """
     if frame.ndim != 2:
         raise ValueError(f"measure_defects needs a 2-D greyscale frame, got shape {frame.shape}")
@@ -60,7 +63,7 @@ def measure_defects(
     defects = []
     for index, box in enumerate(boxes):
         score = None if scores is None else float(scores[index])
-        defect = _measure_one(image, box, polarity, score)
+        defect = _measure_one(image, box, polarity, score, flood_function)
         if defect is not None:
             defects.append(defect)
     return defects
@@ -108,11 +111,13 @@ def flood_input(image: np.ndarray, box: np.ndarray, polarity: str = "auto") -> F
     return FloodInput(_outward_slope(smooth, centre), markers, (cx0, cy0), zoom, (x0, y0, x1, y1))
 
 
-def _measure_one(image: np.ndarray, box: np.ndarray, polarity: str, score: float | None) -> Defect | None:
+def _measure_one(
+    image: np.ndarray, box: np.ndarray, polarity: str, score: float | None, flood_function
+) -> Defect | None:
     prepared = flood_input(image, box, polarity)
     if prepared is None:
         return None
-    region = flood(prepared.landscape, prepared.markers) == INNER
+    region = flood_function(prepared.landscape, prepared.markers) == INNER
     return _ellipse(region, prepared.zoom, prepared.origin, prepared.bbox, score)
 
 

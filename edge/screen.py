@@ -39,13 +39,16 @@ class Screener:
             threshold = float(json.loads(record.read_text())["threshold"])
         self.threshold = threshold
 
-    def probabilities(self, pixels: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-        """The loop probability of each box, from one batched inference call."""
+    def probabilities(self, pixels: np.ndarray, boxes: np.ndarray, batched: bool = True) -> np.ndarray:
+        """The loop probability of each box: one batched inference call (or, for the
+        benchmark's baseline, one call per crop)."""
         if len(boxes) == 0:
             return np.zeros(0)
         crops = box_crops(pixels, boxes)[:, None].astype(np.float32) / 255
-        return self.backend.run(crops).ravel().astype(np.float64)
+        if batched:
+            return self.backend.run(crops).ravel().astype(np.float64)
+        return np.concatenate([self.backend.run(crop[None]).ravel() for crop in crops]).astype(np.float64)
 
-    def screen(self, pixels: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def screen(self, pixels: np.ndarray, boxes: np.ndarray, batched: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """The boxes that are loops and their probabilities."""
-        return keep_screened(boxes, self.probabilities(pixels, boxes), self.threshold)
+        return keep_screened(boxes, self.probabilities(pixels, boxes, batched), self.threshold)

@@ -1,7 +1,7 @@
 """``edge train screen``: the screening CNN, trained on crops around the cascade's detections.
 
-Detections on the train split whose centre lies within 20 px (in x and in y) of a labelled
-loop are loops, the others are not. A validation split of whole images is carved from the
+Detections on the train split on a labelled loop at its scale are loops, those near no
+labelled loop are not (see ``candidates_with_labels``). A validation split of whole images is carved from the
 train split; the decision threshold is the one with the best F1 of the whole pipeline on
 those validation images. Exported to ONNX with a dynamic batch axis (and an FP16 copy).
 """
@@ -18,6 +18,8 @@ from edge.dataset import LabelledImage, read_split
 from edge.detect import LoopDetector
 from edge.images import read_frame
 
+SCALE_TOLERANCE = 1.6
+
 
 @dataclass(frozen=True)
 class ScreenTraining:
@@ -33,13 +35,25 @@ class ScreenTraining:
 
 
 def candidates_with_labels(item: LabelledImage, detector: LoopDetector) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The cascade's boxes on one labelled image, their crops, and whether each is a loop."""
+    """The cascade's boxes on one labelled image, their crops, and their training target:
+    1 for a box on a labelled loop at its scale (centres within 20 px in x and in y, sides
+    within a factor of 1.6), 0 for a box near no loop, and -1 (left out of training) for a
+    box near a loop at the wrong scale, such as a small window inside a large loop."""
     pixels = read_frame(item.image).pixels
     boxes, _ = detector.detect(pixels)
-    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-    label_centres = (item.boxes[:, :2] + item.boxes[:, 2:]) / 2
-    near = (np.abs(centres[:, None, :] - label_centres[None, :, :]) <= 20).all(axis=2)
-    return boxes, box_crops(pixels, boxes), near.any(axis=1)
+    near = (np.abs(_centres(boxes)[:, None, :] - _centres(item.boxes)[None, :, :]) <= 20).all(axis=2)
+    ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
+    same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
+    targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
+    return boxes, box_crops(pixels, boxes), targets
+
+
+def _centres(boxes: np.ndarray) -> np.ndarray:
+    return (boxes[:, :2] + boxes[:, 2:]) / 2
+
+
+def _sides(boxes: np.ndarray) -> np.ndarray:
+    return np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
 
 
 def split_images(items: list[LabelledImage], fraction: float, seed: int) -> tuple[list, list]:
@@ -147,13 +161,13 @@ def export_onnx(model, out: Path) -> None:
 def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarray]:
     all_crops, all_targets = [], []
     for item in items:
-        _, crops, is_loop = candidates_with_labels(item, detector)
-        positives = np.flatnonzero(is_loop)
-        negatives = np.flatnonzero(~is_loop)
+        _, crops, targets = candidates_with_labels(item, detector)
+        positives = np.flatnonzero(targets == 1)
+        negatives = np.flatnonzero(targets == 0)
         keep = min(len(negatives), int(params.negatives_per_positive * max(len(positives), 1)))
         chosen = np.concatenate([positives, rng.choice(negatives, keep, replace=False)])
         all_crops.append(crops[chosen])
-        all_targets.append(is_loop[chosen])
+        all_targets.append(targets[chosen] == 1)
     return np.concatenate(all_crops), np.concatenate(all_targets).astype(np.float32)
 
 

@@ -1,0 +1,135 @@
+"""The wire protocol: multipart ZeroMQ messages, a msgpack header then (for frames) raw pixels.
+
+In:  [header] for ``series_start`` and ``series_end``; [header, pixels] for ``frame``.
+Out: [topic, msgpack body] on a PUB socket, topics ``frame``, ``series`` and ``status``.
+See docs/protocol.md.
+"""
+
+from dataclasses import dataclass, field
+
+import msgpack
+import numpy as np
+
+DTYPES = {"uint8": np.uint8, "uint16": np.uint16, "float32": np.float32}
+
+
+class ProtocolError(ValueError):
+    """A message that does not follow the protocol; the text says how."""
+
+
+@dataclass(frozen=True)
+class SeriesStart:
+    series: str
+    pixel_size_nm: float | None = None
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeriesEnd:
+    series: str
+
+
+@dataclass(frozen=True)
+class FrameMessage:
+    series: str
+    frame: int
+    pixels: np.ndarray
+    pixel_size_nm: float | None = None
+    timestamp: float | None = None
+
+
+Message = SeriesStart | SeriesEnd | FrameMessage
+
+
+def decode(parts: list[bytes], max_frame_bytes: int) -> Message:
+    """Decode one multipart message; raises ProtocolError for anything malformed."""
+    if not parts:
+        raise ProtocolError("empty message")
+    try:
+        header = msgpack.unpackb(parts[0], raw=False)
+    except Exception as error:  # msgpack raises several types for garbage
+        raise ProtocolError(f"header is not msgpack ({type(error).__name__})") from error
+    if not isinstance(header, dict):
+        raise ProtocolError("header is not a map")
+    kind = header.get("htype")
+    series = header.get("series")
+    if not isinstance(series, str | int) or isinstance(series, bool):
+        raise ProtocolError(f"{kind}: 'series' missing or not a string")
+    series = str(series)
+    if kind == "series_start":
+        return SeriesStart(series, _pixel_size(header), header.get("metadata") or {})
+    if kind == "series_end":
+        return SeriesEnd(series)
+    if kind == "frame":
+        return _frame(header, series, parts, max_frame_bytes)
+    raise ProtocolError(f"unknown htype {kind!r}")
+
+
+def _frame(header: dict, series: str, parts: list[bytes], max_frame_bytes: int) -> FrameMessage:
+    if len(parts) != 2:
+        raise ProtocolError(f"frame: expected 2 parts (header, pixels), got {len(parts)}")
+    frame_id, shape, dtype = header.get("frame"), header.get("shape"), header.get("dtype")
+    if not isinstance(frame_id, int) or isinstance(frame_id, bool):
+        raise ProtocolError("frame: 'frame' missing or not an integer")
+    if dtype not in DTYPES:
+        raise ProtocolError(f"frame: dtype {dtype!r} not one of {sorted(DTYPES)}")
+    if not (isinstance(shape, list | tuple) and len(shape) == 2 and all(isinstance(n, int) and n > 0 for n in shape)):
+        raise ProtocolError(f"frame: shape {shape!r} is not [height, width]")
+    expected = shape[0] * shape[1] * np.dtype(DTYPES[dtype]).itemsize
+    if expected > max_frame_bytes:
+        raise ProtocolError(f"frame: {expected} bytes is over the limit of {max_frame_bytes}")
+    if len(parts[1]) != expected:
+        raise ProtocolError(f"frame: {len(parts[1])} bytes of pixels for shape {shape} {dtype} ({expected} expected)")
+    pixels = np.frombuffer(parts[1], DTYPES[dtype]).reshape(shape)
+    timestamp = header.get("timestamp")
+    return FrameMessage(series, frame_id, pixels, _pixel_size(header), timestamp if _is_number(timestamp) else None)
+
+
+def _pixel_size(header: dict) -> float | None:
+    value = header.get("pixel_size_nm")
+    if value is None:
+        return None
+    if not _is_number(value) or value <= 0:
+        raise ProtocolError(f"pixel_size_nm {value!r} is not a positive number")
+    return float(value)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def encode_series_start(series: str, pixel_size_nm: float | None = None, metadata: dict | None = None) -> list[bytes]:
+    """[header] of a series_start."""
+    header = {"htype": "series_start", "series": series, "metadata": metadata or {}}
+    if pixel_size_nm is not None:
+        header["pixel_size_nm"] = pixel_size_nm
+    return [msgpack.packb(header)]
+
+
+def encode_frame(
+    series: str, frame: int, pixels: np.ndarray, pixel_size_nm: float | None = None, timestamp: float | None = None
+) -> list:
+    """[header, pixels] of a frame; the pixel buffer is sent as is (C order)."""
+    pixels = np.ascontiguousarray(pixels)
+    header = {"htype": "frame", "series": series, "frame": frame}
+    header |= {"shape": list(pixels.shape), "dtype": str(pixels.dtype)}
+    if pixel_size_nm is not None:
+        header["pixel_size_nm"] = pixel_size_nm
+    if timestamp is not None:
+        header["timestamp"] = timestamp
+    return [msgpack.packb(header), pixels]
+
+
+def encode_series_end(series: str) -> list[bytes]:
+    """[header] of a series_end."""
+    return [msgpack.packb({"htype": "series_end", "series": series})]
+
+
+def publication(topic: str, body: dict) -> list[bytes]:
+    """[topic, msgpack body] for the PUB socket."""
+    return [topic.encode(), msgpack.packb(body, use_bin_type=True)]
+
+
+def read_publication(parts: list[bytes]) -> tuple[str, dict]:
+    """The topic and body of a published message."""
+    return parts[0].decode(), msgpack.unpackb(parts[1], raw=False)

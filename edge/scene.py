@@ -1,0 +1,37 @@
+"""SEM scene classification of whole frames, with the ONNX model of ``edge train classify``."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from edge.backends import InferenceBackend, load_backend
+from edge.images import to_uint8
+from edge.scene_data import centre_square
+
+DEFAULT_CLASSIFIER = Path(__file__).parent / "models" / "uhcs_scenes.onnx"
+INPUT_SIZE = 128
+
+
+class SceneClassifier:
+    """Labels a frame with what it shows; class names come from the model's JSON record."""
+
+    def __init__(self, model: str | Path = DEFAULT_CLASSIFIER, backend: str = "auto"):
+        model = Path(model)
+        self.backend: InferenceBackend = load_backend(model, backend)
+        record = model.with_suffix(".json")
+        if not record.is_file():
+            raise FileNotFoundError(f"{record}: no record with the model's class names")
+        self.classes: list[str] = json.loads(record.read_text())["classes"]
+
+    def probabilities(self, pixels: np.ndarray) -> np.ndarray:
+        """Class probabilities of one frame."""
+        square = centre_square(to_uint8(pixels), INPUT_SIZE)
+        return self.backend.run(square[None, None].astype(np.float32) / 255)[0]
+
+    def classify(self, pixels: np.ndarray) -> dict:
+        """``{label, confidence, top: [[label, p], ...]}`` for one frame."""
+        probabilities = self.probabilities(pixels)
+        order = np.argsort(probabilities)[::-1]
+        top = [[self.classes[i], float(probabilities[i])] for i in order]
+        return {"label": top[0][0], "confidence": top[0][1], "top": top}

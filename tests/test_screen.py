@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from edge.backends import load_backend, tensorrt_available
+from edge.bundled import sample_frames
+from edge.crops import CROP_PX, box_crops
+from edge.detect import LoopDetector
+from edge.evaluate import match_by_centre
+from edge.screen import DEFAULT_SCREEN, Screener, keep_screened
+
+
+def test_keep_screened_applies_threshold_and_keeps_one_box_per_loop():
+    boxes = np.array([[0, 0, 40, 40], [2, 2, 42, 42], [100, 100, 130, 130], [200, 200, 230, 230]], float)
+    probabilities = np.array([0.7, 0.9, 0.2, 0.6])
+    kept, kept_probabilities = keep_screened(boxes, probabilities, 0.5)
+    np.testing.assert_array_equal(kept, boxes[[1, 3]])
+    np.testing.assert_array_equal(kept_probabilities, [0.9, 0.6])
+    assert keep_screened(boxes, probabilities, 0.95)[0].shape == (0, 4)
+
+
+def test_crops_are_square_and_reflect_at_the_border():
+    frame = np.arange(100 * 100, dtype=np.uint16).reshape(100, 100)
+    crops = box_crops(frame, np.array([[0, 0, 20, 10], [40, 40, 60, 60]]))
+    assert crops.shape == (2, CROP_PX, CROP_PX) and crops.dtype == np.uint8
+    assert box_crops(frame, np.zeros((0, 4))).shape == (0, CROP_PX, CROP_PX)
+
+
+def test_missing_or_bad_models_and_backends_are_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_backend(tmp_path / "absent.onnx")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        load_backend(DEFAULT_SCREEN, "cuda")
+    (tmp_path / "bad.onnx").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="ONNX Runtime can load"):
+        load_backend(tmp_path / "bad.onnx", "onnxruntime")
+
+
+@pytest.mark.skipif(tensorrt_available() is None, reason="TensorRT and a GPU are present")
+def test_asking_for_tensorrt_without_a_gpu_says_why():
+    with pytest.raises(RuntimeError, match="cannot run here"):
+        load_backend(DEFAULT_SCREEN, "tensorrt")
+
+
+def test_batched_screening_equals_one_call_per_crop_and_keeps_the_loops():
+    screener = Screener(backend="onnxruntime")
+    detector = LoopDetector()
+    labelled = matched = 0
+    for frame, labels in list(sample_frames())[:2]:
+        boxes, _ = detector.detect(frame.pixels)
+        batched = screener.probabilities(frame.pixels, boxes)
+        one_by_one = np.concatenate([screener.probabilities(frame.pixels, box[None]) for box in boxes[:40]])
+        np.testing.assert_allclose(batched[:40], one_by_one, atol=1e-5)
+        kept, _ = keep_screened(boxes, batched, screener.threshold)
+        assert len(kept) < 0.5 * len(boxes)
+        labelled += len(labels)
+        matched += match_by_centre(labels, kept)
+    assert matched / labelled >= 0.7  # the pipeline keeps 0.66 of the loops on the test split
+
+
+@pytest.mark.skipif(tensorrt_available() is not None, reason=f"TensorRT backend not testable: {tensorrt_available()}")
+def test_tensorrt_agrees_with_onnxruntime():
+    crops = box_crops(next(iter(sample_frames()))[0].pixels, np.array([[10, 10, 60, 60], [300, 300, 360, 350]]))
+    batch = crops[:, None].astype(np.float32) / 255
+    expected = load_backend(DEFAULT_SCREEN, "onnxruntime").run(batch)
+    np.testing.assert_allclose(load_backend(DEFAULT_SCREEN, "tensorrt").run(batch), expected, atol=1e-3)

@@ -1,0 +1,184 @@
+import threading
+import time
+
+import numpy as np
+import pytest
+import zmq
+from synthetic import render_loop
+
+from edge.bundled import sample_paths
+from edge.config import ServiceConfig, load_config
+from edge.images import read_frame
+from edge.pipeline import Pipeline
+from edge.protocol import encode_frame, encode_series_end, encode_series_start, read_publication
+from edge.replay import load_frames, replay
+from edge.service import Service
+
+LOOPBACK = {"input": "bind:tcp://127.0.0.1:*", "output": "bind:tcp://127.0.0.1:*", "heartbeat_s": 0.2}
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return Pipeline.default(backend="onnxruntime")
+
+
+@pytest.fixture
+def running(pipeline):
+    """Start a service with the given settings; yields (service, subscriber, sender); stops it after."""
+    context = zmq.Context()
+    made = []
+
+    def start(**settings):
+        service = Service(ServiceConfig(**{**LOOPBACK, **settings}), pipeline, context).start()
+        subscriber = context.socket(zmq.SUB)
+        subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+        subscriber.connect(service.output_address)
+        sender = context.socket(zmq.PUSH)
+        sender.setsockopt(zmq.LINGER, 0)
+        sender.connect(service.input_address)
+        receive_until(subscriber, lambda topic, body: topic == "status")
+        made.append((service, subscriber, sender))
+        return service, subscriber, sender
+
+    yield start
+    for service, subscriber, sender in made:
+        service.stop()
+        service.wait()
+        subscriber.close(0)
+        sender.close(0)
+    context.term()
+
+
+def receive_until(subscriber, done, timeout_s=30.0) -> list[tuple[str, dict]]:
+    messages = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if subscriber.poll(100):
+            messages.append(read_publication(subscriber.recv_multipart()))
+            if done(*messages[-1]):
+                return messages
+    raise AssertionError(f"timed out; got {[t for t, _ in messages]}")
+
+
+def small_frame(seed: int) -> np.ndarray:
+    frame = render_loop((256, 256), (128, 128), (20, 15), 30, 4, 60, noise=6, seed=seed)
+    return frame.clip(0, 255).astype(np.uint8)
+
+
+def final_series(topic, body):
+    return topic == "series" and body["final"]
+
+
+def test_published_statistics_equal_the_pipeline_on_the_same_frames(running, pipeline):
+    service, subscriber, sender = running()
+    frames = load_frames(sample_paths()[:2], 0.5)
+    replay(frames, f"connect:{service.input_address}", "samples", context=zmq.Context.instance())
+    messages = receive_until(subscriber, final_series)
+    published = {body["frame"]: body for topic, body in messages if topic == "frame"}
+    assert sorted(published) == [0, 1]
+    for index, (pixels, _) in enumerate(frames):
+        expected, _ = pipeline.analyse(pixels, 0.5)
+        body = published[index]
+        assert body["count"] == expected.stats["count"]
+        assert body["mean_diameter_nm"] == pytest.approx(expected.stats["mean_diameter_nm"])
+        assert body["density_per_um2"] == pytest.approx(expected.stats["density_per_um2"])
+        assert [d["major_px"] for d in body["defects"]] == pytest.approx([d.major_px for d in expected.defects])
+        assert set(body["stage_ms"]) == {"classify", "detect", "screen", "measure"} and body["latency_ms"] > 0
+        assert body["scene"] is None
+    final = messages[-1][1]
+    assert final["frames"] == 2 and final["count"] == sum(b["count"] for b in published.values())
+    assert sum(final["diameter_histogram"]["counts"]) == final["count"]
+
+
+def test_overload_drops_are_counted_and_every_frame_accounted_for(running):
+    service, subscriber, sender = running(workers=1, queue_size=1, summary_every=1000)
+    pixels = read_frame(sample_paths()[0]).pixels  # a real 1024x1024 frame takes a worker a while
+    sender.send_multipart(encode_series_start("burst", 1.0))
+    for index in range(30):
+        sender.send_multipart(encode_frame("burst", index, pixels))
+    sender.send_multipart(encode_series_end("burst"))
+    final = receive_until(subscriber, final_series)[-1][1]
+    counts = service.counters.snapshot()
+    assert counts["received"] == 30 and counts["dropped"] > 0
+    assert counts["received"] == counts["processed"] + counts["dropped"] + counts["errors"]
+    assert final["frames"] == counts["processed"]
+
+
+def test_bad_messages_are_counted_and_do_not_stop_the_service(running):
+    service, subscriber, sender = running()
+    header_only = encode_frame("bad", 0, small_frame(0))[:1]
+    wrong_size = [encode_frame("bad", 1, small_frame(0))[0], b"\x00" * 10]
+    wrong_dtype = encode_frame("bad", 2, small_frame(0).astype(np.int64))
+    for message in ([b"garbage"], [b"\x81\xa5htype\xa4nope"], header_only, wrong_size, wrong_dtype):
+        sender.send_multipart(message)
+    sender.send_multipart(encode_frame("good", 0, small_frame(1)))
+    receive_until(subscriber, lambda topic, body: topic == "frame" and body["series"] == "good")
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == 5)[-1][1]
+    assert status["received"] == 6 and status["processed"] == 1
+
+
+def test_gaps_and_frames_of_an_ended_series_are_counted(running):
+    service, subscriber, sender = running()
+    sender.send_multipart(encode_series_start("gappy"))
+    for index in (0, 1, 5):
+        sender.send_multipart(encode_frame("gappy", index, small_frame(index)))
+    sender.send_multipart(encode_series_end("gappy"))
+    sender.send_multipart(encode_frame("gappy", 6, small_frame(6)))
+    final = receive_until(subscriber, final_series)[-1][1]
+    assert final["frames"] == 3 and final["mean_diameter_nm"] is None and final["diameter_histogram"]["unit"] == "px"
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == 1)[-1][1]
+    assert status["gaps"] == 3 and status["received"] == 4
+
+
+def test_a_late_subscriber_gets_status(running):
+    service, _, _ = running()
+    time.sleep(0.5)
+    late = zmq.Context.instance().socket(zmq.SUB)
+    late.setsockopt(zmq.SUBSCRIBE, b"status")
+    late.connect(service.output_address)
+    topic, body = receive_until(late, lambda topic, body: True, timeout_s=3)[-1]
+    late.close(0)
+    assert topic == "status" and body["state"] == "ready" and body["uptime_s"] > 0
+
+
+def test_shutdown_publishes_the_final_summary_of_an_open_series(pipeline):
+    context = zmq.Context.instance()
+    service = Service(ServiceConfig(**LOOPBACK), pipeline, context).start()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+    subscriber.connect(service.output_address)
+    receive_until(subscriber, lambda topic, body: topic == "status")
+    sender = context.socket(zmq.PUSH)
+    sender.connect(service.input_address)
+    sender.send_multipart(encode_frame("open", 0, small_frame(0), pixel_size_nm=0.5))
+    receive_until(subscriber, lambda topic, body: topic == "frame")
+    stopper = threading.Timer(0.1, service.stop)
+    stopper.start()
+    service.wait()
+    messages = receive_until(subscriber, lambda topic, body: topic == "status" and body["state"] == "stopped")
+    finals = [body for topic, body in messages if final_series(topic, body)]
+    assert finals and finals[0]["series"] == "open" and finals[0]["frames"] == 1
+    sender.close(0)
+    subscriber.close(0)
+
+
+def test_config_file_and_flags(tmp_path):
+    path = tmp_path / "edge.toml"
+    path.write_text('[serve]\nworkers = 3\nkeep = "oldest"\npixel_size_nm = 0.474\n')
+    config = load_config(path, workers=1, queue_size=None)
+    assert (config.workers, config.keep, config.pixel_size_nm, config.queue_size) == (1, "oldest", 0.474, 8)
+    path.write_text("[serve]\nworkers = 3\nspeed = 11\n")
+    with pytest.raises(ValueError, match="unknown setting"):
+        load_config(path)
+    path.write_text('[serve]\nkeep = "all"\n')
+    with pytest.raises(ValueError, match="keep must be one of"):
+        load_config(path)
+    path.write_text("[serve\n")
+    with pytest.raises(ValueError, match="config"):
+        load_config(path)
+
+
+def test_replayed_files_keep_their_pixels():
+    pixels, size = load_frames(sample_paths()[:1], None)[0]
+    np.testing.assert_array_equal(pixels, read_frame(sample_paths()[0]).pixels)
+    assert size is None
