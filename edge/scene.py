@@ -7,10 +7,9 @@ import numpy as np
 
 from edge.backends import InferenceBackend, load_backend
 from edge.images import to_uint8
-from edge.scene_data import centre_square
+from edge.scene_data import scaled, tiles
 
 DEFAULT_CLASSIFIER = Path(__file__).parent / "models" / "uhcs_scenes.onnx"
-INPUT_SIZE = 128
 
 
 class SceneClassifier:
@@ -22,12 +21,16 @@ class SceneClassifier:
         record = model.with_suffix(".json")
         if not record.is_file():
             raise FileNotFoundError(f"{record}: no record with the model's class names")
-        self.classes: list[str] = json.loads(record.read_text())["classes"]
+        details = json.loads(record.read_text())
+        self.classes: list[str] = details["classes"]
+        self._input = details["input"]
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
-        """Class probabilities of one frame."""
-        square = centre_square(to_uint8(pixels), INPUT_SIZE)
-        return self.backend.run(square[None, None].astype(np.float32) / 255)[0]
+        """Class probabilities of one frame: the mean over tiles of its working-resolution
+        version, all tiles in one batched call."""
+        frame = scaled(to_uint8(pixels), self._input["scale"])
+        batch = tiles(frame, self._input["tile"], self._input["stride"])[:, None].astype(np.float32) / 255
+        return self.backend.run(batch).mean(axis=0)
 
     def classify(self, pixels: np.ndarray) -> dict:
         """``{label, confidence, top: [[label, p], ...]}`` for one frame."""

@@ -63,9 +63,19 @@ def load_greyscale(path: Path) -> np.ndarray:
     return to_uint8(read_frame(path).pixels)
 
 
-def centre_square(frame: np.ndarray, size: int) -> np.ndarray:
-    """The largest centred square of the frame, resized to ``size`` (what serving sees)."""
+def scaled(frame: np.ndarray, scale: float) -> np.ndarray:
+    """The frame resized by ``scale`` (the classifier's working resolution)."""
+    return cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else frame
+
+
+def tiles(frame: np.ndarray, size: int, stride: int) -> np.ndarray:
+    """``(N, size, size)`` tiles covering the frame (the last row and column flush with its
+    edges); a frame smaller than a tile is first enlarged to fit."""
     height, width = frame.shape
-    side = min(height, width)
-    top, left = (height - side) // 2, (width - side) // 2
-    return cv2.resize(frame[top : top + side, left : left + side], (size, size), interpolation=cv2.INTER_AREA)
+    if min(height, width) < size:
+        factor = size / min(height, width)
+        frame = cv2.resize(frame, (max(size, round(width * factor)), max(size, round(height * factor))))
+        height, width = frame.shape
+    tops = sorted({*range(0, height - size + 1, stride), height - size})
+    lefts = sorted({*range(0, width - size + 1, stride), width - size})
+    return np.array([frame[top : top + size, left : left + size] for top in tops for left in lefts])

@@ -15,17 +15,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge.scene_data import LabelledSet, centre_square, group_folds, load_greyscale, read_folder_per_class
+from edge.scene_data import LabelledSet, group_folds, load_greyscale, read_folder_per_class, scaled, tiles
 
-SERVE_SIZE = 128
+TILE, STRIDE = 128, 64
 
 
 @dataclass(frozen=True)
 class ClassifyTraining:
     """Parameters of one training run (written beside the model as its record)."""
 
+    scale: float = 0.5
     sizes: str = "64,96,128"
-    epochs_per_size: int = 8
+    epochs_per_size: int = 20
     batch: int = 32
     learning_rate: float = 3e-3
     width: int = 16
@@ -42,9 +43,10 @@ def train_classify(
 
     torch.set_num_threads(2)
     images = read_folder_per_class(data, groups)
-    frames = [load_greyscale(p) for p in images.paths]
+    frames = [scaled(load_greyscale(p), params.scale) for p in images.paths]
     print(f"{len(frames)} images in {len(images.classes)} classes {images.classes}, {len(set(images.groups))} groups")
     record: dict = {"parameters": asdict(params), "data": str(data), "classes": images.classes}
+    record["input"] = {"scale": params.scale, "tile": TILE, "stride": STRIDE}
     started = time.perf_counter()
     if params.folds > 1:
         fold_of = group_folds(images.labels, images.groups, params.folds, params.seed)
@@ -105,10 +107,10 @@ def _fit(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTrainin
 
 
 def _augment(frame: np.ndarray, size: int, rng) -> np.ndarray:
-    """A random square crop (70-100 % of the short side), flips, 90-degree turns, contrast,
-    brightness and noise; scaled to 0..1."""
+    """A random square crop of about ``size`` px of the working-resolution frame (scale
+    jittered by 0.8-1.25), flips, 90-degree turns, contrast, brightness and noise; 0..1."""
     height, width = frame.shape
-    side = int(min(height, width) * rng.uniform(0.7, 1.0))
+    side = min(int(size * rng.uniform(0.8, 1.25)), height, width)
     top, left = rng.integers(0, height - side + 1), rng.integers(0, width - side + 1)
     crop = cv2.resize(frame[top : top + side, left : left + side], (size, size), interpolation=cv2.INTER_AREA)
     crop = np.rot90(crop, rng.integers(4))
@@ -120,12 +122,16 @@ def _augment(frame: np.ndarray, size: int, rng) -> np.ndarray:
 
 
 def _predict(model, frames, chosen: np.ndarray) -> np.ndarray:
+    """The class of each chosen frame: the mean of its tiles' probabilities."""
     import torch
 
     model.eval()
-    batch = np.stack([centre_square(frames[i], SERVE_SIZE) for i in np.flatnonzero(chosen)])
+    predicted = []
     with torch.no_grad():
-        return model(torch.from_numpy(batch[:, None].astype(np.float32) / 255)).numpy().argmax(axis=1)
+        for index in np.flatnonzero(chosen):
+            batch = tiles(frames[index], TILE, STRIDE)[:, None].astype(np.float32) / 255
+            predicted.append(int(model(torch.from_numpy(batch)).numpy().mean(axis=0).argmax()))
+    return np.array(predicted)
 
 
 def evaluate(predicted: np.ndarray, truth: np.ndarray, classes: list[str]) -> dict:
@@ -197,13 +203,13 @@ def write_confusion_png(report: dict, classes: list[str], path: Path) -> None:
 
 
 def export_classifier(model, out: Path) -> None:
-    """ONNX with a dynamic batch axis; input ``frames`` (N, 1, 128, 128), output ``probabilities``."""
+    """ONNX with a dynamic batch axis; input ``frames`` (N tiles, 1, 128, 128), output ``probabilities``."""
     import torch
 
     model.eval()
     torch.onnx.export(
         model,
-        torch.zeros(2, 1, SERVE_SIZE, SERVE_SIZE),
+        torch.zeros(2, 1, TILE, TILE),
         str(out),
         input_names=["frames"],
         output_names=["probabilities"],
