@@ -12,6 +12,7 @@ from edge.bundled import sample_frames
 from edge.detect import LoopDetector
 from edge.kernels.watershed import flood
 from edge.measure import FloodInput, flood_input
+from edge.scene import SceneClassifier
 from edge.screen import Screener
 
 
@@ -76,6 +77,21 @@ def bench_screening(repeats: int) -> dict:
     batched = medians["one batched call"]
     for name, median in medians.items():
         print(f"  {name:<32} {median:8.2f} ms   {median / batched:6.2f}x the batched call's time")
+    return medians
+
+
+def bench_classification(repeats: int) -> dict:
+    """Scene classification time per frame (the bundled example model), by frame size."""
+    classifier = SceneClassifier()
+    medians = {}
+    print(f"scene classification ({classifier.backend.name}), median of {repeats} runs per frame:")
+    for frame, _ in sample_frames():
+        size = f"{frame.pixels.shape[1]}x{frame.pixels.shape[0]}"
+        if size in medians:
+            continue
+        classifier.classify(frame.pixels)
+        medians[size] = _median_ms(lambda pixels=frame.pixels: classifier.classify(pixels), repeats)
+        print(f"  {size}: {medians[size]:7.1f} ms per frame")
     return medians
 
 

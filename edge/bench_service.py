@@ -60,13 +60,13 @@ def _stream(pipeline: Pipeline, stream: list, fps: float | None, queue_size: int
     sender = threading.Thread(target=replay, args=(stream, f"connect:{service.input_address}", "bench", fps))
     started = time.perf_counter()
     sender.start()
-    latencies, stages, final = [], {"detect": [], "screen": [], "measure": []}, None
+    latencies, stages, final = [], {}, None
     while final is None:
         topic, body = read_publication(subscriber.recv_multipart())
         if topic == "frame":
             latencies.append(body["latency_ms"])
             for stage, ms in body["stage_ms"].items():
-                stages[stage].append(ms)
+                stages.setdefault(stage, []).append(ms)
         elif topic == "series" and body["final"]:
             final = body
     elapsed = time.perf_counter() - started

@@ -191,8 +191,8 @@ def _parser() -> argparse.ArgumentParser:
         help="benchmark the stages: measurement kernel against its baselines, cascade detection per frame",
         description="Times the Numba flood, skimage.segmentation.watershed and cv2.watershed on the same "
         "crops of the bundled sample frames (medians and ratios measured in this run), the cascade's "
-        "detection time per 1024x1024 and 2048x2048 frame, and the screening of a frame's candidates in one "
-        "batched call against one call per crop.",
+        "detection time per 1024x1024 and 2048x2048 frame, the screening of a frame's candidates in one "
+        "batched call against one call per crop, and the scene classification time per frame.",
     )
     bench.add_argument("--crops", type=int, default=100, help="number of crops (default: 100)")
     bench.add_argument("--repeats", type=int, default=15, help="timed repeats (default: 15)")
@@ -400,11 +400,12 @@ def _run_classify(args: argparse.Namespace) -> int:
 
 
 def _run_bench(args: argparse.Namespace) -> int:
-    from edge.bench import bench_detection, bench_screening, bench_watershed
+    from edge.bench import bench_classification, bench_detection, bench_screening, bench_watershed
 
     bench_watershed(args.crops, args.repeats)
     bench_detection(args.repeats)
     bench_screening(max(3, args.repeats // 3))
+    bench_classification(args.repeats)
     if args.service:
         from edge.bench_service import bench_service
 
