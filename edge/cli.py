@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, OSError) as error:
+    except (ValueError, OSError, RuntimeError) as error:
         print(f"edge {args.command}: {error}", file=sys.stderr)
         return 1
 

@@ -247,32 +247,39 @@ class Service:
                 event = self._events.get(timeout=max(0.0, next_heartbeat - time.monotonic()))
             except queue.Empty:
                 continue
-            kind, name = event[0], event[1] if len(event) > 1 else None
-            if kind == "shutdown":
+            if event[0] == "shutdown":
                 break
-            if kind == "start":
-                series[name] = SeriesStats(name)
-                expected.pop(name, None)
-                finished[name] = 0
-                continue
-            if kind == "end":
-                expected[name] = event[2]
-            elif kind == "dropped":
-                self.counters.add(dropped=1)
-                finished[name] += 1
-            elif kind == "error":
-                self.counters.add(errors=1)
-                finished[name] += 1
-            elif kind == "result":
-                self._publish_frame(series[name], *event[2:])
-                finished[name] += 1
-            if name in expected and finished[name] >= expected[name]:
-                self._send("series", {**series.pop(name).summary(), "final": True})
-                del expected[name], finished[name]
+            try:
+                self._handle(event, series, expected, finished)
+            except Exception:  # a bookkeeping fault must not silence the publisher
+                log.exception("could not publish for event %s", event[:2])
         for stats in series.values():
             self._send("series", {**stats.summary(), "final": True})
         self._send("status", {**self._status(), "state": "stopped"})
         self._publisher_socket.close()
+
+    def _handle(self, event: tuple, series: dict, expected: dict, finished: dict) -> None:
+        """Update the series state for one event and publish what it completes."""
+        kind, name = event[0], event[1]
+        if kind == "start":
+            series[name] = SeriesStats(name)
+            expected.pop(name, None)
+            finished[name] = 0
+            return
+        if kind == "end":
+            expected[name] = event[2]
+        elif kind == "dropped":
+            self.counters.add(dropped=1)
+            finished[name] += 1
+        elif kind == "error":
+            self.counters.add(errors=1)
+            finished[name] += 1
+        elif kind == "result":
+            self._publish_frame(series[name], *event[2:])
+            finished[name] += 1
+        if name in expected and finished[name] >= expected[name]:
+            self._send("series", {**series.pop(name).summary(), "final": True})
+            del expected[name], finished[name]
 
     def _publish_frame(self, stats: SeriesStats, work: Work, result: FrameResult, stage_ms: dict, done: float) -> None:
         self.counters.add(processed=1)
