@@ -28,15 +28,9 @@ def bench_watershed(crop_count: int, repeats: int) -> dict:
             cv2.watershed(image, c.markers.copy()) for image, c in zip(colour_crops, crops, strict=True)
         ],
     }
-    for run in contenders.values():
-        run()  # warm-up: compilation and caches
-    medians = {name: _median_ms(run, repeats) for name, run in contenders.items()}
     pixels = sum(c.landscape.size for c in crops)
     print(f"watershed on {len(crops)} crops ({pixels / len(crops):.0f} px each on average), median of {repeats} runs:")
-    ours = medians["numba bucket-queue flood"]
-    for name, median in medians.items():
-        print(f"  {name:<32} {median:8.2f} ms   {median / ours:6.2f}x the Numba flood's time")
-    return medians
+    return _compare(contenders, repeats, "the Numba flood's time")
 
 
 def bench_detection(repeats: int) -> dict:
@@ -70,14 +64,8 @@ def bench_screening(repeats: int) -> dict:
         "one batched call": lambda: screener.probabilities(pixels, boxes),
         "one call per crop": lambda: [screener.probabilities(pixels, box[None]) for box in boxes],
     }
-    for run in contenders.values():
-        run()
-    medians = {name: _median_ms(run, repeats) for name, run in contenders.items()}
     print(f"screening {len(boxes)} candidates of one 1024x1024 frame ({screener.backend.name}), median of {repeats}:")
-    batched = medians["one batched call"]
-    for name, median in medians.items():
-        print(f"  {name:<32} {median:8.2f} ms   {median / batched:6.2f}x the batched call's time")
-    return medians
+    return _compare(contenders, repeats, "the batched call's time")
 
 
 def bench_classification(repeats: int) -> dict:
@@ -92,6 +80,17 @@ def bench_classification(repeats: int) -> dict:
         classifier.classify(frame.pixels)
         medians[size] = _median_ms(lambda pixels=frame.pixels: classifier.classify(pixels), repeats)
         print(f"  {size}: {medians[size]:7.1f} ms per frame")
+    return medians
+
+
+def _compare(contenders: dict[str, Callable[[], object]], repeats: int, reference: str) -> dict:
+    """Warm each contender up, time it, print medians and ratios to the first one's median."""
+    for run in contenders.values():
+        run()  # warm-up: compilation and caches
+    medians = {name: _median_ms(run, repeats) for name, run in contenders.items()}
+    first = next(iter(medians.values()))
+    for name, median in medians.items():
+        print(f"  {name:<32} {median:8.2f} ms   {median / first:6.2f}x {reference}")
     return medians
 
 
