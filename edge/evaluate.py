@@ -14,10 +14,13 @@ _NO_MATCH = 1e9
 def match_by_centre(labels: np.ndarray, detections: np.ndarray, tolerance: float = CENTRE_TOLERANCE_PX) -> int:
     """Matched pairs when box centres lie within ``tolerance`` px in x and in y, one to one
     (the li2018 reference protocol); the matching with the most pairs is taken."""
-    centres_l, centres_d = _centres(labels), _centres(detections)
-    offset = np.abs(centres_l[:, None, :] - centres_d[None, :, :])
-    allowed = (offset <= tolerance).all(axis=2)
-    return _max_matching(allowed, np.hypot(offset[..., 0], offset[..., 1]))
+    offset = _centre_offsets(labels, detections)
+    return _max_matching((offset <= tolerance).all(axis=2), np.hypot(offset[..., 0], offset[..., 1]))
+
+
+def centres_within(first: np.ndarray, second: np.ndarray, tolerance: float = CENTRE_TOLERANCE_PX) -> np.ndarray:
+    """``(len(first), len(second))``: whether the box centres lie within ``tolerance`` px in x and in y."""
+    return (_centre_offsets(first, second) <= tolerance).all(axis=2)
 
 
 def match_by_iou(labels: np.ndarray, detections: np.ndarray, threshold: float = IOU_THRESHOLD) -> int:
@@ -68,6 +71,10 @@ class Counts:
 def pooled(counts: Sequence[Counts]) -> Counts:
     """Counts summed over images (the paper pools over the test images)."""
     return Counts(*(sum(getattr(c, name) for c in counts) for name in ("labelled", "detected", "matched")))
+
+
+def _centre_offsets(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return np.abs(_centres(first)[:, None, :] - _centres(second)[None, :, :])
 
 
 def _centres(boxes: np.ndarray) -> np.ndarray:

@@ -98,7 +98,7 @@ def _to_greyscale(pixels: np.ndarray, path: Path) -> np.ndarray:
         pixels = np.rint(grey).astype(np.uint8) if pixels.dtype == np.uint8 else grey
     if pixels.ndim != 2:
         raise ImageReadError(f"{path}: expected one 2-D image, got an array of shape {pixels.shape}")
-    if pixels.dtype.kind not in "uif" or pixels.dtype.kind == "c":
+    if pixels.dtype.kind not in "uif":
         raise ImageReadError(f"{path}: unsupported pixel type {pixels.dtype}")
     return pixels
 

@@ -11,6 +11,7 @@ from edge.evaluate import Counts, match_by_centre, match_by_iou, pooled
 from edge.images import read_frame
 from edge.measure import measure_defects
 from edge.pipeline import Pipeline
+from edge.stats import mean_std
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,7 @@ def _detections_from_file(box_file: Path) -> np.ndarray:
 
 
 def _diameters(pixels: np.ndarray, boxes: np.ndarray, polarity: str) -> tuple[float | None, float | None]:
-    diameters = np.array([d.major_px for d in measure_defects(pixels, boxes, polarity)])
-    if diameters.size == 0:
-        return None, None
-    return float(diameters.mean()), float(diameters.std(ddof=1)) if diameters.size > 1 else 0.0
+    return mean_std(np.array([d.major_px for d in measure_defects(pixels, boxes, polarity)]))
 
 
 def format_report(report: dict) -> str:

@@ -11,7 +11,7 @@ def frame_stats(defects: Sequence[Defect], frame_shape: tuple[int, int], pixel_s
     """Statistics of one frame. Diameter = major axis; std is the sample standard deviation
     (0 for fewer than two defects); nm and µm figures are None without a pixel size."""
     diameters = np.array([d.major_px for d in defects], np.float64)
-    mean_px, std_px = _mean_std(diameters)
+    mean_px, std_px = mean_std(diameters)
     megapixels = frame_shape[0] * frame_shape[1] / 1e6
     stats = {
         "count": len(defects),
@@ -30,7 +30,8 @@ def frame_stats(defects: Sequence[Defect], frame_shape: tuple[int, int], pixel_s
     return stats
 
 
-def _mean_std(values: np.ndarray) -> tuple[float | None, float | None]:
+def mean_std(values: np.ndarray) -> tuple[float | None, float | None]:
+    """Mean and sample standard deviation (0 for one value; None, None for none)."""
     if values.size == 0:
         return None, None
     std = float(values.std(ddof=1)) if values.size > 1 else 0.0

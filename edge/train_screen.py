@@ -16,6 +16,7 @@ import numpy as np
 from edge.crops import CROP_PX, box_crops
 from edge.dataset import LabelledImage, read_split
 from edge.detect import LoopDetector
+from edge.evaluate import centres_within
 from edge.images import read_frame
 
 SCALE_TOLERANCE = 1.6
@@ -41,15 +42,11 @@ def candidates_with_labels(item: LabelledImage, detector: LoopDetector) -> tuple
     box near a loop at the wrong scale, such as a small window inside a large loop."""
     pixels = read_frame(item.image).pixels
     boxes, _ = detector.detect(pixels)
-    near = (np.abs(_centres(boxes)[:, None, :] - _centres(item.boxes)[None, :, :]) <= 20).all(axis=2)
+    near = centres_within(boxes, item.boxes)
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
     return boxes, box_crops(pixels, boxes), targets
-
-
-def _centres(boxes: np.ndarray) -> np.ndarray:
-    return (boxes[:, :2] + boxes[:, 2:]) / 2
 
 
 def _sides(boxes: np.ndarray) -> np.ndarray:
@@ -133,29 +130,24 @@ def export_onnx(model, out: Path) -> None:
 
     model.eval()
     example = torch.zeros(2, 1, CROP_PX, CROP_PX)
-    axes = {"crops": {0: "batch"}, "loop_probability": {0: "batch"}}
+    _export(model, example, out)
+    _export(model.half(), example.half(), out.with_suffix(".fp16.onnx"))  # half() converts in place
+    model.float()
+
+
+def _export(model, example, path: Path) -> None:
+    import torch
+
     torch.onnx.export(
         model,
         example,
-        str(out),
+        str(path),
         input_names=["crops"],
         output_names=["loop_probability"],
-        dynamic_axes=axes,
+        dynamic_axes={"crops": {0: "batch"}, "loop_probability": {0: "batch"}},
         opset_version=17,
         dynamo=False,
     )
-    half = out.with_suffix(".fp16.onnx")
-    torch.onnx.export(
-        model.half(),
-        example.half(),
-        str(half),
-        input_names=["crops"],
-        output_names=["loop_probability"],
-        dynamic_axes=axes,
-        opset_version=17,
-        dynamo=False,
-    )
-    model.float()
 
 
 def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ from conftest import LI2018, need
 
 from edge.boxes import BoxFileError, read_boxes, write_boxes
 from edge.cli import main
-from edge.evaluate import Counts, box_iou, match_by_centre, match_by_iou
+from edge.evaluate import Counts, box_iou, centres_within, match_by_centre, match_by_iou
 
 LABELS = np.array([[10, 10, 50, 50], [100, 100, 140, 160], [300, 50, 330, 90]], float)
 
@@ -102,3 +102,9 @@ def test_evaluate_command_scores_labels_as_detections_perfectly_and_shifted_ones
     )
     report = json.loads((tmp_path / "s.json").read_text())
     assert report["recall"] < 0.05 and report["iou40"]["recall"] > 0.2
+
+
+def test_centres_within_is_the_matching_criterion():
+    within = centres_within(LABELS, LABELS + [20, 0, 20, 0])
+    np.testing.assert_array_equal(within, np.eye(3, dtype=bool))
+    assert not centres_within(LABELS, LABELS + [0, 21, 0, 21]).any()

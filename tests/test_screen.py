@@ -63,3 +63,17 @@ def test_tensorrt_agrees_with_onnxruntime():
     batch = crops[:, None].astype(np.float32) / 255
     expected = load_backend(DEFAULT_SCREEN, "onnxruntime").run(batch)
     np.testing.assert_allclose(load_backend(DEFAULT_SCREEN, "tensorrt").run(batch), expected, atol=1e-3)
+
+
+def test_export_writes_float32_and_float16_models_that_agree(tmp_path):
+    torch = pytest.importorskip("torch", reason="the export needs the 'train' extra (PyTorch)")
+    from edge.screen_model import ScreenNet
+    from edge.train_screen import export_onnx
+
+    torch.manual_seed(0)
+    export_onnx(ScreenNet(), tmp_path / "s.onnx")
+    crops = np.random.default_rng(0).random((5, 1, CROP_PX, CROP_PX), dtype=np.float32)
+    full = load_backend(tmp_path / "s.onnx", "onnxruntime")
+    half = load_backend(tmp_path / "s.fp16.onnx", "onnxruntime")
+    assert full._dtype == np.float32 and half._dtype == np.float16
+    np.testing.assert_allclose(half.run(crops), full.run(crops), atol=2e-3)
