@@ -67,6 +67,7 @@ def test_tensorrt_agrees_with_onnxruntime():
 
 def test_export_writes_float32_and_float16_models_that_agree(tmp_path):
     torch = pytest.importorskip("torch", reason="the export needs the 'train' extra (PyTorch)")
+    pytest.importorskip("onnx", reason="the export needs the 'train' extra (onnx)")
     from edge.screen_model import ScreenNet
     from edge.train_screen import export_onnx
 
