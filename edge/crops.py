@@ -5,11 +5,10 @@ import numpy as np
 
 from edge.images import to_uint8
 
-CROP_PX = 64
 CONTEXT = 1.25  # crop side = CONTEXT x the box's longer side
 
 
-def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int = CROP_PX) -> np.ndarray:
+def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
     """``(N, size, size)`` uint8 crops centred on each box ``[x0, y0, x1, y1]``, borders reflected."""
     frame = to_uint8(pixels)
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)

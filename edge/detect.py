@@ -2,7 +2,11 @@
 
 Frames larger than ``working_side_px`` are scanned at a reduced size (the loops in the
 li2018 2048 px frames are twice as large in pixels as in its 1024 px frames), so a frame's
-detection time does not grow with its pixel count beyond that. Every window the cascade
+detection time does not grow with its pixel count beyond that. Window sizes are scanned an
+octave at a time on a frame reduced to put the octave's smallest window at the cascade's own
+size (12 px for the bundled cascade, so 24-48 px windows are scanned at half resolution): the
+cost is set by the number of windows, and the loops' centres only need to be found within
+20 px. Every window the cascade
 accepts is kept (OpenCV's neighbour grouping averages boxes and drops lone hits, which
 costs recall), then overlapping hits are thinned by non-maximum suppression on OpenCV's
 level weight (the last stage's sum), which is also each box's score.
@@ -24,9 +28,9 @@ DEFAULT_CASCADE = Path(__file__).parent / "models" / "loops_cascade.xml"
 class DetectorSettings:
     """Scan settings, in working pixels (after any reduction of a large frame)."""
 
-    scale_factor: float = 1.25
+    scale_factor: float = 2 ** (1 / 3)  # three window sizes an octave
     overlap_iou: float = 0.5
-    min_size_px: int = 16
+    min_size_px: int = 24
     max_size_px: int = 280
     working_side_px: int = 1024
 
@@ -63,15 +67,9 @@ class LoopDetector:
         scale = min(1.0, self.settings.working_side_px / max(frame.shape))
         if scale < 1.0:
             frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        hits, weights = self._scan(frame, self.settings.min_size_px, self.settings.max_size_px)
-        window = self._window
-        if self.settings.min_size_px < window:
-            # Windows smaller than the cascade's own are found on an enlarged frame.
-            zoom = window / self.settings.min_size_px
-            enlarged = cv2.resize(frame, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR)
-            small_hits, small_weights = self._scan(enlarged, window, int(window * zoom) - 1)
-            hits = np.vstack([hits, small_hits / zoom])
-            weights = np.concatenate([weights, small_weights])
+        found = [self._scan_octave(frame, factor) for factor in self._octaves()]
+        hits = np.vstack([h for h, _ in found])
+        weights = np.concatenate([w for _, w in found])
         if len(hits) == 0:
             return np.zeros((0, 4)), np.zeros(0)
         keep = cv2.dnn.NMSBoxes(
@@ -82,13 +80,31 @@ class LoopDetector:
         boxes = np.column_stack([hits[:, 0], hits[:, 1], hits[:, 0] + hits[:, 2], hits[:, 1] + hits[:, 3]]) / scale
         return boxes, weights[keep]
 
-    def _scan(self, frame: np.ndarray, min_px: int, max_px: int) -> tuple[np.ndarray, np.ndarray]:
+    def _octaves(self) -> list[float]:
+        """Reduction factors of the frame, one per octave of window sizes (1 = as is)."""
+        factors, factor = [], self.settings.min_size_px / self._window
+        while factor * self._window <= self.settings.max_size_px:
+            factors.append(factor)
+            factor *= 2
+        return factors
+
+    def _scan_octave(self, frame: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+        """Hits ``[x, y, w, h]`` (frame pixels) of windows ``factor`` to ``2 * factor`` times
+        the cascade's own, found on the frame reduced by ``factor``. Scanning octave by
+        octave keeps OpenCV's 2 px stride, which it drops to 1 px for scales above 2."""
+        if factor != 1:
+            interpolation = cv2.INTER_AREA if factor > 1 else cv2.INTER_LINEAR
+            frame = cv2.resize(frame, None, fx=1 / factor, fy=1 / factor, interpolation=interpolation)
+        largest = min(2 * self._window - 1, int(self.settings.max_size_px / factor))
+        if min(frame.shape) < self._window:
+            return np.zeros((0, 4)), np.zeros(0)
         hits, _, weights = self._cascade.detectMultiScale3(
             frame,
             scaleFactor=self.settings.scale_factor,
             minNeighbors=0,
-            minSize=(min_px, min_px),
-            maxSize=(max_px, max_px),
+            minSize=(self._window, self._window),
+            maxSize=(largest, largest),
             outputRejectLevels=True,
         )
-        return np.asarray(hits, np.float64).reshape(-1, 4), np.asarray(weights, np.float64).ravel()
+        hits = np.asarray(hits, np.float64).reshape(-1, 4) * factor
+        return hits, np.asarray(weights, np.float64).ravel()

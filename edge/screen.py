@@ -38,13 +38,14 @@ class Screener:
                 raise FileNotFoundError(f"{record}: no record with the model's threshold; give one")
             threshold = float(json.loads(record.read_text())["threshold"])
         self.threshold = threshold
+        self.crop_px = int(self.backend.sample_shape[-1])
 
     def probabilities(self, pixels: np.ndarray, boxes: np.ndarray, batched: bool = True) -> np.ndarray:
         """The loop probability of each box: one batched inference call (or, for the
         benchmark's baseline, one call per crop)."""
         if len(boxes) == 0:
             return np.zeros(0)
-        crops = box_crops(pixels, boxes)[:, None].astype(np.float32) / 255
+        crops = box_crops(pixels, boxes, self.crop_px)[:, None].astype(np.float32) / 255
         if batched:
             return self.backend.run(crops).ravel().astype(np.float64)
         return np.concatenate([self.backend.run(crop[None]).ravel() for crop in crops]).astype(np.float64)

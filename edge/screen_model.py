@@ -1,15 +1,15 @@
-"""The screening CNN (PyTorch; training only): loop or not, from a 64x64 crop."""
+"""The screening CNN (PyTorch; training only): loop or not, from a square crop."""
 
 import torch
 from torch import nn
 
 
 class ScreenNet(nn.Module):
-    """Four conv blocks and a linear head. Takes raw crops ``(N, 1, 64, 64)`` scaled to 0..1,
+    """Four conv blocks and a linear head. Takes raw crops ``(N, 1, crop_px, crop_px)`` scaled to 0..1,
     standardises each crop itself (so contrast and brightness do not matter) and returns the
     probability that the crop holds a loop, ``(N, 1)``."""
 
-    def __init__(self, width: int = 16):
+    def __init__(self, width: int = 16, crop_px: int = 32):
         super().__init__()
         layers, channels = [], 1
         for out in (width, 2 * width, 4 * width, 4 * width):
@@ -17,7 +17,7 @@ class ScreenNet(nn.Module):
             layers += [nn.MaxPool2d(2)]
             channels = out
         self.features = nn.Sequential(*layers)
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(channels * 4 * 4, 1))
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(channels * (crop_px // 16) ** 2, 1))
 
     def logits(self, crops: torch.Tensor) -> torch.Tensor:
         mean = crops.mean(dim=(2, 3), keepdim=True)

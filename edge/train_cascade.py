@@ -6,6 +6,8 @@ no labelled loop: random ones for the first stage, then the windows the cascade 
 still accepts (hard negatives, found with OpenCV's own detector on the training images).
 Each stage adds stumps until, at the threshold that keeps ``min_hit_rate`` of the positives,
 at most ``max_false_alarm`` of its negatives pass.
+Positive crops are up to ``size_jitter`` times the box, so one window size finds loops of
+sizes up to that factor smaller and the detector's scale steps can be as coarse.
 """
 
 import json
@@ -30,14 +32,15 @@ log = logging.getLogger(__name__)
 class CascadeTraining:
     """Parameters of one training run (written beside the model as its record)."""
 
-    window: int = 24
-    stages: int = 25
+    window: int = 12
+    stages: int = 16
     min_hit_rate: float = 0.9995
     max_false_alarm: float = 0.5
     max_weak_per_stage: int = 60
     positives: int = 6000
     negatives: int = 4000
-    min_window_px: int = 16
+    min_window_px: int = 24
+    size_jitter: float = 1.25
     seed: int = 0
 
 
@@ -90,7 +93,7 @@ def _positive_windows(
     windows = []
     for item, frame in zip(images, frames, strict=True):
         for box in item.boxes:
-            window = _square_crop(frame, box, params.window)
+            window = _square_crop(frame, box, params.window, rng.uniform(1.0, params.size_jitter))
             for turn in range(4):
                 rotated = np.rot90(window, turn)
                 windows += [rotated, rotated[:, ::-1]]
@@ -99,9 +102,9 @@ def _positive_windows(
     return windows[np.sort(chosen)]
 
 
-def _square_crop(frame: np.ndarray, box: np.ndarray, window: int) -> np.ndarray:
+def _square_crop(frame: np.ndarray, box: np.ndarray, window: int, enlarge: float) -> np.ndarray:
     x0, y0, x1, y1 = box
-    side = max(x1 - x0, y1 - y0)
+    side = max(x1 - x0, y1 - y0) * enlarge
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     left, top = int(round(cx - side / 2)), int(round(cy - side / 2))
     side = int(round(side))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.crops import CROP_PX, box_crops
+from edge.crops import box_crops
 from edge.dataset import LabelledImage, read_split
 from edge.detect import LoopDetector
 from edge.evaluate import centres_within
@@ -32,10 +32,13 @@ class ScreenTraining:
     negatives_per_positive: float = 2.0
     validation_fraction: float = 0.15
     width: int = 16
+    crop_px: int = 32
     seed: int = 0
 
 
-def candidates_with_labels(item: LabelledImage, detector: LoopDetector) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def candidates_with_labels(
+    item: LabelledImage, detector: LoopDetector, crop_px: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cascade's boxes on one labelled image, their crops, and their training target:
     1 for a box on a labelled loop at its scale (centres within 20 px in x and in y, sides
     within a factor of 1.6), 0 for a box near no loop, and -1 (left out of training) for a
@@ -46,7 +49,7 @@ def candidates_with_labels(item: LabelledImage, detector: LoopDetector) -> tuple
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
-    return boxes, box_crops(pixels, boxes), targets
+    return boxes, box_crops(pixels, boxes, crop_px), targets
 
 
 def _sides(boxes: np.ndarray) -> np.ndarray:
@@ -74,8 +77,8 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
     started = time.perf_counter()
     crops, targets = _training_crops(train_items, detector, params, rng)
     print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
-    validation = [(item, *candidates_with_labels(item, detector)) for item in validation_items]
-    model = ScreenNet(params.width)
+    validation = [(item, *candidates_with_labels(item, detector, params.crop_px)) for item in validation_items]
+    model = ScreenNet(params.width, params.crop_px)
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, params.learning_rate, total_steps=params.epochs * int(np.ceil(len(crops) / params.batch))
@@ -108,7 +111,7 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
             best = {**rates, "threshold": threshold, "epoch": epoch + 1}
             state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(state)
-    export_onnx(model, out)
+    export_onnx(model, out, params.crop_px)
     record = {
         "parameters": asdict(params),
         "data": str(data_dir),
@@ -124,12 +127,13 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
     return record
 
 
-def export_onnx(model, out: Path) -> None:
-    """Write ``out`` (float32) and ``out`` with ``.fp16.onnx`` (float16 weights and inputs)."""
+def export_onnx(model, out: Path, crop_px: int) -> None:
+    """Write ``out`` (float32) and ``out`` with ``.fp16.onnx`` (float16 weights and inputs),
+    taking ``(N, 1, crop_px, crop_px)`` crops."""
     import torch
 
     model.eval()
-    example = torch.zeros(2, 1, CROP_PX, CROP_PX)
+    example = torch.zeros(2, 1, crop_px, crop_px)
     _export(model, example, out)
     _export(model.half(), example.half(), out.with_suffix(".fp16.onnx"))  # half() converts in place
     model.float()
@@ -153,7 +157,7 @@ def _export(model, example, path: Path) -> None:
 def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarray]:
     all_crops, all_targets = [], []
     for item in items:
-        _, crops, targets = candidates_with_labels(item, detector)
+        _, crops, targets = candidates_with_labels(item, detector, params.crop_px)
         positives = np.flatnonzero(targets == 1)
         negatives = np.flatnonzero(targets == 0)
         keep = min(len(negatives), int(params.negatives_per_positive * max(len(positives), 1)))
@@ -165,7 +169,7 @@ def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarra
 
 def _augment(crops: np.ndarray, rng) -> np.ndarray:
     """The 8 rotations/mirrors, contrast and brightness changes, Gaussian noise; scaled to 0..1."""
-    out = np.empty((len(crops), 1, CROP_PX, CROP_PX), np.float32)
+    out = np.empty((len(crops), 1, *crops.shape[1:]), np.float32)
     for index, crop in enumerate(crops):
         crop = np.rot90(crop, rng.integers(4))
         if rng.random() < 0.5:

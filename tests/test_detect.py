@@ -3,7 +3,7 @@ import pytest
 
 from edge.bundled import sample_frames, sample_paths
 from edge.cli import main
-from edge.detect import LoopDetector
+from edge.detect import DetectorSettings, LoopDetector
 from edge.evaluate import match_by_centre
 
 
@@ -37,3 +37,12 @@ def test_analyze_without_boxes_runs_the_detector(tmp_path, capsys):
     assert main(["analyze", str(frame_path), "--out", str(tmp_path), "--screen", "none"]) == 0
     assert (tmp_path / f"{frame_path.stem}.json").is_file()
     assert "defects" in capsys.readouterr().out
+
+
+def test_octaves_cover_every_window_size_from_min_to_max_once():
+    detector = LoopDetector(settings=DetectorSettings(min_size_px=24, max_size_px=280))
+    window = detector._window
+    factors = detector._octaves()
+    assert factors[0] * window == 24 and factors[-1] * window <= 280 < 2 * factors[-1] * window
+    # each octave starts where the previous one ends: no size scanned twice, none skipped
+    assert all(later == 2 * earlier for earlier, later in zip(factors, factors[1:], strict=False))

@@ -3,7 +3,7 @@ import pytest
 
 from edge.backends import load_backend, tensorrt_available
 from edge.bundled import sample_frames
-from edge.crops import CROP_PX, box_crops
+from edge.crops import box_crops
 from edge.detect import LoopDetector
 from edge.evaluate import match_by_centre
 from edge.screen import DEFAULT_SCREEN, Screener, keep_screened
@@ -20,9 +20,9 @@ def test_keep_screened_applies_threshold_and_keeps_one_box_per_loop():
 
 def test_crops_are_square_and_reflect_at_the_border():
     frame = np.arange(100 * 100, dtype=np.uint16).reshape(100, 100)
-    crops = box_crops(frame, np.array([[0, 0, 20, 10], [40, 40, 60, 60]]))
-    assert crops.shape == (2, CROP_PX, CROP_PX) and crops.dtype == np.uint8
-    assert box_crops(frame, np.zeros((0, 4))).shape == (0, CROP_PX, CROP_PX)
+    crops = box_crops(frame, np.array([[0, 0, 20, 10], [40, 40, 60, 60]]), 32)
+    assert crops.shape == (2, 32, 32) and crops.dtype == np.uint8
+    assert box_crops(frame, np.zeros((0, 4)), 32).shape == (0, 32, 32)
 
 
 def test_missing_or_bad_models_and_backends_are_clear_errors(tmp_path):
@@ -59,9 +59,11 @@ def test_batched_screening_equals_one_call_per_crop_and_keeps_the_loops():
 
 @pytest.mark.skipif(tensorrt_available() is not None, reason=f"TensorRT backend not testable: {tensorrt_available()}")
 def test_tensorrt_agrees_with_onnxruntime():
-    crops = box_crops(next(iter(sample_frames()))[0].pixels, np.array([[10, 10, 60, 60], [300, 300, 360, 350]]))
+    reference = load_backend(DEFAULT_SCREEN, "onnxruntime")
+    boxes = np.array([[10, 10, 60, 60], [300, 300, 360, 350]])
+    crops = box_crops(next(iter(sample_frames()))[0].pixels, boxes, reference.sample_shape[-1])
     batch = crops[:, None].astype(np.float32) / 255
-    expected = load_backend(DEFAULT_SCREEN, "onnxruntime").run(batch)
+    expected = reference.run(batch)
     np.testing.assert_allclose(load_backend(DEFAULT_SCREEN, "tensorrt").run(batch), expected, atol=1e-3)
 
 
@@ -72,9 +74,10 @@ def test_export_writes_float32_and_float16_models_that_agree(tmp_path):
     from edge.train_screen import export_onnx
 
     torch.manual_seed(0)
-    export_onnx(ScreenNet(), tmp_path / "s.onnx")
-    crops = np.random.default_rng(0).random((5, 1, CROP_PX, CROP_PX), dtype=np.float32)
+    export_onnx(ScreenNet(crop_px=32), tmp_path / "s.onnx", 32)
+    crops = np.random.default_rng(0).random((5, 1, 32, 32), dtype=np.float32)
     full = load_backend(tmp_path / "s.onnx", "onnxruntime")
     half = load_backend(tmp_path / "s.fp16.onnx", "onnxruntime")
     assert full._dtype == np.float32 and half._dtype == np.float16
+    assert full.sample_shape == half.sample_shape == (1, 32, 32)
     np.testing.assert_allclose(half.run(crops), full.run(crops), atol=2e-3)

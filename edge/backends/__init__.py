@@ -15,6 +15,7 @@ class InferenceBackend(Protocol):
     """Runs a model with one input and one output on a whole batch at once."""
 
     name: str
+    sample_shape: tuple[int, ...]  # one input, without the batch axis
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         """Outputs for a float32 batch ``(N, ...)``, in one call."""

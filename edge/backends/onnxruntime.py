@@ -20,6 +20,7 @@ class OnnxRuntimeBackend:
             raise ValueError(f"{model}: not a model ONNX Runtime can load ({error})") from error
         (self._input,) = self._session.get_inputs()
         self._dtype = np.float16 if "float16" in self._input.type else np.float32
+        self.sample_shape = tuple(self._input.shape[1:])
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         (output,) = self._session.run(None, {self._input.name: batch.astype(self._dtype, copy=False)})

@@ -125,7 +125,7 @@ class TensorRTBackend:
         outputs = [n for n in names if self._engine.get_tensor_mode(n) == trt.TensorIOMode.OUTPUT]
         self._input, self._output = inputs[0], outputs[0]
         self._dtype = trt.nptype(self._engine.get_tensor_dtype(self._input))
-        self._sample_shape = tuple(self._engine.get_tensor_shape(self._input))[1:]
+        self.sample_shape = tuple(self._engine.get_tensor_shape(self._input))[1:]
         self._output_shape = tuple(self._engine.get_tensor_shape(self._output))[1:]
         self._local = threading.local()
 
@@ -135,7 +135,7 @@ class TensorRTBackend:
         worker = getattr(self._local, "worker", None)
         if worker is None:
             worker = _Worker(
-                self._engine, self._input, self._output, self._sample_shape, self._output_shape, self._dtype
+                self._engine, self._input, self._output, self.sample_shape, self._output_shape, self._dtype
             )
             self._local.worker = worker
         return worker.run(np.ascontiguousarray(batch, self._dtype))
