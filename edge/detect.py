@@ -7,8 +7,8 @@ octave at a time on a frame reduced to put the octave's smallest window at the c
 size (12 px for the bundled cascade, so 24-48 px windows are scanned at half resolution): the
 cost is set by the number of windows, and the loops' centres only need to be found within
 20 px. Every window the cascade accepts is kept (OpenCV's neighbour grouping averages boxes
-and drops lone hits, which costs recall), then overlapping hits are thinned by non-maximum suppression on OpenCV's
-level weight (the last stage's sum), which is also each box's score.
+and drops lone hits, which costs recall), then overlapping hits are thinned by non-maximum
+suppression on OpenCV's level weight (the last stage's sum), which is also each box's score.
 """
 
 import threading

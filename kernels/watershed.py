@@ -77,6 +77,8 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
                 continue
             state[neighbour] = neighbour_state + _DONE
             labels[neighbour] = label
+            # the append is written out here and above: as a helper function it made the
+            # flood 3x slower (edge bench: 45 ms against 15 ms on the same 100 crops)
             queued = max(neighbour_state, level)
             following[neighbour] = _EMPTY
             if tail[queued] == _EMPTY:
