@@ -16,6 +16,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from edge.kernels.landscape import brighter_inside, flood_landscape, region_moments
 from edge.kernels.watershed import flood
 
 Polarity = Literal["auto", "dark", "bright"]
@@ -100,15 +101,12 @@ def flood_input(image: np.ndarray, box: np.ndarray, polarity: str = "auto") -> F
     inner_box = tuple(zoom * v for v in (x0 - cx0, y0 - cy0, x1 - cx0, y1 - cy0))
 
     smooth = cv2.GaussianBlur(crop, (0, 0), SMOOTHING_SIGMA_PX * zoom)
-    if _is_bright(smooth, inner_box, polarity):
-        smooth = -smooth
-
-    markers = np.zeros(crop.shape, np.int32)
-    markers[0, :] = markers[-1, :] = markers[:, 0] = markers[:, -1] = OUTER
-    rows, cols = np.ogrid[: crop.shape[0], : crop.shape[1]]
+    sign = -1.0 if _is_bright(smooth, inner_box, polarity) else 1.0
     inner_radius = zoom * max(1.0, 0.12 * min(x1 - x0, y1 - y0))
-    markers[(rows - centre[1]) ** 2 + (cols - centre[0]) ** 2 <= inner_radius**2] = INNER
-    return FloodInput(_outward_slope(smooth, centre), markers, (cx0, cy0), zoom, (x0, y0, x1, y1))
+    grad_x = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
+    grad_y = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    landscape, markers = flood_landscape(grad_x, grad_y, centre[0], centre[1], inner_radius, OUTER, INNER, sign)
+    return FloodInput(landscape, markers, (cx0, cy0), zoom, (x0, y0, x1, y1))
 
 
 def _measure_one(
@@ -117,8 +115,8 @@ def _measure_one(
     prepared = flood_input(image, box, polarity)
     if prepared is None:
         return None
-    region = flood_function(prepared.landscape, prepared.markers) == INNER
-    return _ellipse(region, prepared.zoom, prepared.origin, prepared.bbox, score)
+    moments = region_moments(flood_function(prepared.landscape, prepared.markers), INNER)
+    return _ellipse(moments, prepared.zoom, prepared.origin, prepared.bbox, score)
 
 
 def _zoom_for(box_side: int) -> int:
@@ -133,42 +131,24 @@ def _zoom_for(box_side: int) -> int:
 def _is_bright(smooth: np.ndarray, box: tuple[float, ...], polarity: str) -> bool:
     if polarity != "auto":
         return polarity == "bright"
-    bx0, by0, bx1, by1 = (int(round(v)) for v in box)
-    border = np.concatenate([smooth[0, :], smooth[-1, :], smooth[:, 0], smooth[:, -1]])
-    return float(smooth[by0:by1, bx0:bx1].mean()) > float(np.median(border))
-
-
-def _outward_slope(smooth: np.ndarray, centre: tuple[float, float]) -> np.ndarray:
-    """The intensity slope pointing away from ``centre``, clipped at 0, quantised to uint8."""
-    grad_x = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
-    grad_y = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
-    rows, cols = np.indices(smooth.shape, dtype=np.float32)
-    dx, dy = cols - np.float32(centre[0]), rows - np.float32(centre[1])
-    radius = np.sqrt(dx * dx + dy * dy)
-    radius[radius == 0] = np.inf
-    slope = np.maximum((grad_x * dx + grad_y * dy) / radius, 0)
-    peak = float(slope.max())
-    if peak <= 0:
-        return np.zeros(smooth.shape, np.uint8)
-    return np.round(slope * (255 / peak)).astype(np.uint8)
+    return brighter_inside(smooth, *(int(round(v)) for v in box))
 
 
 def _ellipse(
-    region: np.ndarray, zoom: int, offset: tuple[int, int], bbox: tuple[int, int, int, int], score: float | None
+    moments: tuple[float, ...], zoom: int, offset: tuple[int, int], bbox: tuple[int, int, int, int], score: float | None
 ) -> Defect | None:
-    moments = cv2.moments(region.view(np.uint8), binaryImage=True)
-    area = moments["m00"]
+    area, m10, m01, mu20, mu02, mu11 = moments
     if area < 3:
         return None
     scale = 1.0 / zoom
-    mu20, mu02, mu11 = moments["mu20"] / area, moments["mu02"] / area, moments["mu11"] / area
+    mu20, mu02, mu11 = mu20 / area, mu02 / area, mu11 / area
     spread = np.sqrt(((mu20 - mu02) / 2) ** 2 + mu11**2)
     major_var = (mu20 + mu02) / 2 + spread
     minor_var = max((mu20 + mu02) / 2 - spread, 0.0)
     angle = 0.5 * np.degrees(np.arctan2(2 * mu11, mu20 - mu02))
     return Defect(
-        x=offset[0] + (moments["m10"] / area + 0.5) * scale - 0.5,
-        y=offset[1] + (moments["m01"] / area + 0.5) * scale - 0.5,
+        x=offset[0] + (m10 / area + 0.5) * scale - 0.5,
+        y=offset[1] + (m01 / area + 0.5) * scale - 0.5,
         bbox=bbox,
         major_px=4 * float(np.sqrt(major_var)) * scale,
         minor_px=4 * float(np.sqrt(minor_var)) * scale,

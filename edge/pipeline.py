@@ -55,6 +55,15 @@ class Pipeline:
             return boxes, scores
         return self.screener.screen(pixels, boxes)
 
+    def warm_up(self) -> None:
+        """Run every stage once on a synthetic frame, and measure boxes of each zoom level, so
+        the models are loaded and the kernels compiled before the first real frame."""
+        rng = np.random.default_rng(0)
+        frame = (150 + rng.normal(0, 10, (256, 256))).clip(0, 255).astype(np.uint8)
+        self.analyse(frame, None)
+        boxes = np.array([[10, 10, 30, 30], [40, 40, 90, 90], [100, 100, 200, 200]], np.float64)
+        analyse_boxes(frame, boxes, None, None, self.polarity, self.flood_function)
+
     def analyse(self, pixels: np.ndarray, pixel_size_nm: float | None) -> tuple[FrameResult, dict]:
         """The frame's result and the milliseconds each stage took."""
         started = time.perf_counter()

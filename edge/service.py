@@ -131,7 +131,7 @@ class Service:
         self.input_address = self.output_address = ""
 
     def start(self) -> "Service":
-        self._warm_up()
+        self.pipeline.warm_up()
         self._publisher_socket = open_socket(self._context, zmq.PUB, self.config.output)
         self._publisher_socket.setsockopt(zmq.SNDHWM, 10_000)
         kind = zmq.PULL if self.config.input_socket == "pull" else zmq.SUB
@@ -165,12 +165,6 @@ class Service:
             thread.join()
         self._events.put(("shutdown",))
         self._threads[0].join()
-
-    def _warm_up(self) -> None:
-        """Load the models and compile the kernels before the first frame."""
-        rng = np.random.default_rng(0)
-        frame = (150 + rng.normal(0, 10, (256, 256))).clip(0, 255).astype(np.uint8)
-        self.pipeline.analyse(frame, None)
 
     def _receive(self) -> None:
         series: dict[str, _SeriesInput] = {}

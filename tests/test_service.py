@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import threading
 import time
 
@@ -182,3 +184,17 @@ def test_replayed_files_keep_their_pixels():
     pixels, size = load_frames(sample_paths()[:1], None)[0]
     np.testing.assert_array_equal(pixels, read_frame(sample_paths()[0]).pixels)
     assert size is None
+
+
+def test_warm_up_compiles_every_kernel_before_the_first_frame():
+    # a fresh interpreter: in this one earlier tests have already compiled the kernels
+    code = (
+        "from edge.pipeline import Pipeline\n"
+        "from edge.kernels import landscape, watershed\n"
+        "kernels = (watershed.flood, landscape.flood_landscape, landscape.brighter_inside, landscape.region_moments)\n"
+        "assert not any(k.signatures for k in kernels)\n"
+        "Pipeline.default().warm_up()\n"
+        "print(*(len(k.signatures) for k in kernels))\n"
+    )
+    counts = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert all(int(count) >= 1 for count in counts), counts
