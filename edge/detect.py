@@ -9,6 +9,8 @@ cost is set by the number of windows, and the loops' centres only need to be fou
 20 px. Every window the cascade accepts is kept (OpenCV's neighbour grouping averages boxes
 and drops lone hits, which costs recall), then overlapping hits are thinned by non-maximum
 suppression on OpenCV's level weight (the last stage's sum), which is also each box's score.
+A box's support is the number of accepted windows that overlap it (IoU > 0.3, itself
+included): lone hits are rarely loops, so the screening stage may skip them.
 """
 
 import threading
@@ -19,8 +21,10 @@ import cv2
 import numpy as np
 
 from edge.images import to_uint8
+from edge.kernels.overlap import overlap_counts
 
 DEFAULT_CASCADE = Path(__file__).parent / "models" / "loops_cascade.xml"
+SUPPORT_IOU = 0.3
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,15 @@ class LoopDetector:
             self._local.cascade = cascade
         return cascade
 
-    def detect(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Boxes ``(N, 4)`` in frame pixels and their scores ``(N,)``."""
+    def detect(self, pixels: np.ndarray, min_support: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Boxes ``(N, 4)`` in frame pixels and their scores ``(N,)``, keeping the boxes with at
+        least ``min_support`` overlapping hits (1: every box)."""
+        boxes, scores, support = self.detect_with_support(pixels)
+        keep = support >= min_support
+        return boxes[keep], scores[keep]
+
+    def detect_with_support(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes ``(N, 4)`` in frame pixels, their scores and their support ``(N,)``."""
         frame = to_uint8(pixels)
         scale = min(1.0, self.settings.working_side_px / max(frame.shape))
         if scale < 1.0:
@@ -70,14 +81,14 @@ class LoopDetector:
         hits = np.vstack([h for h, _ in found])
         weights = np.concatenate([w for _, w in found])
         if len(hits) == 0:
-            return np.zeros((0, 4)), np.zeros(0)
+            return np.zeros((0, 4)), np.zeros(0), np.zeros(0, np.int64)
         keep = cv2.dnn.NMSBoxes(
             np.round(hits).astype(int).tolist(), (weights - weights.min()).tolist(), 0.0, self.settings.overlap_iou
         )
         keep = np.asarray(keep, np.int64).ravel()
-        hits = hits[keep]
-        boxes = np.column_stack([hits[:, 0], hits[:, 1], hits[:, 0] + hits[:, 2], hits[:, 1] + hits[:, 3]]) / scale
-        return boxes, weights[keep]
+        corners = np.column_stack([hits[:, :2], hits[:, :2] + hits[:, 2:]])
+        support = overlap_counts(corners[keep], corners, SUPPORT_IOU)
+        return corners[keep] / scale, weights[keep], support
 
     def _octaves(self) -> list[float]:
         """Reduction factors of the frame, one per octave of window sizes (1 = as is)."""

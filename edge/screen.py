@@ -27,17 +27,21 @@ def keep_screened(boxes: np.ndarray, probabilities: np.ndarray, threshold: float
 
 
 class Screener:
-    """Scores every candidate of a frame in one batched call and keeps the loops."""
+    """Scores every candidate of a frame in one batched call and keeps the loops.
+
+    The threshold and ``min_support``, the number of overlapping cascade hits a candidate needs
+    to be worth scoring at all (1: every candidate), come from the model's record, where
+    training chose them on validation images."""
 
     def __init__(self, model: str | Path = DEFAULT_SCREEN, backend: str = "auto", threshold: float | None = None):
         model = Path(model)
         self.backend: InferenceBackend = load_backend(model, backend)
         record = model.with_suffix(".json")
-        if threshold is None:
-            if not record.is_file():
-                raise FileNotFoundError(f"{record}: no record with the model's threshold; give one")
-            threshold = float(json.loads(record.read_text())["threshold"])
-        self.threshold = threshold
+        saved = json.loads(record.read_text()) if record.is_file() else {}
+        if threshold is None and "threshold" not in saved:
+            raise FileNotFoundError(f"{record}: no record with the model's threshold; give one")
+        self.threshold = float(saved["threshold"]) if threshold is None else threshold
+        self.min_support = int(saved.get("min_support", 1))
         self.crop_px = int(self.backend.sample_shape[-1])
 
     def probabilities(self, pixels: np.ndarray, boxes: np.ndarray, batched: bool = True) -> np.ndarray:

@@ -26,7 +26,7 @@ class ClassifyTraining:
 
     scale: float = 0.5
     sizes: str = "64,96,128"
-    epochs_per_size: int = 20
+    epochs_per_size: int = 40
     batch: int = 32
     learning_rate: float = 3e-3
     width: int = 16

@@ -4,7 +4,8 @@ import pytest
 from edge.bundled import sample_frames, sample_paths
 from edge.cli import main
 from edge.detect import DetectorSettings, LoopDetector
-from edge.evaluate import match_by_centre
+from edge.evaluate import box_iou, match_by_centre
+from edge.kernels.overlap import overlap_counts
 
 
 def test_default_cascade_finds_most_labelled_loops_in_the_samples():
@@ -46,3 +47,23 @@ def test_octaves_cover_every_window_size_from_min_to_max_once():
     assert factors[0] * window == 24 and factors[-1] * window <= 280 < 2 * factors[-1] * window
     # each octave starts where the previous one ends: no size scanned twice, none skipped
     assert all(later == 2 * earlier for earlier, later in zip(factors, factors[1:], strict=False))
+
+
+def test_overlap_counts_equal_a_count_of_ious():
+    rng = np.random.default_rng(0)
+    corners = rng.uniform(0, 200, (60, 2))
+    boxes = np.column_stack([corners, corners + rng.uniform(5, 60, (60, 2))])
+    expected = (box_iou(boxes[:20], boxes) > 0.3).sum(axis=1)
+    np.testing.assert_array_equal(overlap_counts(boxes[:20], boxes, 0.3), expected)
+    assert (expected >= 1).all()  # each box overlaps itself
+
+
+def test_min_support_keeps_the_boxes_with_that_many_overlapping_hits():
+    detector = LoopDetector()
+    frame, _ = next(iter(sample_frames()))
+    boxes, scores, support = detector.detect_with_support(frame.pixels)
+    assert (support >= 1).all() and (support == 1).any() and (support >= 2).any()
+    kept, kept_scores = detector.detect(frame.pixels, min_support=2)
+    np.testing.assert_array_equal(kept, boxes[support >= 2])
+    np.testing.assert_array_equal(kept_scores, scores[support >= 2])
+    np.testing.assert_array_equal(detector.detect(frame.pixels)[0], boxes)

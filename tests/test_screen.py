@@ -1,12 +1,18 @@
+import json
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from edge.backends import load_backend, tensorrt_available
 from edge.bundled import sample_frames
 from edge.crops import box_crops
+from edge.dataset import LabelledImage
 from edge.detect import LoopDetector
 from edge.evaluate import match_by_centre
 from edge.screen import DEFAULT_SCREEN, Screener, keep_screened
+from edge.train_screen import choose_operating_point
 
 
 def test_keep_screened_applies_threshold_and_keeps_one_box_per_loop():
@@ -81,3 +87,31 @@ def test_export_writes_float32_and_float16_models_that_agree(tmp_path):
     assert full._dtype == np.float32 and half._dtype == np.float16
     assert full.sample_shape == half.sample_shape == (1, 32, 32)
     np.testing.assert_allclose(half.run(crops), full.run(crops), atol=2e-3)
+
+
+def _validation_image(loop_support: int) -> tuple:
+    """One validation image: 4 labelled loops, a candidate on each (with ``loop_support``) and
+    4 lone hits on background, all scored 0.9 by the CNN."""
+    labels = np.array([[x, 10, x + 40, 50] for x in (0, 100, 200, 300)], float)
+    background = labels + [0, 200, 0, 200]
+    boxes = np.vstack([labels, background])
+    support = np.array([loop_support] * 4 + [1] * 4)
+    return LabelledImage(Path("synthetic.png"), labels), boxes, None, None, support
+
+
+def test_training_picks_the_largest_support_that_costs_no_f1():
+    threshold, min_support, rates = choose_operating_point([_validation_image(3)], [np.full(8, 0.9)])
+    assert min_support == 3 and rates["precision"] == 1.0 and rates["recall"] == 1.0 and threshold < 0.9
+    _, min_support, rates = choose_operating_point([_validation_image(1)], [np.full(8, 0.9)])
+    assert min_support == 1 and rates["recall"] == 1.0
+
+
+def test_screener_takes_threshold_and_min_support_from_the_record(tmp_path):
+    model = tmp_path / "screen.onnx"
+    shutil.copy(DEFAULT_SCREEN, model)
+    model.with_suffix(".json").write_text(json.dumps({"threshold": 0.4, "min_support": 2}))
+    screener = Screener(model)
+    assert (screener.threshold, screener.min_support) == (0.4, 2)
+    model.with_suffix(".json").write_text(json.dumps({"threshold": 0.4}))  # a record from before supports
+    assert Screener(model).min_support == 1
+    assert Screener(model, threshold=0.7).threshold == 0.7
