@@ -29,10 +29,10 @@ SUPPORT_F1_COST = 0.005  # validation F1 the pipeline may give up to screen fewe
 class ScreenTraining:
     """Parameters of one training run (written beside the model as its record)."""
 
-    epochs: int = 10
+    epochs: int = 20
     batch: int = 128
     learning_rate: float = 2e-3
-    negatives_per_positive: float = 2.0
+    negatives_per_positive: float = 8.0
     validation_fraction: float = 0.15
     width: int = 16
     crop_px: int = 32
