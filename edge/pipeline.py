@@ -50,10 +50,14 @@ class Pipeline:
 
     def candidates(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Modules I and II: the boxes that are loops, with their scores."""
+        boxes, scores = self._detect(pixels)
         if self.screener is None:
-            return self.detector.detect(pixels)
-        boxes, _ = self.detector.detect(pixels, self.screener.min_support)
+            return boxes, scores
         return self.screener.screen(pixels, boxes)
+
+    def _detect(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cascade's boxes, less those with too little support to be worth screening."""
+        return self.detector.detect(pixels, self.screener.min_support if self.screener else 1)
 
     def warm_up(self) -> None:
         """Run every stage once on a synthetic frame, and measure boxes of each zoom level, so
@@ -71,7 +75,7 @@ class Pipeline:
         if scene is not None and self.analysed_scenes is not None and scene["label"] not in self.analysed_scenes:
             return FrameResult([], None, pixel_size_nm, scene), {"classify": 1e3 * (time.perf_counter() - started)}
         classified = time.perf_counter()
-        boxes, scores = self.detector.detect(pixels, self.screener.min_support if self.screener else 1)
+        boxes, scores = self._detect(pixels)
         detected = time.perf_counter()
         if self.screener is not None:
             boxes, scores = self.screener.screen(pixels, boxes, self.batched_screening)

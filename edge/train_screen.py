@@ -199,21 +199,29 @@ def choose_operating_point(validation, scores) -> tuple[float, int, dict]:
     """The threshold with the best F1 of the whole pipeline on the validation images, and the
     largest candidate support (of 1, 2, 3) that keeps that F1 within ``SUPPORT_F1_COST``: each
     step of support spares the CNN a share of the candidates (lone hits are about 45 %)."""
+    thresholds = [float(t) for t in np.arange(0.05, 0.96, 0.05)]
+    best = {
+        support: max(((_pipeline_rates(validation, scores, t, support), t) for t in thresholds), key=_f1)
+        for support in (1, 2, 3)
+    }
+    allowed = [s for s, (rates, _) in best.items() if rates["f1"] >= best[1][0]["f1"] - SUPPORT_F1_COST]
+    rates, threshold = best[max(allowed)]
+    return threshold, max(allowed), rates
+
+
+def _f1(rated: tuple[dict, float]) -> float:
+    return rated[0]["f1"]
+
+
+def _pipeline_rates(validation, scores, threshold: float, min_support: int) -> dict:
+    """Recall, precision and F1 pooled over the validation images when candidates with at
+    least ``min_support`` are screened at ``threshold``."""
     from edge.evaluate import Counts, match_by_centre, pooled
     from edge.screen import keep_screened
 
-    best_by_support = {}
-    for min_support in (1, 2, 3):
-        best_by_support[min_support] = (0.5, {"f1": -1.0})
-        for threshold in np.arange(0.05, 0.96, 0.05):
-            counts = []
-            for (item, boxes, _, _, support), probabilities in zip(validation, scores, strict=True):
-                chosen = support >= min_support
-                kept, _ = keep_screened(boxes[chosen], probabilities[chosen], float(threshold))
-                counts.append(Counts(len(item.boxes), len(kept), match_by_centre(item.boxes, kept)))
-            rates = pooled(counts).rates()
-            if rates["f1"] > best_by_support[min_support][1]["f1"]:
-                best_by_support[min_support] = (float(threshold), rates)
-    best_f1 = best_by_support[1][1]["f1"]
-    min_support = max(s for s, (_, rates) in best_by_support.items() if rates["f1"] >= best_f1 - SUPPORT_F1_COST)
-    return best_by_support[min_support][0], min_support, best_by_support[min_support][1]
+    counts = []
+    for (item, boxes, _, _, support), probabilities in zip(validation, scores, strict=True):
+        chosen = support >= min_support
+        kept, _ = keep_screened(boxes[chosen], probabilities[chosen], threshold)
+        counts.append(Counts(len(item.boxes), len(kept), match_by_centre(item.boxes, kept)))
+    return pooled(counts).rates()
