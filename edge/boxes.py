@@ -50,3 +50,17 @@ def box_file_for(image: str | Path, boxes: str | Path) -> Path:
     """The box file of ``image``: ``boxes`` itself, or ``boxes/<image stem>.txt`` for a folder."""
     boxes = Path(boxes)
     return boxes / f"{Path(image).stem}.txt" if boxes.is_dir() else boxes
+
+
+def box_iou(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """IoU of every box in ``first`` with every box in ``second`` (``[x0, y0, x1, y1]``)."""
+    first, second = first.reshape(-1, 4), second.reshape(-1, 4)
+    left = np.maximum(first[:, None, 0], second[None, :, 0])
+    top = np.maximum(first[:, None, 1], second[None, :, 1])
+    right = np.minimum(first[:, None, 2], second[None, :, 2])
+    bottom = np.minimum(first[:, None, 3], second[None, :, 3])
+    overlap = np.clip(right - left, 0, None) * np.clip(bottom - top, 0, None)
+    area_first = (first[:, 2] - first[:, 0]) * (first[:, 3] - first[:, 1])
+    area_second = (second[:, 2] - second[:, 0]) * (second[:, 3] - second[:, 1])
+    union = area_first[:, None] + area_second[None, :] - overlap
+    return np.where(union > 0, overlap / np.where(union > 0, union, 1), 0.0)

@@ -3,27 +3,43 @@
 import json
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from edge.backends import InferenceBackend, load_backend
+from edge.boxes import box_iou
 from edge.crops import box_crops
 
 DEFAULT_SCREEN = Path(__file__).parent / "models" / "loops_screen.onnx"
 DUPLICATE_IOU = 0.3
+CENTRE_INSIDE = 0.5  # chosen on the validation images: F1 0.708 -> 0.728 (0.25: 0.723, 0.75: 0.722)
 
 
 def keep_screened(boxes: np.ndarray, probabilities: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Boxes whose loop probability reaches ``threshold``, one per loop: of boxes overlapping
-    by IoU > 0.3 the most probable stays."""
+    """Boxes whose loop probability reaches ``threshold``, one per loop: of two such boxes that
+    are duplicates (see ``duplicates``) the more probable stays."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     passed = np.flatnonzero(probabilities >= threshold)
-    if len(passed) == 0:
-        return np.zeros((0, 4)), np.zeros(0)
-    rects = np.column_stack([boxes[passed, :2], boxes[passed, 2:] - boxes[passed, :2]]).round().astype(int)
-    keep = np.asarray(cv2.dnn.NMSBoxes(rects.tolist(), probabilities[passed].tolist(), 0.0, DUPLICATE_IOU))
-    keep = passed[keep.ravel().astype(np.int64)]
-    return boxes[keep], probabilities[keep]
+    passed = passed[np.argsort(-probabilities[passed], kind="stable")]
+    duplicate = duplicates(boxes[passed])
+    suppressed = np.zeros(len(passed), bool)
+    keep = []
+    for index in range(len(passed)):
+        if not suppressed[index]:
+            keep.append(passed[index])
+            suppressed |= duplicate[index]
+    keep = np.asarray(keep, np.int64)
+    return boxes[keep].reshape(-1, 4), probabilities[keep]
+
+
+def duplicates(boxes: np.ndarray) -> np.ndarray:
+    """``(N, N)``: whether two boxes are on the same loop, either overlapping by IoU > 0.3 or with
+    centres closer, in x and in y, than half the longer side of the larger box (one box's centre
+    inside the other: a window on part of a loop, or a loop with its surroundings)."""
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    longer = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    offsets = np.abs(centres[:, None, :] - centres[None, :, :]).max(axis=2)
+    nested = offsets <= CENTRE_INSIDE * np.maximum(longer[:, None], longer[None, :])
+    return nested | (box_iou(boxes, boxes) > DUPLICATE_IOU)
 
 
 class Screener:

@@ -33,8 +33,8 @@ class CascadeTraining:
     """Parameters of one training run (written beside the model as its record)."""
 
     window: int = 12
-    stages: int = 16
-    min_hit_rate: float = 0.9995
+    stages: int = 13
+    min_hit_rate: float = 0.996
     max_false_alarm: float = 0.5
     max_weak_per_stage: int = 60
     positives: int = 6000

@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
+from edge.boxes import box_iou
 from edge.bundled import sample_frames, sample_paths
 from edge.cli import main
 from edge.detect import DetectorSettings, LoopDetector
-from edge.evaluate import box_iou, match_by_centre
+from edge.evaluate import match_by_centre
 from edge.kernels.overlap import overlap_counts
 
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from conftest import LI2018, need
 
-from edge.boxes import BoxFileError, read_boxes, write_boxes
+from edge.boxes import BoxFileError, box_iou, read_boxes, write_boxes
 from edge.cli import main
-from edge.evaluate import Counts, box_iou, centres_within, match_by_centre, match_by_iou
+from edge.evaluate import Counts, centres_within, match_by_centre, match_by_iou
 
 LABELS = np.array([[10, 10, 50, 50], [100, 100, 140, 160], [300, 50, 330, 90]], float)
 

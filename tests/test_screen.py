@@ -24,6 +24,17 @@ def test_keep_screened_applies_threshold_and_keeps_one_box_per_loop():
     assert keep_screened(boxes, probabilities, 0.95)[0].shape == (0, 4)
 
 
+def test_a_box_centred_inside_a_more_probable_one_is_a_duplicate():
+    large = [0, 0, 100, 100]
+    inner = [30, 30, 60, 60]  # IoU 0.09 with the large box, centre inside it
+    neighbour = [100, 0, 160, 60]  # touches the large box, centre 80 px off in x (half of 100: 50)
+    boxes = np.array([large, inner, neighbour], float)
+    kept, _ = keep_screened(boxes, np.array([0.6, 0.8, 0.7]), 0.5)
+    np.testing.assert_array_equal(kept, boxes[[1, 2]])
+    kept, _ = keep_screened(boxes, np.array([0.9, 0.8, 0.7]), 0.5)
+    np.testing.assert_array_equal(kept, boxes[[0, 2]])
+
+
 def test_crops_are_square_and_reflect_at_the_border():
     frame = np.arange(100 * 100, dtype=np.uint16).reshape(100, 100)
     crops = box_crops(frame, np.array([[0, 0, 20, 10], [40, 40, 60, 60]]), 32)
