@@ -198,7 +198,7 @@ def _validation_scores(model, validation) -> list[np.ndarray]:
 def choose_operating_point(validation, scores) -> tuple[float, int, dict]:
     """The threshold with the best F1 of the whole pipeline on the validation images, and the
     largest candidate support (of 1, 2, 3) that keeps that F1 within ``SUPPORT_F1_COST``: each
-    step of support spares the CNN a share of the candidates (lone hits are about 45 %)."""
+    step of support spares the CNN a share of the candidates (lone hits are about half)."""
     thresholds = [float(t) for t in np.arange(0.05, 0.96, 0.05)]
     best = {
         support: max(((_pipeline_rates(validation, scores, t, support), t) for t in thresholds), key=_f1)
