@@ -6,6 +6,7 @@ import numpy as np
 from edge.images import to_uint8
 
 CONTEXT = 1.25  # crop side = CONTEXT x the box's longer side
+FRAME_CONTRAST_UNITS = 4.0  # screening inputs: pixels / (this x the frame's standard deviation)
 
 
 def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
@@ -27,3 +28,13 @@ def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
         x1, y1 = int(np.floor(centre_x + half + 0.5)), int(np.floor(centre_y + half + 0.5))
         crops[index] = cv2.resize(padded[y0:y1, x0:x1], (size, size), interpolation=cv2.INTER_AREA)
     return crops
+
+
+def screen_inputs(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
+    """``(N, 1, size, size)`` float32 inputs of the screening CNN: each box's crop in units of
+    ``FRAME_CONTRAST_UNITS`` times the frame's standard deviation, so that a crop keeps its
+    contrast against the frame (a faint blob stays faint) while the frame's own brightness and
+    contrast do not matter (the CNN removes each crop's mean)."""
+    frame = to_uint8(pixels)
+    deviation = float(cv2.meanStdDev(frame)[1][0, 0])
+    return box_crops(frame, boxes, size)[:, None].astype(np.float32) / (FRAME_CONTRAST_UNITS * max(deviation, 1.0))

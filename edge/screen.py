@@ -7,7 +7,7 @@ import numpy as np
 
 from edge.backends import InferenceBackend, load_backend
 from edge.boxes import box_iou
-from edge.crops import box_crops
+from edge.crops import screen_inputs
 
 DEFAULT_SCREEN = Path(__file__).parent / "models" / "loops_screen.onnx"
 DUPLICATE_IOU = 0.3
@@ -65,7 +65,7 @@ class Screener:
         benchmark's baseline, one call per crop)."""
         if len(boxes) == 0:
             return np.zeros(0)
-        crops = box_crops(pixels, boxes, self.crop_px)[:, None].astype(np.float32) / 255
+        crops = screen_inputs(pixels, boxes, self.crop_px)
         if batched:
             return self.backend.run(crops).ravel().astype(np.float64)
         return np.concatenate([self.backend.run(crop[None]).ravel() for crop in crops]).astype(np.float64)

@@ -5,8 +5,9 @@ from torch import nn
 
 
 class ScreenNet(nn.Module):
-    """Four conv blocks and a linear head. Takes raw crops ``(N, 1, crop_px, crop_px)`` scaled to 0..1,
-    standardises each crop itself (so contrast and brightness do not matter) and returns the
+    """Four conv blocks and a linear head. Takes crops ``(N, 1, crop_px, crop_px)`` scaled by
+    their frame's contrast (``edge.crops.screen_inputs``), removes each crop's mean (so
+    brightness does not matter, but a crop's contrast against its frame does) and returns the
     probability that the crop holds a loop, ``(N, 1)``."""
 
     def __init__(self, width: int = 16, crop_px: int = 32):
@@ -20,9 +21,7 @@ class ScreenNet(nn.Module):
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(channels * (crop_px // 16) ** 2, 1))
 
     def logits(self, crops: torch.Tensor) -> torch.Tensor:
-        mean = crops.mean(dim=(2, 3), keepdim=True)
-        std = crops.std(dim=(2, 3), keepdim=True)
-        return self.head(self.features((crops - mean) / (std + 1e-3)))
+        return self.head(self.features(crops - crops.mean(dim=(2, 3), keepdim=True)))
 
     def forward(self, crops: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(crops))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.crops import box_crops
+from edge.crops import screen_inputs
 from edge.dataset import LabelledImage, read_split
 from edge.detect import LoopDetector
 from edge.evaluate import centres_within
@@ -52,7 +52,7 @@ def candidates_with_labels(
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
-    return boxes, box_crops(pixels, boxes, crop_px), targets, support
+    return boxes, screen_inputs(pixels, boxes, crop_px)[:, 0], targets, support
 
 
 def _sides(boxes: np.ndarray) -> np.ndarray:
@@ -172,14 +172,13 @@ def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarra
 
 
 def _augment(crops: np.ndarray, rng) -> np.ndarray:
-    """The 8 rotations/mirrors, contrast and brightness changes, Gaussian noise; scaled to 0..1."""
+    """The 8 rotations/mirrors, contrast changes, Gaussian noise."""
     out = np.empty((len(crops), 1, *crops.shape[1:]), np.float32)
     for index, crop in enumerate(crops):
         crop = np.rot90(crop, rng.integers(4))
         if rng.random() < 0.5:
             crop = crop[:, ::-1]
-        crop = crop.astype(np.float32) / 255
-        crop = (crop - crop.mean()) * rng.uniform(0.6, 1.4) + crop.mean() + rng.uniform(-0.1, 0.1)
+        crop = (crop - crop.mean()) * rng.uniform(0.8, 1.25) + crop.mean()
         out[index, 0] = crop + rng.normal(0, rng.uniform(0, 0.04), crop.shape)
     return out
 
@@ -189,10 +188,7 @@ def _validation_scores(model, validation) -> list[np.ndarray]:
 
     model.eval()
     with torch.no_grad():
-        return [
-            model(torch.from_numpy(crops[:, None].astype(np.float32) / 255)).numpy().ravel()
-            for _, _, crops, _, _ in validation
-        ]
+        return [model(torch.from_numpy(crops[:, None])).numpy().ravel() for _, _, crops, _, _ in validation]
 
 
 def choose_operating_point(validation, scores) -> tuple[float, int, dict]:
