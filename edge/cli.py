@@ -308,6 +308,7 @@ def _run_train_cascade(args: argparse.Namespace) -> int:
     from edge.train_cascade import CascadeTraining, train_cascade
 
     params = _parameters(args, CascadeTraining)
+    args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
     train_cascade(args.data, args.out, params)
     return 0
 
@@ -316,6 +317,7 @@ def _run_train_screen(args: argparse.Namespace) -> int:
     from edge.train_screen import ScreenTraining, train_screen
 
     params = _parameters(args, ScreenTraining)
+    args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
     train_screen(args.data, args.out, params)
     return 0
 
@@ -375,6 +377,7 @@ def _run_train_classify(args: argparse.Namespace) -> int:
     from edge.train_classify import ClassifyTraining, train_classify, write_confusion_png
 
     params = _parameters(args, ClassifyTraining)
+    args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
     record = train_classify(args.data, args.out, params, args.groups, args.weights)
     report = record.get("cross_validation", record["validation"])
     write_confusion_png(report, record["classes"], args.out.with_suffix(".confusion.png"))

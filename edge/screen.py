@@ -28,7 +28,7 @@ def keep_screened(boxes: np.ndarray, probabilities: np.ndarray, threshold: float
             keep.append(passed[index])
             suppressed |= duplicate[index]
     keep = np.asarray(keep, np.int64)
-    return boxes[keep].reshape(-1, 4), probabilities[keep]
+    return boxes[keep], probabilities[keep]
 
 
 def duplicates(boxes: np.ndarray) -> np.ndarray:

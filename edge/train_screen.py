@@ -52,7 +52,7 @@ def candidates_with_labels(
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
-    return boxes, screen_inputs(pixels, boxes, crop_px)[:, 0], targets, support
+    return boxes, screen_inputs(pixels, boxes, crop_px), targets, support
 
 
 def _sides(boxes: np.ndarray) -> np.ndarray:
@@ -172,9 +172,9 @@ def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarra
 
 
 def _augment(crops: np.ndarray, rng) -> np.ndarray:
-    """The 8 rotations/mirrors, contrast changes, Gaussian noise."""
-    out = np.empty((len(crops), 1, *crops.shape[1:]), np.float32)
-    for index, crop in enumerate(crops):
+    """The 8 rotations/mirrors, contrast changes, Gaussian noise, of screening inputs ``(N, 1, S, S)``."""
+    out = np.empty(crops.shape, np.float32)
+    for index, crop in enumerate(crops[:, 0]):
         crop = np.rot90(crop, rng.integers(4))
         if rng.random() < 0.5:
             crop = crop[:, ::-1]
@@ -188,7 +188,7 @@ def _validation_scores(model, validation) -> list[np.ndarray]:
 
     model.eval()
     with torch.no_grad():
-        return [model(torch.from_numpy(crops[:, None])).numpy().ravel() for _, _, crops, _, _ in validation]
+        return [model(torch.from_numpy(crops)).numpy().ravel() for _, _, crops, _, _ in validation]
 
 
 def choose_operating_point(validation, scores) -> tuple[float, int, dict]:
