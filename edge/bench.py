@@ -11,7 +11,7 @@ from skimage.segmentation import watershed as skimage_watershed
 from edge.bundled import sample_frames
 from edge.detect import LoopDetector
 from edge.kernels.watershed import flood
-from edge.measure import FloodInput, flood_input
+from edge.measure import FloodInput, flood_input, measure_defects
 from edge.scene import SceneClassifier
 from edge.screen import Screener
 
@@ -31,6 +31,24 @@ def bench_watershed(crop_count: int, repeats: int) -> dict:
     pixels = sum(c.landscape.size for c in crops)
     print(f"watershed on {len(crops)} crops ({pixels / len(crops):.0f} px each on average), median of {repeats} runs:")
     return _compare(contenders, repeats, "the Numba flood's time")
+
+
+def bench_measurement(repeats: int) -> dict:
+    """Median time (ms) of the whole measuring stage per bundled sample frame, on its labelled
+    boxes: cropping, landscape, flood and ellipse, as the pipeline runs it on a uint16 frame."""
+    times, boxes_measured = [], []
+    for frame, boxes in sample_frames():
+        pixels = frame.pixels.astype(np.uint16) * np.uint16(257)
+        measure_defects(pixels, boxes)  # warm-up
+        times.append(_median_ms(lambda pixels=pixels, boxes=boxes: measure_defects(pixels, boxes), repeats))
+        boxes_measured.append(len(boxes))
+    median = statistics.median(times)
+    print(
+        f"measuring stage on the labelled boxes of {len(times)} uint16 frames ({statistics.mean(boxes_measured):.0f} "
+        f"boxes each on average), median of {repeats} runs per frame: {median:.2f} ms per frame "
+        f"({1e3 * sum(times) / sum(boxes_measured):.1f} us per box)"
+    )
+    return {"ms_per_frame": median, "frames": times}
 
 
 def bench_detection(repeats: int) -> dict:
