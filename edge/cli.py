@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_frame_options(analyze)
     analyze.add_argument("--out", type=Path, default=Path("edge-out"), help="output folder (default: edge-out)")
+    analyze.add_argument(
+        "--gallery",
+        action="store_true",
+        help="also write <out>/<name>.gallery.png: 2x crops of loops of every size, hollow and filled, each with "
+        "its fitted ellipse, to check by eye that the ellipse follows the outline",
+    )
     analyze.add_argument("--classifier", type=Path, help="scene classifier ONNX: each frame gets a scene label")
     analyze.add_argument(
         "--scenes", help="comma-separated scene labels whose frames get defect analysis (default: all frames)"
@@ -243,7 +249,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from edge.analysis import analyse_boxes
     from edge.boxes import box_file_for, read_boxes
     from edge.images import read_frame
-    from edge.overlay import write_overlay
+    from edge.overlay import write_gallery, write_overlay
     from edge.pipeline import Pipeline
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -276,6 +282,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
             scene = f"[{result.scene['label']} {result.scene['confidence']:.2f}] "
         (args.out / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
         write_overlay(args.out / f"{path.stem}.png", frame.pixels, result.defects)
+        if args.gallery and result.defects:
+            write_gallery(args.out / f"{path.stem}.gallery.png", frame.pixels, result.defects)
         print(f"{path.name}: {scene}{summary_line(result.stats) if result.stats else 'not analysed (scene)'}")
     return 1 if failures else 0
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from edge.analysis import FrameResult, analyse_boxes
@@ -60,12 +61,24 @@ class Pipeline:
         return self.detector.detect(pixels, self.screener.min_support if self.screener else 1)
 
     def warm_up(self) -> None:
-        """Run every stage once on a synthetic frame, and measure boxes of each zoom level, so
-        the models are loaded and the kernels compiled before the first real frame."""
+        """Run every stage once on a synthetic frame, and measure a ring and a disc at each
+        zoom level, so the models are loaded and the kernels of both kinds of loop compiled
+        before the first real frame."""
         rng = np.random.default_rng(0)
-        frame = (150 + rng.normal(0, 10, (256, 256))).clip(0, 255).astype(np.uint8)
+        frame = 150 + rng.normal(0, 10, (256, 256))
+        rings = [((20, 20), 6), ((65, 65), 16), ((150, 150), 40)]
+        discs = [((20, 60), 6), ((200, 60), 16), ((60, 200), 40)]
+        for centre, radius in rings:
+            cv2.circle(frame, centre, radius, 60, max(2, radius // 4))
+        for centre, radius in discs:
+            cv2.circle(frame, centre, radius, 60, -1)
+        # a ring around a centre darker than half its contrast: a blob known only after the first flood
+        cv2.circle(frame, (210, 210), 16, 95, -1)
+        cv2.circle(frame, (210, 210), 16, 60, 4)
+        loops = rings + discs + [((210, 210), 16)]
+        frame = frame.clip(0, 255).astype(np.uint8)
         self.analyse(frame, None)
-        boxes = np.array([[10, 10, 30, 30], [40, 40, 90, 90], [100, 100, 200, 200]], np.float64)
+        boxes = np.array([[x - 1.5 * r, y - 1.5 * r, x + 1.5 * r, y + 1.5 * r] for (x, y), r in loops])
         analyse_boxes(frame, boxes, None, None, self.polarity, self.flood_function)
 
     def analyse(self, pixels: np.ndarray, pixel_size_nm: float | None) -> tuple[FrameResult, dict]:

@@ -1,59 +1,224 @@
-"""What the measuring flood of one box works on, and what its result says.
+"""What the measuring floods of one box work on, and what their results say.
 
-``flood_landscape`` turns the gradients of a smoothed crop into the flood's landscape (the
-intensity slope pointing away from the box centre, clipped at 0, quantised to uint8) and its
-markers (the outer label along the crop border, the inner label on a disc at the centre);
+A loop is measured on its outline in one or two floods. ``hollow_landscape`` gives the first:
+the inverted intensity, whose ridge is the outline's darkest line. ``basin_light_level`` reads
+the intensity inside the basin that flood finds: a hollow loop's basin is its light centre; a
+filled loop (a blob) leaves only a speck of darker pixels. For a filled loop
+``filled_landscape`` gives the second flood, whose ridge is the edge at half contrast.
 ``brighter_inside`` decides a box's polarity; ``region_moments`` gives the moments of one
-label of the flooded image. Together they replace a dozen NumPy and OpenCV calls per box,
-whose call overhead was most of the measuring stage's time.
+label of the flooded image. They replace a dozen NumPy and OpenCV calls per box, whose call
+overhead was most of the measuring stage's time.
+
+Every kernel takes a smoothed float32 crop and ``sign``: -1 turns a bright loop dark, so
+below, "dark" and "light" are after that turn.
 """
 
 import numpy as np
 from numba import njit
 
+# A loop is hollow when its centre is lighter than half its contrast: at the half-contrast
+# level it is then a ring, not a disc.
+HALF_CONTRAST = 0.5
+# A loop whose centre is at least this share of its darkest level's contrast is filled for sure.
+CLEARLY_FILLED = 0.75
+
 
 @njit(nogil=True, cache=True, fastmath=True)
-def flood_landscape(
-    grad_x: np.ndarray,
-    grad_y: np.ndarray,
+def outline_landscape(
+    smooth: np.ndarray,
     centre_x: float,
     centre_y: float,
     inner_radius: float,
+    box_x0: int,
+    box_y0: int,
+    box_x1: int,
+    box_y1: int,
+    core_half_width: int,
+    sign: float,
     outer: int,
     inner: int,
-    sign: float,
+) -> tuple[np.ndarray, np.ndarray, float, float, bool]:
+    """The uint8 landscape and int32 markers of the first flood, the background level, the
+    loop's darkest level, and whether the loop may be hollow.
+
+    The background is the median of the crop's border; the darkest level is the darkest mean
+    over squares of side ``2 core_half_width + 1`` inside the box ``[box_x0:box_x1,
+    box_y0:box_y1]`` (crop pixel coordinates, as the centre). A loop whose centre (the mean
+    over the disc of half ``inner_radius``) is at least three quarters as dark is filled for
+    sure: its landscape is at once the half-contrast one of ``filled_landscape``, seeded by
+    the part of the disc of ``inner_radius`` reached from the centre pixel through pixels
+    darker than half the contrast. Any other loop may be hollow: its landscape is the
+    intensity turned upside down and stretched to 0-255 from the darkest pixel, so two waters
+    meet on the outline's darkest line, and its inner marker is the part of that disc reached
+    from the centre pixel through pixels lighter than half the contrast, so it never reaches
+    onto the outline. ``basin_light_level`` then tells from the flood whether it is.
+    """
+    height, width = smooth.shape
+    border = np.concatenate((smooth[0, :], smooth[-1, :], smooth[1:-1, 0], smooth[1:-1, -1]))
+    background = sign * np.median(border)
+    darkest = np.inf
+    for row in range(max(box_y0, 0), min(box_y1, height)):
+        for col in range(max(box_x0, 0), min(box_x1, width)):
+            darkest = min(darkest, sign * smooth[row, col])
+    core = _darkest_local_mean(smooth, sign, box_x0, box_y0, box_x1, box_y1, core_half_width)
+    half_level = background - HALF_CONTRAST * (background - core)
+    centre_level = _disc_mean(smooth, centre_x, centre_y, max(0.5 * inner_radius, 1.0), sign)
+    if centre_level < background - CLEARLY_FILLED * (background - core):
+        seeds = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, False, outer, inner)
+        landscape, markers = filled_landscape(smooth, seeds, sign, background, core, inner)
+        return landscape, markers, background, core, False
+    markers = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, True, outer, inner)
+    return _landscape(smooth, sign, darkest, background > darkest), markers, background, core, True
+
+
+@njit(nogil=True, cache=True)
+def _darkest_local_mean(
+    smooth: np.ndarray, sign: float, box_x0: int, box_y0: int, box_x1: int, box_y1: int, half_width: int
+) -> float:
+    """The darkest mean of ``sign * smooth`` over the squares of side ``2 half_width + 1``
+    centred in the box: the loop's darkest level, without the darkest pixel's noise."""
+    height, width = smooth.shape
+    summed = np.zeros((height + 1, width + 1), np.float64)
+    for row in range(height):
+        running = 0.0
+        for col in range(width):
+            running += sign * smooth[row, col]
+            summed[row + 1, col + 1] = summed[row, col + 1] + running
+    darkest = np.inf
+    for row in range(max(box_y0, 0), min(box_y1, height)):
+        top, bottom = max(row - half_width, 0), min(row + half_width + 1, height)
+        for col in range(max(box_x0, 0), min(box_x1, width)):
+            left, right = max(col - half_width, 0), min(col + half_width + 1, width)
+            total = summed[bottom, right] - summed[top, right] - summed[bottom, left] + summed[top, left]
+            darkest = min(darkest, total / ((bottom - top) * (right - left)))
+    return darkest
+
+
+@njit(nogil=True, cache=True)
+def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int) -> float:
+    """The upper quartile of ``sign * smooth`` over the pixels of ``labels`` equal to
+    ``label``: the level of a basin's lighter part (its centre, past the outline's flank)."""
+    values = np.empty(labels.size, np.float32)
+    count = 0
+    height, width = labels.shape
+    for row in range(height):
+        for col in range(width):
+            if labels[row, col] == label:
+                values[count] = sign * smooth[row, col]
+                count += 1
+    return np.percentile(values[:count], 75.0) if count else np.inf
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def filled_landscape(
+    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float, inner: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The uint8 landscape and int32 markers from the intensity gradients of a smoothed crop
-    (float32, 2-D), seen from ``(centre_x, centre_y)`` in pixel coordinates; ``sign`` -1
-    turns a bright loop dark."""
-    height, width = grad_x.shape
-    slope = np.empty((height, width), np.float32)
+    """The uint8 landscape and int32 markers of a filled loop's flood.
+
+    The landscape is the closeness to the level halfway between the background and the
+    loop's darkest level ``core``, so two waters meet on the loop's edge at half contrast.
+    The markers are the ``inner`` pixels of ``seeds`` (the first flood's basin: the loop's
+    dark core, inside its darkest line) and the crop's border, labelled as in ``seeds``.
+    """
+    half_level = background - HALF_CONTRAST * (background - core)
+    height, width = seeds.shape
+    markers = np.zeros((height, width), np.int32)
+    for row in range(height):
+        for col in range(width):
+            if seeds[row, col] == inner:
+                markers[row, col] = inner
+    outer = seeds[0, 0]
+    markers[0, :] = outer
+    markers[-1, :] = outer
+    markers[:, 0] = outer
+    markers[:, -1] = outer
+    return _landscape(smooth, sign, half_level, background > core), markers
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def _landscape(smooth: np.ndarray, sign: float, level: float, contrasted: bool) -> np.ndarray:
+    """255 where ``sign * smooth`` equals ``level``, falling linearly to 0 at the crop's
+    farthest value; all 0 when the loop has no contrast."""
+    height, width = smooth.shape
+    landscape = np.zeros((height, width), np.uint8)
+    if not contrasted:
+        return landscape
+    deviation = np.empty((height, width), np.float32)
     peak = np.float32(0.0)
     for row in range(height):
-        dy = np.float32(row - centre_y)
         for col in range(width):
-            dx = np.float32(col - centre_x)
-            projected = sign * (grad_x[row, col] * dx + grad_y[row, col] * dy)
-            value = max(projected / np.sqrt(max(dx * dx + dy * dy, np.float32(1e-12))), np.float32(0.0))
-            slope[row, col] = value
+            value = np.float32(abs(sign * smooth[row, col] - level))
+            deviation[row, col] = value
             peak = max(peak, value)
+    if peak > 0:
+        scale = np.float32(255.0) / peak
+        for row in range(height):
+            for col in range(width):
+                landscape[row, col] = np.uint8(np.floor((peak - deviation[row, col]) * scale + np.float32(0.5)))
+    return landscape
+
+
+@njit(nogil=True, cache=True)
+def _disc_mean(smooth: np.ndarray, centre_x: float, centre_y: float, radius: float, sign: float) -> float:
+    """The mean of ``sign * smooth`` over the pixels within ``radius`` of the centre (the
+    nearest pixel when none is)."""
+    height, width = smooth.shape
+    total, count = 0.0, 0
+    for row in range(max(int(centre_y - radius), 0), min(int(centre_y + radius) + 2, height)):
+        for col in range(max(int(centre_x - radius), 0), min(int(centre_x + radius) + 2, width)):
+            if (col - centre_x) ** 2 + (row - centre_y) ** 2 <= radius * radius:
+                total += sign * smooth[row, col]
+                count += 1
+    if count == 0:
+        row = min(max(int(round(centre_y)), 0), height - 1)
+        col = min(max(int(round(centre_x)), 0), width - 1)
+        return sign * smooth[row, col]
+    return total / count
+
+
+@njit(nogil=True, cache=True)
+def _markers(
+    smooth: np.ndarray,
+    centre_x: float,
+    centre_y: float,
+    radius: float,
+    sign: float,
+    level: float,
+    lighter: bool,
+    outer: int,
+    inner: int,
+) -> np.ndarray:
+    """``outer`` along the crop's border; ``inner`` on the centre pixel and the pixels of the
+    disc of ``radius`` reached from it through pixels lighter than ``level`` (``lighter``) or
+    darker, 4-connected."""
+    height, width = smooth.shape
     markers = np.zeros((height, width), np.int32)
     markers[0, :] = outer
     markers[-1, :] = outer
     markers[:, 0] = outer
     markers[:, -1] = outer
-    radius_squared = inner_radius * inner_radius
-    for row in range(max(int(centre_y - inner_radius), 0), min(int(centre_y + inner_radius) + 2, height)):
-        for col in range(max(int(centre_x - inner_radius), 0), min(int(centre_x + inner_radius) + 2, width)):
-            if (col - centre_x) ** 2 + (row - centre_y) ** 2 <= radius_squared:
-                markers[row, col] = inner
-    landscape = np.zeros((height, width), np.uint8)
-    if peak > 0:
-        scale = np.float32(255.0) / peak
-        for row in range(height):
-            for col in range(width):
-                landscape[row, col] = np.uint8(np.floor(slope[row, col] * scale + np.float32(0.5)))
-    return landscape, markers
+    start_row = min(max(int(round(centre_y)), 1), height - 2)
+    start_col = min(max(int(round(centre_x)), 1), width - 2)
+    markers[start_row, start_col] = inner
+    queue = np.empty((height * width, 2), np.int32)
+    queue[0, 0], queue[0, 1] = start_row, start_col
+    taken, size = 0, 1
+    while taken < size:
+        row, col = queue[taken, 0], queue[taken, 1]
+        taken += 1
+        for step in range(4):
+            next_row = row + (step == 0) - (step == 1)
+            next_col = col + (step == 2) - (step == 3)
+            if markers[next_row, next_col] != 0:
+                continue
+            if (next_col - centre_x) ** 2 + (next_row - centre_y) ** 2 > radius * radius:
+                continue
+            if (sign * smooth[next_row, next_col] > level) != lighter:
+                continue
+            markers[next_row, next_col] = inner
+            queue[size, 0], queue[size, 1] = next_row, next_col
+            size += 1
+    return markers
 
 
 @njit(nogil=True, cache=True)

@@ -1,50 +1,144 @@
 import cv2
 import numpy as np
 import pytest
+from scipy.ndimage import uniform_filter
+from skimage.segmentation import flood
 
-from edge.kernels.landscape import brighter_inside, flood_landscape, region_moments
+from edge.kernels.landscape import (
+    basin_light_level,
+    brighter_inside,
+    filled_landscape,
+    outline_landscape,
+    region_moments,
+)
 
 
-def _reference_landscape(smooth, centre, inner_radius, sign):
-    """The flood's inputs written with NumPy and OpenCV, as the measuring stage had them."""
-    smooth = sign * smooth
-    grad_x = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
-    grad_y = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
-    rows, cols = np.indices(smooth.shape, dtype=np.float32)
-    dx, dy = cols - np.float32(centre[0]), rows - np.float32(centre[1])
-    radius = np.sqrt(dx * dx + dy * dy)
-    radius[radius == 0] = np.inf
-    slope = np.maximum((grad_x * dx + grad_y * dy) / radius, 0)
-    landscape = np.zeros(smooth.shape, np.uint8)
-    if slope.max() > 0:
-        landscape = np.round(slope * (255 / float(slope.max()))).astype(np.uint8)
-    markers = np.zeros(smooth.shape, np.int32)
+def _stretched(oriented, level):
+    deviation = np.abs(oriented - level)
+    if deviation.max() == 0:
+        return np.zeros(oriented.shape, np.uint8)
+    return np.floor((deviation.max() - deviation) * (255 / deviation.max()) + 0.5).astype(np.uint8)
+
+
+def _disc_region(oriented, centre, radius, level, lighter):
+    """The centre pixel and the disc's pixels reached from it on the chosen side of ``level``."""
+    rows, cols = np.indices(oriented.shape)
+    start = (min(max(round(centre[1]), 1), oriented.shape[0] - 2), min(max(round(centre[0]), 1), oriented.shape[1] - 2))
+    allowed = ((cols - centre[0]) ** 2 + (rows - centre[1]) ** 2 <= radius**2) & ((oriented > level) == lighter)
+    allowed[start] = True
+    allowed[0, :] = allowed[-1, :] = allowed[:, 0] = allowed[:, -1] = False
+    return flood(allowed, start, connectivity=1)
+
+
+def _with_border(region):
+    markers = np.zeros(region.shape, np.int32)
+    markers[region] = 2
     markers[0, :] = markers[-1, :] = markers[:, 0] = markers[:, -1] = 1
-    markers[(rows - centre[1]) ** 2 + (cols - centre[0]) ** 2 <= inner_radius**2] = 2
-    return landscape, markers
+    return markers
+
+
+def _reference_landscape(smooth, centre, inner_radius, box, half_width, sign):
+    """The first flood's inputs written with NumPy, SciPy and scikit-image, from the kernel's docstring."""
+    oriented = sign * smooth.astype(np.float64)
+    x0, y0, x1, y1 = box
+    background = np.median(np.concatenate([oriented[0], oriented[-1], oriented[1:-1, 0], oriented[1:-1, -1]]))
+    # the mean over each square, shrunk where it meets the crop's edge
+    sums = uniform_filter(oriented, 2 * half_width + 1, mode="constant")
+    counts = uniform_filter(np.ones_like(oriented), 2 * half_width + 1, mode="constant")
+    core = (sums / counts)[y0:y1, x0:x1].min()
+    rows, cols = np.indices(smooth.shape)
+    near_centre = (cols - centre[0]) ** 2 + (rows - centre[1]) ** 2 <= max(inner_radius / 2, 1) ** 2
+    half_level = background - (background - core) / 2
+    if oriented[near_centre].mean() < background - 0.75 * (background - core):
+        markers = _with_border(_disc_region(oriented, centre, inner_radius, half_level, lighter=False))
+        return _stretched(oriented, half_level), markers, background, core, False
+    markers = _with_border(_disc_region(oriented, centre, inner_radius, half_level, lighter=True))
+    return _stretched(oriented, oriented[y0:y1, x0:x1].min()), markers, background, core, True
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_first_flood_inputs_equal_the_numpy_reference(seed, sign):
+    rng = np.random.default_rng(seed)
+    height, width = rng.integers(12, 90, 2)
+    frame = rng.normal(100, 20, (height, width)).astype(np.float32)
+    rows, cols = np.indices((height, width))
+    centre = (rng.uniform(3, width - 4), rng.uniform(3, height - 4))
+    radius = rng.uniform(2, min(height, width) / 3)
+    distance = np.hypot(cols - centre[0], rows - centre[1])
+    loop = np.abs(distance - radius) < 1.5 if seed % 2 else distance < radius  # a ring or a disc
+    frame[loop] -= sign * rng.uniform(0, 80)
+    smooth = cv2.GaussianBlur(frame, (0, 0), 1.5)
+    box = (
+        max(int(centre[0] - radius - 2), 0),
+        max(int(centre[1] - radius - 2), 0),
+        min(int(centre[0] + radius + 3), width),
+        min(int(centre[1] + radius + 3), height),
+    )
+    inner_radius, half_width = rng.uniform(1, radius), int(rng.integers(1, 5))
+    landscape, markers, background, core, maybe_hollow = outline_landscape(
+        smooth, *centre, inner_radius, *box, half_width, sign, 1, 2
+    )
+    expected = _reference_landscape(smooth, centre, inner_radius, box, half_width, sign)
+    assert maybe_hollow == expected[4]
+    assert background == pytest.approx(expected[2], rel=1e-5) and core == pytest.approx(expected[3], rel=1e-5)
+    np.testing.assert_array_equal(markers, expected[1])
+    # float32 rounding may move a value across a quantisation step, never further
+    assert np.abs(landscape.astype(int) - expected[0]).max() <= 1
+    assert (landscape != expected[0]).mean() < 0.01
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("sign", [1.0, -1.0])
-def test_landscape_and_markers_equal_the_numpy_reference(seed, sign):
-    rng = np.random.default_rng(seed)
-    height, width = rng.integers(5, 90, 2)
-    smooth = cv2.GaussianBlur(rng.normal(100, 20, (height, width)).astype(np.float32), (0, 0), 1.5)
-    centre = (rng.uniform(0, width - 1), rng.uniform(0, height - 1))
-    radius = rng.uniform(0.5, 6)
-    grad_x = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
-    grad_y = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
-    landscape, markers = flood_landscape(grad_x, grad_y, *centre, radius, 1, 2, sign)
-    expected_landscape, expected_markers = _reference_landscape(smooth, centre, radius, sign)
-    np.testing.assert_array_equal(markers, expected_markers)
-    # float32 rounding may move a value across a quantisation step, never further
-    assert np.abs(landscape.astype(int) - expected_landscape).max() <= 1
-    assert (landscape != expected_landscape).mean() < 0.01
+def test_noisy_rings_may_be_hollow_and_noisy_discs_are_filled_for_sure(seed):
+    smooth = cv2.GaussianBlur(np.random.default_rng(seed).normal(100, 20, (40, 40)).astype(np.float32), (0, 0), 1.5)
+    rows, cols = np.indices(smooth.shape)
+    distance = np.hypot(cols - 20, rows - 20)
+    ring = seed % 2 == 1
+    smooth[(np.abs(distance - 10) < 1.5) if ring else (distance < 10)] -= 80
+    assert outline_landscape(smooth, 20.0, 20.0, 4.0, 8, 8, 33, 33, 2, 1.0, 1, 2)[4] == ring
+
+
+def test_filled_landscape_is_seeded_by_the_basin_and_peaks_at_half_contrast():
+    rng = np.random.default_rng(3)
+    smooth = rng.normal(100, 5, (30, 30)).astype(np.float32)
+    seeds = np.zeros((30, 30), np.int32)
+    seeds[12:15, 12:16] = 2
+    seeds[0, :] = seeds[-1, :] = seeds[:, 0] = seeds[:, -1] = 1
+    landscape, markers = filled_landscape(smooth, seeds, 1.0, 100.0, 40.0, 2)
+    np.testing.assert_array_equal(markers, seeds)
+    np.testing.assert_array_equal(landscape, _stretched(smooth.astype(np.float64), 70.0))
+
+
+def test_basin_light_level_is_the_upper_quartile_inside_the_basin():
+    rng = np.random.default_rng(4)
+    smooth = rng.normal(100, 20, (25, 30)).astype(np.float32)
+    labels = rng.integers(1, 3, (25, 30)).astype(np.int32)
+    assert basin_light_level(labels, smooth, -1.0, 2) == pytest.approx(np.percentile(-smooth[labels == 2], 75))
+    assert basin_light_level(np.ones((4, 4), np.int32), smooth[:4, :4], 1.0, 2) == np.inf
+
+
+def test_ring_may_be_hollow_and_its_darkest_line_is_the_landscape_ridge():
+    rows, cols = np.indices((41, 41))
+    radius = np.hypot(cols - 20, rows - 20)
+    smooth = (150 - 60 * np.exp(-((radius - 12) ** 2) / 4)).astype(np.float32)
+    landscape, markers, _, _, maybe_hollow = outline_landscape(smooth, 20.0, 20.0, 4.0, 5, 5, 36, 36, 1, 1.0, 1, 2)
+    assert maybe_hollow
+    assert landscape[20, 32] == 255 and landscape[20, 8] == 255
+    assert markers[20, 20] == 2 and markers[0, 0] == 1
+
+
+def test_blob_is_filled_and_its_half_contrast_edge_is_the_landscape_ridge():
+    rows, cols = np.indices((41, 41))
+    radius = np.hypot(cols - 20, rows - 20)
+    smooth = (150 - 60 / (1 + np.exp(radius - 10))).astype(np.float32)  # half contrast at radius 10
+    landscape, _, _, _, maybe_hollow = outline_landscape(smooth, 20.0, 20.0, 4.0, 5, 5, 36, 36, 1, 1.0, 1, 2)
+    assert not maybe_hollow
+    assert landscape[20, 20:].argmax() == 10
 
 
 def test_flat_crop_gives_a_flat_landscape():
     flat = np.zeros((9, 9), np.float32)
-    landscape, _ = flood_landscape(flat, flat, 4.0, 4.0, 1.0, 1, 2, 1.0)
+    landscape = outline_landscape(flat, 4.0, 4.0, 1.0, 2, 2, 7, 7, 1, 1.0, 1, 2)[0]
     assert not landscape.any()
 
 
