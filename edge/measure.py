@@ -37,6 +37,8 @@ POLARITIES: tuple[str, ...] = ("auto", "dark", "bright")
 OUTER, INNER = 1, 2
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
+FLOOD_SIDE_PX = 80  # boxes smaller than this are upsampled to it (at most MAX_ZOOM times)
+MAX_ZOOM = 4.0
 CROP_MARGIN = 0.25  # of the box's longer side, on each side: the background around the loop
 
 
@@ -92,7 +94,7 @@ class FloodInput:
     landscape: np.ndarray
     markers: np.ndarray
     origin: tuple[int, int]
-    zoom: int
+    zoom: float
     bbox: tuple[int, int, int, int]
     hollow: bool
 
@@ -121,20 +123,22 @@ def _flood_box(
     margin = max(4, int(CROP_MARGIN * max(x1 - x0, y1 - y0)))
     cx0, cy0 = max(x0 - margin, 0), max(y0 - margin, 0)
     cx1, cy1 = min(x1 + margin, width), min(y1 + margin, height)
-    zoom = _zoom_for(max(x1 - x0, y1 - y0))
+    # small boxes are flooded on an upsampled crop, for sub-pixel outlines: a pixel of the
+    # frame at x lands on zoom * (x + 0.5) - 0.5
+    zoom = min(MAX_ZOOM, max(1.0, FLOOD_SIDE_PX / max(x1 - x0, y1 - y0)))
     crop = image[cy0:cy1, cx0:cx1].astype(np.float32)
     if zoom > 1:
         crop = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR)
     centre_x, centre_y = zoom * ((x0 + x1) / 2 - cx0) - 0.5, zoom * ((y0 + y1) / 2 - cy0) - 0.5
-    box_in_crop = (zoom * (x0 - cx0), zoom * (y0 - cy0), zoom * (x1 - cx0), zoom * (y1 - cy0))
+    box_in_crop = tuple(round(zoom * v) for v in (x0 - cx0, y0 - cy0, x1 - cx0, y1 - cy0))
 
     smooth = cv2.GaussianBlur(crop, (0, 0), SMOOTHING_SIGMA_PX * zoom)
     bright = polarity == "bright" if polarity != "auto" else brighter_inside(smooth, *box_in_crop)
     sign = -1.0 if bright else 1.0
     inner_radius = zoom * max(1.0, 0.12 * min(x1 - x0, y1 - y0))
-    # the loop's darkest level is a mean over (2 zoom + 1)^2 crop pixels, 2-3 px of the frame
+    # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     landscape, markers, background, core, maybe_hollow = outline_landscape(
-        smooth, centre_x, centre_y, inner_radius, *box_in_crop, zoom, sign, OUTER, INNER
+        smooth, centre_x, centre_y, inner_radius, *box_in_crop, round(zoom), sign, OUTER, INNER
     )
     labels = flood_function(landscape, markers)
     light_centre = background - HALF_CONTRAST * (background - core)
@@ -153,15 +157,6 @@ def _measure_one(
         return None
     prepared, labels = flooded
     return _ellipse(region_moments(labels, INNER), prepared, score)
-
-
-def _zoom_for(box_side: int) -> int:
-    """Small boxes are flooded on a 2x or 4x upsampled crop: sub-pixel boundaries."""
-    if box_side < 24:
-        return 4
-    if box_side < 64:
-        return 2
-    return 1
 
 
 def _ellipse(moments: tuple[float, ...], prepared: FloodInput, score: float | None) -> Defect | None:
