@@ -70,10 +70,26 @@ def _parser() -> argparse.ArgumentParser:
         "evaluate",
         help="score detections against the labels of a data-set split",
         description="Score detections with the li2018 protocol (box centres within 20 px in x and in y, "
-        "one to one) and at IoU >= 0.4; prints pooled and per-image figures.",
+        "one to one, or the paper's many-to-many rule) and at IoU >= 0.4; prints pooled figures with 95 % "
+        "bootstrap intervals over images, and per-image figures.",
     )
     evaluate.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, <split>.txt)")
     evaluate.add_argument("--split", default="test", help="split to score (default: test)")
+    evaluate.add_argument(
+        "--matching",
+        choices=("one-to-one", "paper"),
+        default="one-to-one",
+        help="one-to-one: each label and detection in at most one pair (default); paper: the authors' "
+        "many-to-many rule, a label is found if any detection is near it and a detection is right if any "
+        "label is near it (duplicates not penalised)",
+    )
+    evaluate.add_argument(
+        "--images",
+        type=Path,
+        metavar="FILE",
+        help="score only the split's images named in FILE, one a line (e.g. docs/li2018-paper-test-images.txt, "
+        "the 28 the paper scored)",
+    )
     evaluate.add_argument(
         "--detections",
         type=Path,
@@ -306,7 +322,12 @@ def summary_line(stats: dict) -> str:
 def _run_evaluate(args: argparse.Namespace) -> int:
     from edge.scoring import evaluate_split, format_report
 
-    report = evaluate_split(args.data, args.split, args.detections, args.polarity, args.backend, args.screen)
+    images = None
+    if args.images:
+        images = [line.strip() for line in args.images.read_text().splitlines() if line.strip()]
+    report = evaluate_split(
+        args.data, args.split, args.detections, args.polarity, args.backend, args.screen, args.matching, images
+    )
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

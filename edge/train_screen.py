@@ -219,5 +219,5 @@ def _pipeline_rates(validation, scores, threshold: float, min_support: int) -> d
     for (item, boxes, _, _, support), probabilities in zip(validation, scores, strict=True):
         chosen = support >= min_support
         kept, _ = keep_screened(boxes[chosen], probabilities[chosen], threshold)
-        counts.append(Counts(len(item.boxes), len(kept), match_by_centre(item.boxes, kept)))
+        counts.append(Counts.pairs(len(item.boxes), len(kept), match_by_centre(item.boxes, kept)))
     return pooled(counts).rates()
