@@ -37,7 +37,7 @@ POLARITIES: tuple[str, ...] = ("auto", "dark", "bright")
 OUTER, INNER = 1, 2
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
-FLOOD_SIDE_PX = 80  # boxes smaller than this are upsampled to it (at most MAX_ZOOM times)
+FLOOD_SIDE_PX = 72  # boxes smaller than this are upsampled to it (at most MAX_ZOOM times)
 MAX_ZOOM = 4.0
 CROP_MARGIN = 0.25  # of the box's longer side, on each side: the background around the loop
 
