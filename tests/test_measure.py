@@ -1,78 +1,18 @@
 import numpy as np
 import pytest
-from synthetic import render_loop
+from synthetic import CASES, draw_case, ellipse_box, render_loop
 
 from edge.bundled import sample_frames
-from edge.measure import SMOOTHING_SIGMA_PX, measure_defects
-
-
-def ellipse_box(centre, semi_axes, angle_deg, pad):
-    a, b = semi_axes
-    theta = np.radians(angle_deg)
-    half_x = np.hypot(a * np.cos(theta), b * np.sin(theta))
-    half_y = np.hypot(a * np.sin(theta), b * np.cos(theta))
-    return np.array(
-        [
-            [
-                centre[0] - half_x - pad,
-                centre[1] - half_y - pad,
-                centre[0] + half_x + pad + 1,
-                centre[1] + half_y + pad + 1,
-            ]
-        ]
-    )
-
-
-def resolved(major: float, aspect: float, line_width: float | None, blur: float) -> bool:
-    """Whether the image resolves the loop's outline, so its drawn axes can be recovered.
-
-    - The ends of the major axis: blur of sigma s moves a curve's darkest line (or its
-      half-contrast edge) towards its centre of curvature by about s^2 / (2 rho), where
-      rho = b^2 / a is the curvature radius at the tips and s^2 adds the point spread and our
-      smoothing. Where that exceeds a third of a pixel the tips are not resolved.
-    - A hollow loop's light centre (minor axis less the line width) must be at least 6 px
-      and twice the line's width as the image shows it (the drawn width and the blur's
-      2.355 s added in quadrature) across; narrower, the two sides of the line merge, their
-      darkest lines move towards each other, and the centre stops being lighter than half
-      the contrast: the loop is a filled blob to the eye and to the measurement.
-    - A filled loop needs a minor axis of 6 px, as before.
-    """
-    semi_major, semi_minor = major / 2, major / 2 / aspect
-    spread = blur**2 + SMOOTHING_SIGMA_PX**2
-    if spread / (2 * semi_minor**2 / semi_major) > 1 / 3:
-        return False
-    if line_width is None:
-        return 2 * semi_minor >= 6
-    seen_width = np.sqrt(line_width**2 + 2.355**2 * spread)
-    return 2 * semi_minor - line_width >= max(6, 2 * seen_width)
-
-
-CASES = [
-    # major axis px, aspect ratio, line width px (None: a filled disc), point spread sigma px
-    (major, aspect, line_width, blur)
-    for major in (8, 12, 20, 35, 60, 100, 150)
-    for aspect in (1.0, 1.6, 2.2)
-    for line_width in (1, 2, 4, 8, None)
-    for blur in (0.7, 1.5)
-    if resolved(major, aspect, line_width, blur)
-]
+from edge.measure import measure_defects
 
 
 @pytest.mark.parametrize("major, aspect, line_width, blur", CASES)
 @pytest.mark.parametrize("contrast", [60.0, -60.0, 25.0], ids=["dark", "bright", "faint"])
 def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_width, blur, contrast):
     """Hollow loops: the axes on the line's centre; filled ones: on the edge at half contrast."""
-    seed = int(major * 100 + aspect * 10 + (line_width or 0) + blur * 1000 + contrast)
-    rng = np.random.default_rng(seed)
-    semi_axes = (major / 2, major / 2 / aspect)
-    angle = rng.uniform(0, 180)
-    size = int(major * 1.6 + 40)
-    centre = (size / 2 + rng.uniform(-0.5, 0.5), size / 2 + rng.uniform(-0.5, 0.5))
-    frame = render_loop(
-        (size, size), centre, semi_axes, angle, line_width, contrast, blur=blur, noise=abs(contrast) / 8, seed=seed
-    )
-    pad = rng.uniform(4, 12) + (line_width or 0) / 2
-    (defect,) = measure_defects(frame, ellipse_box(centre, semi_axes, angle, pad))
+    case = draw_case(major, aspect, line_width, blur, contrast)
+    (defect,) = measure_defects(case.frame, case.box)
+    centre, angle = case.centre, case.angle_deg
     assert defect.hollow == (line_width is not None)
     assert abs(defect.major_px - major) <= max(1.0, 0.03 * major)
     assert abs(defect.x - centre[0]) <= 1 and abs(defect.y - centre[1]) <= 1
