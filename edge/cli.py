@@ -10,7 +10,7 @@ from pathlib import Path
 
 from edge import __version__
 from edge.backends import BACKENDS
-from edge.measure import POLARITIES
+from edge.polarity import POLARITIES
 
 log = logging.getLogger("edge")
 
@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cascade.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
     cascade.add_argument("--out", type=Path, required=True, help="cascade XML to write")
-    from edge.train_cascade import CascadeTraining
+    from edge.training_parameters import CascadeTraining
 
     _add_parameter_options(cascade, CascadeTraining)
     cascade.set_defaults(run=_run_train_cascade)
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
     screen.add_argument("--out", type=Path, required=True, help="ONNX file to write")
-    from edge.train_screen import ScreenTraining
+    from edge.training_parameters import ScreenTraining
 
     _add_parameter_options(screen, ScreenTraining)
     screen.set_defaults(run=_run_train_screen)
@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     classify_training.add_argument("--groups", type=Path, help="CSV with columns image, group (near-duplicates)")
     classify_training.add_argument("--weights", type=Path, help="PyTorch state dict to start from")
     classify_training.add_argument("--out", type=Path, required=True, help="ONNX file to write")
-    from edge.train_classify import ClassifyTraining
+    from edge.training_parameters import ClassifyTraining
 
     _add_parameter_options(classify_training, ClassifyTraining)
     classify_training.set_defaults(run=_run_train_classify)
@@ -335,7 +335,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _run_train_cascade(args: argparse.Namespace) -> int:
-    from edge.train_cascade import CascadeTraining, train_cascade
+    from edge.train_cascade import train_cascade
+    from edge.training_parameters import CascadeTraining
 
     params = _parameters(args, CascadeTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
@@ -344,7 +345,8 @@ def _run_train_cascade(args: argparse.Namespace) -> int:
 
 
 def _run_train_screen(args: argparse.Namespace) -> int:
-    from edge.train_screen import ScreenTraining, train_screen
+    from edge.train_screen import train_screen
+    from edge.training_parameters import ScreenTraining
 
     params = _parameters(args, ScreenTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
@@ -404,7 +406,8 @@ def _run_build_engine(args: argparse.Namespace) -> int:
 
 
 def _run_train_classify(args: argparse.Namespace) -> int:
-    from edge.train_classify import ClassifyTraining, train_classify, write_confusion_png
+    from edge.train_classify import train_classify, write_confusion_png
+    from edge.training_parameters import ClassifyTraining
 
     params = _parameters(args, ClassifyTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training

@@ -5,7 +5,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from edge.backends import BACKENDS
-from edge.measure import POLARITIES
+from edge.polarity import POLARITIES
 
 KEEP_POLICIES = ("newest", "oldest")
 INPUT_SOCKETS = ("pull", "sub")

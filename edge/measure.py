@@ -16,7 +16,6 @@ axis) and the orientation.
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -30,9 +29,7 @@ from edge.kernels.landscape import (
     region_moments,
 )
 from edge.kernels.watershed import flood
-
-Polarity = Literal["auto", "dark", "bright"]
-POLARITIES: tuple[str, ...] = ("auto", "dark", "bright")
+from edge.polarity import POLARITIES, Polarity
 
 OUTER, INNER = 1, 2
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]

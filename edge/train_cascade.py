@@ -13,7 +13,7 @@ sizes up to that factor smaller and the detector's scale steps can be as coarse.
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import cv2
@@ -24,24 +24,9 @@ from edge.dataset import LabelledImage, read_split
 from edge.images import read_frame, to_uint8
 from edge.kernels.boost import best_stump
 from edge.kernels.lbp import all_features, feature_codes
+from edge.training_parameters import CascadeTraining
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CascadeTraining:
-    """Parameters of one training run (written beside the model as its record)."""
-
-    window: int = 12
-    stages: int = 13
-    min_hit_rate: float = 0.996
-    max_false_alarm: float = 0.5
-    max_weak_per_stage: int = 60
-    positives: int = 6000
-    negatives: int = 4000
-    min_window_px: int = 24
-    size_jitter: float = 1.25
-    seed: int = 0
 
 
 def train_cascade(data_dir: Path, out: Path, params: CascadeTraining, split: str = "train") -> Cascade:

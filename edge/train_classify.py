@@ -9,30 +9,16 @@ Exported to ONNX; run by the same backends as the screening CNN.
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from edge.scene_data import LabelledSet, group_folds, load_greyscale, read_folder_per_class, scaled, tiles
+from edge.training_parameters import ClassifyTraining
 
 TILE, STRIDE = 128, 64
-
-
-@dataclass(frozen=True)
-class ClassifyTraining:
-    """Parameters of one training run (written beside the model as its record)."""
-
-    scale: float = 0.5
-    sizes: str = "64,96,128"
-    epochs_per_size: int = 40
-    batch: int = 32
-    learning_rate: float = 3e-3
-    width: int = 16
-    validation_fraction: float = 0.2
-    folds: int = 0
-    seed: int = 0
 
 
 def train_classify(

@@ -3,10 +3,12 @@
 import numpy as np
 from numba import njit, prange
 
+from edge.kernels import CACHE
+
 CODES = 256
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def _best_split(codes_row, weights, targets):
     """Best split of the 256 codes into LEFT/RIGHT for weighted least squares.
 
@@ -41,7 +43,7 @@ def _best_split(codes_row, weights, targets):
     return best_gain, best_cut, order, weight_sum, target_sum
 
 
-@njit(nogil=True, cache=True, parallel=True)
+@njit(nogil=True, cache=CACHE, parallel=True)
 def best_stump(codes: np.ndarray, weights: np.ndarray, targets: np.ndarray):
     """The regression stump with the least weighted squared error over all features.
 

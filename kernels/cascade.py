@@ -3,12 +3,13 @@
 import numpy as np
 from numba import njit, prange
 
+from edge.kernels import CACHE
 from edge.kernels.lbp import lbp_code
 
 STAGE_TOLERANCE = 1e-5  # a window passes a stage when its sum >= threshold - 1e-5, as in OpenCV
 
 
-@njit(nogil=True, cache=True, parallel=True)
+@njit(nogil=True, cache=CACHE, parallel=True)
 def cascade_accepts(
     integral: np.ndarray,
     windows: np.ndarray,

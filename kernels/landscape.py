@@ -16,6 +16,8 @@ below, "dark" and "light" are after that turn.
 import numpy as np
 from numba import njit
 
+from edge.kernels import CACHE
+
 # A loop is hollow when its centre is lighter than half its contrast: at the half-contrast
 # level it is then a ring, not a disc.
 HALF_CONTRAST = 0.5
@@ -23,7 +25,7 @@ HALF_CONTRAST = 0.5
 CLEARLY_FILLED = 0.75
 
 
-@njit(nogil=True, cache=True, fastmath=True)
+@njit(nogil=True, cache=CACHE, fastmath=True)
 def outline_landscape(
     smooth: np.ndarray,
     centre_x: float,
@@ -71,7 +73,7 @@ def outline_landscape(
     return _landscape(smooth, sign, darkest, background > darkest), markers, background, core, True
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def _darkest_local_mean(
     smooth: np.ndarray, sign: float, box_x0: int, box_y0: int, box_x1: int, box_y1: int, half_width: int
 ) -> float:
@@ -94,7 +96,7 @@ def _darkest_local_mean(
     return darkest
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int) -> float:
     """The upper quartile of ``sign * smooth`` over the pixels of ``labels`` equal to
     ``label``: the level of a basin's lighter part (its centre, past the outline's flank)."""
@@ -109,7 +111,7 @@ def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label
     return np.percentile(values[:count], 75.0) if count else np.inf
 
 
-@njit(nogil=True, cache=True, fastmath=True)
+@njit(nogil=True, cache=CACHE, fastmath=True)
 def filled_landscape(
     smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float, inner: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +137,7 @@ def filled_landscape(
     return _landscape(smooth, sign, half_level, background > core), markers
 
 
-@njit(nogil=True, cache=True, fastmath=True)
+@njit(nogil=True, cache=CACHE, fastmath=True)
 def _landscape(smooth: np.ndarray, sign: float, level: float, contrasted: bool) -> np.ndarray:
     """255 where ``sign * smooth`` equals ``level``, falling linearly to 0 at the crop's
     farthest value; all 0 when the loop has no contrast."""
@@ -158,7 +160,7 @@ def _landscape(smooth: np.ndarray, sign: float, level: float, contrasted: bool) 
     return landscape
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def _disc_mean(smooth: np.ndarray, centre_x: float, centre_y: float, radius: float, sign: float) -> float:
     """The mean of ``sign * smooth`` over the pixels within ``radius`` of the centre (the
     nearest pixel when none is)."""
@@ -176,7 +178,7 @@ def _disc_mean(smooth: np.ndarray, centre_x: float, centre_y: float, radius: flo
     return total / count
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def _markers(
     smooth: np.ndarray,
     centre_x: float,
@@ -221,14 +223,14 @@ def _markers(
     return markers
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def brighter_inside(smooth: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
     """Whether the mean of ``smooth[y0:y1, x0:x1]`` exceeds the median of the crop's border."""
     border = np.concatenate((smooth[0, :], smooth[-1, :], smooth[:, 0], smooth[:, -1]))
     return smooth[y0:y1, x0:x1].mean() > np.median(border)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def region_moments(labels: np.ndarray, label: int) -> tuple[float, float, float, float, float, float]:
     """``(m00, m10, m01, mu20, mu02, mu11)`` of the pixels of ``labels`` equal to ``label``
     (x along columns, y along rows, pixel centres at integer coordinates)."""

@@ -9,8 +9,10 @@ bottom-left 2, left 1 (OpenCV's ``LBPEvaluator::Feature::calc``).
 import numpy as np
 from numba import njit, prange
 
+from edge.kernels import CACHE
 
-@njit(nogil=True, cache=True, inline="always")
+
+@njit(nogil=True, cache=CACHE, inline="always")
 def _block(integral, top, left, height, width):
     return (
         integral[top + height, left + width]
@@ -20,7 +22,7 @@ def _block(integral, top, left, height, width):
     )
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def lbp_code(integral: np.ndarray, top: int, left: int, x: int, y: int, w: int, h: int) -> int:
     """The LBP code of feature ``(x, y, w, h)`` in the window at ``(top, left)`` of an integral image."""
     r, c = top + y, left + x
@@ -45,7 +47,7 @@ def lbp_code(integral: np.ndarray, top: int, left: int, x: int, y: int, w: int, 
     return code
 
 
-@njit(nogil=True, cache=True, parallel=True)
+@njit(nogil=True, cache=CACHE, parallel=True)
 def feature_codes(integrals: np.ndarray, rects: np.ndarray) -> np.ndarray:
     """Codes ``(features, samples)`` uint8 of every feature ``rects[f] = (x, y, w, h)`` on
     every window's integral image ``integrals[s]`` (``(samples, size + 1, size + 1)``)."""

@@ -3,8 +3,10 @@
 import numpy as np
 from numba import njit
 
+from edge.kernels import CACHE
 
-@njit(nogil=True, cache=True)
+
+@njit(nogil=True, cache=CACHE)
 def overlap_counts(boxes: np.ndarray, others: np.ndarray, min_iou: float) -> np.ndarray:
     """For each box ``[x0, y0, x1, y1]`` of ``boxes``, the number of ``others`` it overlaps with
     intersection over union > ``min_iou`` (float64 arrays ``(N, 4)`` and ``(M, 4)``)."""

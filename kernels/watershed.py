@@ -12,12 +12,14 @@ the inner loop needs no bounds checks.
 import numpy as np
 from numba import njit
 
+from edge.kernels import CACHE
+
 LEVELS = 256
 _EMPTY = -1
 _DONE = 256  # state >= _DONE: labelled (or the padding wall); below it: the pixel's level, unlabelled
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=CACHE)
 def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
     """Flood ``landscape`` (uint8, 2-D) from ``markers`` (int32, same shape, 0 = unlabelled).
 

@@ -5,7 +5,8 @@ from synthetic import render_loop
 
 from edge.cascade_model import Cascade, read_cascade_xml, write_cascade_xml
 from edge.kernels.lbp import all_features, lbp_code
-from edge.train_cascade import CascadeTraining, _train_stage
+from edge.train_cascade import _train_stage
+from edge.training_parameters import CascadeTraining
 
 WINDOW = 24
 

@@ -1,0 +1,53 @@
+"""The parameters of each trainer, as dataclasses: each field is a ``--name`` option of its
+``edge train`` command and is written into the model's record. Kept apart from the trainers so
+that the command line describes them without importing Numba, OpenCV or PyTorch."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CascadeTraining:
+    """Parameters of one training run (written beside the model as its record)."""
+
+    window: int = 12
+    stages: int = 13
+    min_hit_rate: float = 0.996
+    max_false_alarm: float = 0.5
+    max_weak_per_stage: int = 60
+    positives: int = 6000
+    negatives: int = 4000
+    min_window_px: int = 24
+    size_jitter: float = 1.25
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ScreenTraining:
+    """Parameters of one training run (written beside the model as its record)."""
+
+    epochs: int = 20
+    batch: int = 128
+    learning_rate: float = 2e-3
+    negatives_per_positive: float = 8.0
+    validation_fraction: float = 0.15
+    width: int = 16
+    crop_px: int = 32
+    seed: int = 0
+    # > 0: a candidate near no labelled loop that a model trained on the other half of the train
+    # images scores at least this high is left out of training, as a probable unboxed loop
+    ignore_above: float = 0.0
+
+
+@dataclass(frozen=True)
+class ClassifyTraining:
+    """Parameters of one training run (written beside the model as its record)."""
+
+    scale: float = 0.5
+    sizes: str = "64,96,128"
+    epochs_per_size: int = 40
+    batch: int = 32
+    learning_rate: float = 3e-3
+    width: int = 16
+    validation_fraction: float = 0.2
+    folds: int = 0
+    seed: int = 0
