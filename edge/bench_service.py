@@ -1,9 +1,11 @@
 """``edge bench --service``: the whole service through real sockets on loopback.
 
-For each frame size, the service runs twice in this process: with our stages, and with the
-plain baselines (skimage's watershed instead of our flood, one inference call per crop
-instead of one per frame). Each run first streams frames as fast as they are taken (the
-queue holds them all: throughput), then paced at 80 % of that throughput (latency, drops).
+For each frame size, the service runs three times in this process: with our stages on uint16
+frames (what detectors send: the samples scaled by 257), the same on the uint8 originals, and
+with the plain baselines on uint16 (skimage's watershed instead of our flood, one inference
+call per crop instead of one per frame). Each run first streams frames as fast as they are
+taken (the queue holds them all: throughput), then paced at 80 % of that throughput (latency,
+drops).
 """
 
 import statistics
@@ -33,10 +35,16 @@ def bench_service(frames_per_run: int) -> dict:
     baseline = replace(ours, flood_function=skimage_watershed, batched_screening=False)
     results = {}
     for size, frames in frames_by_size.items():
-        stream = [frames[i % len(frames)] for i in range(frames_per_run)]
-        for name, pipeline in (("ours", ours), ("baselines", baseline)):
+        as_uint8 = [frames[i % len(frames)] for i in range(frames_per_run)]
+        as_uint16 = [(pixels.astype(np.uint16) * np.uint16(257), nm) for pixels, nm in as_uint8]
+        variants = {
+            "ours uint16": (ours, as_uint16),
+            "ours uint8": (ours, as_uint8),
+            "baselines uint16": (baseline, as_uint16),
+        }
+        for name, (pipeline, stream) in variants.items():
             results[(size, name)] = _run(pipeline, stream)
-        _report(size, results[(size, "ours")], results[(size, "baselines")], frames_per_run)
+        _report(size, {name: results[(size, name)] for name in variants}, frames_per_run)
     return results
 
 
@@ -88,14 +96,18 @@ def _stream(pipeline: Pipeline, stream: list, fps: float | None, queue_size: int
     }
 
 
-def _report(size: str, ours: dict, baseline: dict, frames: int) -> None:
+def _report(size: str, runs: dict[str, dict], frames: int) -> None:
     print(f"service on {size} frames ({frames} frames a run; latency at 80 % of each variant's throughput):")
-    for name, run in (("ours", ours), ("baselines", baseline)):
+    for name, run in runs.items():
         stages = ", ".join(f"{k} {v:.0f}" for k, v in run["stage_ms"].items())
         print(
-            f"  {name:<10} {run['frames_per_s']:6.2f} frames/s   "
+            f"  {name:<16} {run['frames_per_s']:6.2f} frames/s   "
             f"p50 {run['p50_ms']:7.0f} ms   p99 {run['p99_ms']:7.0f} ms"
             f"   stages (median ms): {stages}   received {run['received']} processed {run['processed']} "
             f"dropped {run['dropped']} errors {run['errors']}"
         )
-    print(f"  throughput ratio ours/baselines: {ours['frames_per_s'] / baseline['frames_per_s']:.2f}x")
+    ours = runs["ours uint16"]["frames_per_s"]
+    print(
+        f"  throughput ratios: uint16/uint8 {ours / runs['ours uint8']['frames_per_s']:.2f}x, "
+        f"ours/baselines (uint16) {ours / runs['baselines uint16']['frames_per_s']:.2f}x"
+    )

@@ -104,9 +104,21 @@ def _to_greyscale(pixels: np.ndarray, path: Path) -> np.ndarray:
 
 
 def to_uint8(pixels: np.ndarray) -> np.ndarray:
-    """8-bit version of a frame: as is for uint8, else stretched between the 0.5 and 99.5 percentiles."""
+    """The 8-bit view of a frame that detection, screening and scene classification see.
+
+    - uint8: the frame as is;
+    - other unsigned integers: scaled by their bit depth, the fewest bits from 8 up that hold
+      the frame's largest value (so a 12-bit camera's frame in a uint16 container spans 0-255,
+      and a uint8 image scaled by 257 gives its own pixels back);
+    - signed integers and floats: stretched between the 0.5 and 99.5 percentiles.
+    """
     if pixels.dtype == np.uint8:
         return pixels
+    if pixels.dtype.kind == "u":
+        scale = 255.0 / (2 ** max(8, int(pixels.max()).bit_length()) - 1)
+        if pixels.dtype == np.uint16:
+            return cv2.convertScaleAbs(pixels, alpha=scale)
+        return np.rint(pixels * scale).astype(np.uint8)
     low, high = np.percentile(pixels, [0.5, 99.5])
     if high <= low:
         return np.zeros(pixels.shape, np.uint8)

@@ -10,6 +10,7 @@ import numpy as np
 
 from edge.analysis import FrameResult, analyse_boxes
 from edge.detect import LoopDetector
+from edge.images import to_uint8
 from edge.kernels.watershed import flood
 from edge.measure import Polarity
 from edge.scene import SceneClassifier
@@ -51,10 +52,11 @@ class Pipeline:
 
     def candidates(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Modules I and II: the boxes that are loops, with their scores."""
-        boxes, scores = self._detect(pixels)
+        view = to_uint8(pixels)
+        boxes, scores = self._detect(view)
         if self.screener is None:
             return boxes, scores
-        return self.screener.screen(pixels, boxes)
+        return self.screener.screen(view, boxes)
 
     def _detect(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The cascade's boxes, less those with too little support to be worth screening."""
@@ -82,16 +84,21 @@ class Pipeline:
         analyse_boxes(frame, boxes, None, None, self.polarity, self.flood_function)
 
     def analyse(self, pixels: np.ndarray, pixel_size_nm: float | None) -> tuple[FrameResult, dict]:
-        """The frame's result and the milliseconds each stage took."""
+        """The frame's result and the milliseconds each stage took.
+
+        The frame's 8-bit view (``edge.images.to_uint8``) is made once, here, and is what the
+        scene classifier, the cascade and the screen see; the measurement crops the frame itself.
+        """
         started = time.perf_counter()
-        scene = self.scene.classify(pixels) if self.scene is not None else None
+        view = to_uint8(pixels)
+        scene = self.scene.classify(view) if self.scene is not None else None
         if scene is not None and self.analysed_scenes is not None and scene["label"] not in self.analysed_scenes:
             return FrameResult([], None, pixel_size_nm, scene), {"classify": 1e3 * (time.perf_counter() - started)}
         classified = time.perf_counter()
-        boxes, scores = self._detect(pixels)
+        boxes, scores = self._detect(view)
         detected = time.perf_counter()
         if self.screener is not None:
-            boxes, scores = self.screener.screen(pixels, boxes, self.batched_screening)
+            boxes, scores = self.screener.screen(view, boxes, self.batched_screening)
         screened = time.perf_counter()
         result = analyse_boxes(pixels, boxes, pixel_size_nm, scores, self.polarity, self.flood_function)
         result = replace(result, scene=scene)

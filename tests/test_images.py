@@ -81,8 +81,17 @@ def test_missing_file_and_bad_pixel_size(tmp_path):
         read_frame(tmp_path / "a.png", pixel_size_nm=-1)
 
 
-def test_to_uint8_stretches_other_depths():
-    pixels = np.linspace(0, 4000, 1000).reshape(10, 100).astype(np.uint16)
-    stretched = to_uint8(pixels)
+def test_to_uint8_scales_unsigned_integers_by_their_bit_depth():
+    eight_bit = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    np.testing.assert_array_equal(to_uint8(eight_bit.astype(np.uint16) * np.uint16(257)), eight_bit)
+    twelve_bit = np.linspace(0, 4095, 1000).reshape(10, 100).astype(np.uint16)
+    assert to_uint8(twelve_bit).max() == 255 and to_uint8(twelve_bit).min() == 0
+    np.testing.assert_array_equal(to_uint8(twelve_bit // 2), np.rint((twelve_bit // 2) * (255 / 2047)))  # 11-bit
+    assert to_uint8(np.array([[0, 2**32 - 1]], np.uint32)).tolist() == [[0, 255]]
+
+
+def test_to_uint8_stretches_floats_and_signed_integers_between_percentiles():
+    stretched = to_uint8(np.linspace(-1.5, 2.0, 1000).reshape(10, 100))
     assert stretched.dtype == np.uint8 and stretched.min() == 0 and stretched.max() == 255
+    assert to_uint8(np.linspace(-300, 300, 1000).astype(np.int16)).max() == 255
     assert (to_uint8(np.full((3, 3), 7.0)) == 0).all()

@@ -8,7 +8,7 @@ import pytest
 import zmq
 from synthetic import render_loop
 
-from edge.bundled import sample_paths
+from edge.bundled import sample_frames, sample_paths
 from edge.config import ServiceConfig, load_config
 from edge.images import read_frame
 from edge.pipeline import Pipeline
@@ -199,3 +199,11 @@ def test_warm_up_compiles_every_kernel_before_the_first_frame():
     )
     counts = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert all(int(count) >= 1 for count in counts), counts
+
+
+def test_uint16_frame_scaled_by_257_gives_the_same_defects_as_its_uint8_original(pipeline):
+    frame, _ = next(iter(sample_frames()))
+    as_uint8, _ = pipeline.analyse(frame.pixels, 0.5)
+    as_uint16, _ = pipeline.analyse(frame.pixels.astype(np.uint16) * np.uint16(257), 0.5)
+    assert as_uint8.stats["count"] > 10
+    assert as_uint16.defects == as_uint8.defects
