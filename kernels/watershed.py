@@ -19,14 +19,36 @@ _EMPTY = -1
 _DONE = 256  # state >= _DONE: labelled (or the padding wall); below it: the pixel's level, unlabelled
 
 
-@njit(nogil=True, cache=CACHE)
 def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
     """Flood ``landscape`` (uint8, 2-D) from ``markers`` (int32, same shape, 0 = unlabelled).
 
     Returns an int32 label image (a view into a padded buffer): every pixel connected to a
     marker takes the label of the marker whose flood reached it first. Markers on the same
-    level leave the queue in raster order.
+    level leave the queue in raster order. Other dtypes or shapes are refused: the queue has
+    one bucket per 8-bit level, and a wider landscape would index past it.
+
+    Examples
+    --------
+    >>> landscape = np.array([[0, 9, 0]], np.uint8)
+    >>> flood(landscape, np.array([[1, 0, 2]], np.int32)).tolist()
+    [[1, 1, 2]]
     """
+    if not isinstance(landscape, np.ndarray) or landscape.dtype != np.uint8 or landscape.ndim != 2:
+        raise ValueError(f"flood needs a 2-D uint8 landscape, got {_describe(landscape)}")
+    if not isinstance(markers, np.ndarray) or markers.dtype != np.int32 or markers.shape != landscape.shape:
+        raise ValueError(
+            f"flood needs int32 markers of the landscape's shape {landscape.shape}, got {_describe(markers)}"
+        )
+    return _flood(np.ascontiguousarray(landscape), np.ascontiguousarray(markers))
+
+
+def _describe(array) -> str:
+    return f"{array.dtype} of shape {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
+
+
+@njit(nogil=True, cache=CACHE)
+def _flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
+    """The flood itself, on checked inputs (see ``flood``)."""
     height, width = landscape.shape
     stride = width + 2
     size = (height + 2) * stride

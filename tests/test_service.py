@@ -191,7 +191,7 @@ def test_warm_up_compiles_every_kernel_before_the_first_frame():
     code = (
         "from edge.pipeline import Pipeline\n"
         "from edge.kernels import landscape, watershed\n"
-        "kernels = (watershed.flood, landscape.outline_landscape, landscape.basin_light_level,"
+        "kernels = (watershed._flood, landscape.outline_landscape, landscape.basin_light_level,"
         " landscape.filled_landscape, landscape.brighter_inside, landscape.region_moments)\n"
         "assert not any(k.signatures for k in kernels)\n"
         "Pipeline.default().warm_up()\n"

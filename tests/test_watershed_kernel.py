@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -46,3 +47,26 @@ def test_pixels_cut_off_from_every_marker_stay_unlabelled():
     markers[0, 0] = 7
     assert (flood(landscape, markers) == 7).all()
     assert (flood(landscape, np.zeros((3, 3), np.int32)) == 0).all()
+
+
+@pytest.mark.parametrize(
+    "landscape, markers, message",
+    [
+        (np.zeros((4, 4), np.uint16), np.zeros((4, 4), np.int32), "2-D uint8 landscape"),
+        (np.zeros((4, 4, 1), np.uint8), np.zeros((4, 4, 1), np.int32), "2-D uint8 landscape"),
+        (np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.int64), "int32 markers"),
+        (np.zeros((4, 4), np.uint8), np.zeros((4, 5), np.int32), "int32 markers"),
+        ([[0, 1]], np.zeros((1, 2), np.int32), "2-D uint8 landscape, got list"),
+    ],
+)
+def test_flood_refuses_what_its_queue_cannot_hold(landscape, markers, message):
+    with pytest.raises(ValueError, match=message):
+        flood(landscape, markers)
+
+
+def test_flood_takes_non_contiguous_views():
+    landscape = np.array([[0, 9, 0, 5], [0, 9, 0, 5]], np.uint8)
+    markers = np.array([[1, 0, 2, 0], [0, 0, 0, 0]], np.int32)
+    np.testing.assert_array_equal(
+        flood(landscape[:, ::2], markers[:, ::2]), flood(landscape[:, [0, 2]], markers[:, [0, 2]])
+    )
