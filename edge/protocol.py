@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import msgpack
 import numpy as np
 
+MAX_FRAME_ID = 2**63 - 1  # frame ids are int64 on the wire and in the counters
+
 DTYPES = {"uint8": np.uint8, "uint16": np.uint16, "float32": np.float32}
 
 
@@ -69,11 +71,11 @@ def _frame(header: dict, series: str, parts: list[bytes], max_frame_bytes: int) 
     if len(parts) != 2:
         raise ProtocolError(f"frame: expected 2 parts (header, pixels), got {len(parts)}")
     frame_id, shape, dtype = header.get("frame"), header.get("shape"), header.get("dtype")
-    if not isinstance(frame_id, int) or isinstance(frame_id, bool):
-        raise ProtocolError("frame: 'frame' missing or not an integer")
+    if not isinstance(frame_id, int) or isinstance(frame_id, bool) or not 0 <= frame_id <= MAX_FRAME_ID:
+        raise ProtocolError(f"frame: 'frame' {frame_id!r} is not an integer from 0 to 2^63 - 1")
     if dtype not in DTYPES:
         raise ProtocolError(f"frame: dtype {dtype!r} not one of {sorted(DTYPES)}")
-    if not (isinstance(shape, list | tuple) and len(shape) == 2 and all(isinstance(n, int) and n > 0 for n in shape)):
+    if not (isinstance(shape, list | tuple) and len(shape) == 2 and all(_is_count(n) and n > 0 for n in shape)):
         raise ProtocolError(f"frame: shape {shape!r} is not [height, width]")
     expected = shape[0] * shape[1] * np.dtype(DTYPES[dtype]).itemsize
     if expected > max_frame_bytes:
@@ -92,6 +94,11 @@ def _pixel_size(header: dict) -> float | None:
     if not _is_number(value) or value <= 0:
         raise ProtocolError(f"pixel_size_nm {value!r} is not a positive number")
     return float(value)
+
+
+def _is_count(value) -> bool:
+    """An int that is not a bool (msgpack's true is a Python bool, which is an int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value) -> bool:

@@ -3,6 +3,7 @@ import sys
 import threading
 import time
 
+import msgpack
 import numpy as np
 import pytest
 import zmq
@@ -111,12 +112,31 @@ def test_bad_messages_are_counted_and_do_not_stop_the_service(running):
     header_only = encode_frame("bad", 0, small_frame(0))[:1]
     wrong_size = [encode_frame("bad", 1, small_frame(0))[0], b"\x00" * 10]
     wrong_dtype = encode_frame("bad", 2, small_frame(0).astype(np.int64))
-    for message in ([b"garbage"], [b"\x81\xa5htype\xa4nope"], header_only, wrong_size, wrong_dtype):
+    # a boolean in the shape killed the receiving thread (TypeError in reshape), and frame ids at
+    # the 64-bit limits made the gaps counter too large for msgpack, silencing the publisher
+    pixels = small_frame(0)
+    bool_shape = [
+        msgpack.packb({"htype": "frame", "series": "bad", "frame": 3, "shape": [True, pixels.size], "dtype": "uint8"}),
+        pixels.tobytes(),
+    ]
+    lowest_id = encode_frame("bad", -(2**63), pixels)
+    highest_id = encode_frame("bad", 2**64 - 1, pixels)
+    bad = (
+        [b"garbage"],
+        [b"\x81\xa5htype\xa4nope"],
+        header_only,
+        wrong_size,
+        wrong_dtype,
+        bool_shape,
+        lowest_id,
+        highest_id,
+    )
+    for message in bad:
         sender.send_multipart(message)
     sender.send_multipart(encode_frame("good", 0, small_frame(1)))
     receive_until(subscriber, lambda topic, body: topic == "frame" and body["series"] == "good")
-    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == 5)[-1][1]
-    assert status["received"] == 6 and status["processed"] == 1
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == len(bad))[-1][1]
+    assert status["received"] == len(bad) + 1 and status["processed"] == 1
 
 
 def test_gaps_and_frames_of_an_ended_series_are_counted(running):
