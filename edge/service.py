@@ -79,6 +79,9 @@ class WorkQueue:
         return len(self._items)
 
 
+COUNTER_LIMIT = 2**63 - 1
+
+
 @dataclass
 class Counters:
     """Service-wide counts; ``received`` counts every message that is not a valid series
@@ -92,9 +95,10 @@ class Counters:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **amounts: int) -> None:
+        """Add to the counts; each stays within int64, which msgpack and every client can carry."""
         with self.lock:
             for name, amount in amounts.items():
-                setattr(self, name, getattr(self, name) + amount)
+                setattr(self, name, min(getattr(self, name) + amount, COUNTER_LIMIT))
 
     def snapshot(self) -> dict:
         with self.lock:

@@ -15,7 +15,7 @@ from edge.images import read_frame
 from edge.pipeline import Pipeline
 from edge.protocol import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.replay import load_frames, replay
-from edge.service import Service
+from edge.service import Counters, Service
 
 LOOPBACK = {"input": "bind:tcp://127.0.0.1:*", "output": "bind:tcp://127.0.0.1:*", "heartbeat_s": 0.2}
 
@@ -227,3 +227,11 @@ def test_uint16_frame_scaled_by_257_gives_the_same_defects_as_its_uint8_original
     as_uint16, _ = pipeline.analyse(frame.pixels.astype(np.uint16) * np.uint16(257), 0.5)
     assert as_uint8.stats["count"] > 10
     assert as_uint16.defects == as_uint8.defects
+
+
+def test_counters_stay_within_int64_whatever_the_gaps():
+    counters = Counters()
+    for _ in range(3):
+        counters.add(gaps=2**63 - 2)
+    assert counters.snapshot()["gaps"] == 2**63 - 1
+    msgpack.packb(counters.snapshot())
