@@ -57,50 +57,17 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
     """Train, choose the threshold on validation, export ONNX to ``out``, write the record."""
     import torch
 
+    from edge.screen_model import ScreenNet
+
     torch.manual_seed(params.seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(params.seed)
     train_items, validation_items = split_images(read_split(data_dir, "train"), params.validation_fraction, params.seed)
     detector = LoopDetector()
     started = time.perf_counter()
-    candidates = {item.image: candidates_with_labels(item, detector, params.crop_px) for item in train_items}
-    ignored = _probable_unboxed_loops(train_items, candidates, params, rng) if params.ignore_above > 0 else {}
-    crops, targets = _training_crops(train_items, candidates, ignored, params, rng)
-    left_out = sum(int(mask.sum()) for mask in ignored.values())
-    print(
-        f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops, "
-        f"{left_out} negatives left out as probable unboxed loops",
-        flush=True,
-    )
+    crops, targets = _training_crops(train_items, detector, params, rng)
+    print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
     validation = [(item, *candidates_with_labels(item, detector, params.crop_px)) for item in validation_items]
-    model, state, best = _fit(crops, targets, params, rng, validation, started)
-    model.load_state_dict(state)
-    export_onnx(model, out, params.crop_px)
-    record = {
-        "parameters": asdict(params),
-        "data": str(data_dir),
-        "train_images": len(train_items),
-        "validation_images": [item.image.name for item in validation_items],
-        "training_crops": len(crops),
-        "training_loops": int(targets.sum()),
-        "negatives_left_out": left_out,
-        "validation": best,
-        "threshold": best["threshold"],
-        "min_support": best["min_support"],
-        "training_seconds": round(time.perf_counter() - started, 1),
-    }
-    out.with_suffix(".json").write_text(json.dumps(record, indent=1))
-    return record
-
-
-def _fit(crops: np.ndarray, targets: np.ndarray, params: ScreenTraining, rng, validation, started: float):
-    """Train a ScreenNet on ``crops``. With ``validation``, choose the operating point after
-    each epoch and keep the best epoch's weights, else the last's. Returns (model, weights,
-    the best epoch's validation figures)."""
-    import torch
-
-    from edge.screen_model import ScreenNet
-
     model = ScreenNet(params.width, params.crop_px)
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
@@ -108,7 +75,6 @@ def _fit(crops: np.ndarray, targets: np.ndarray, params: ScreenTraining, rng, va
     )
     loss_function = torch.nn.BCEWithLogitsLoss()
     best = {"f1": -1.0}
-    state = None
     for epoch in range(params.epochs):
         model.train()
         order = rng.permutation(len(crops))
@@ -122,8 +88,6 @@ def _fit(crops: np.ndarray, targets: np.ndarray, params: ScreenTraining, rng, va
             optimiser.step()
             schedule.step()
             losses.append(loss.item())
-        if not validation:
-            continue
         scores = _validation_scores(model, validation)
         threshold, min_support, rates = choose_operating_point(validation, scores)
         print(
@@ -136,32 +100,22 @@ def _fit(crops: np.ndarray, targets: np.ndarray, params: ScreenTraining, rng, va
         if rates["f1"] > best["f1"]:
             best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch + 1}
             state = {k: v.clone() for k, v in model.state_dict().items()}
-    if state is None:
-        state = {k: v.clone() for k, v in model.state_dict().items()}
-    return model, state, best
-
-
-def _probable_unboxed_loops(items: list[LabelledImage], candidates: dict, params: ScreenTraining, rng) -> dict:
-    """For each train image, a mask of its candidates near no labelled loop that a model
-    trained on the other half of the images (seeded halves, last epoch) scores at least
-    ``params.ignore_above``."""
-    import torch
-
-    order = rng.permutation(len(items))
-    first, second = [items[i] for i in order[: len(order) // 2]], [items[i] for i in order[len(order) // 2 :]]
-    ignored = {}
-    for scored, trained_on in ((first, second), (second, first)):
-        crops, targets = _training_crops(trained_on, candidates, {}, params, rng)
-        model, _, _ = _fit(crops, targets, params, rng, None, time.perf_counter())
-        model.eval()
-        with torch.no_grad():
-            for item in scored:
-                _, item_crops, item_targets, _ = candidates[item.image]
-                probabilities = model(torch.from_numpy(item_crops)).numpy().ravel()
-                ignored[item.image] = (item_targets == 0) & (probabilities >= params.ignore_above)
-        count = sum(int(ignored[item.image].sum()) for item in scored)
-        print(f"half model: {count} negatives of {len(scored)} images score >= {params.ignore_above}", flush=True)
-    return ignored
+    model.load_state_dict(state)
+    export_onnx(model, out, params.crop_px)
+    record = {
+        "parameters": asdict(params),
+        "data": str(data_dir),
+        "train_images": len(train_items),
+        "validation_images": [item.image.name for item in validation_items],
+        "training_crops": len(crops),
+        "training_loops": int(targets.sum()),
+        "validation": best,
+        "threshold": best["threshold"],
+        "min_support": best["min_support"],
+        "training_seconds": round(time.perf_counter() - started, 1),
+    }
+    out.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    return record
 
 
 def export_onnx(model, out: Path, crop_px: int) -> None:
@@ -191,17 +145,12 @@ def _export(model, example, path: Path) -> None:
     )
 
 
-def _training_crops(items, candidates: dict, ignored: dict, params, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Every loop's crop and up to ``negatives_per_positive`` times as many negatives an image
-    (seeded), drawn from the negatives that ``ignored`` does not mark."""
+def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarray]:
     all_crops, all_targets = [], []
     for item in items:
-        _, crops, targets, _ = candidates[item.image]
+        _, crops, targets, _ = candidates_with_labels(item, detector, params.crop_px)
         positives = np.flatnonzero(targets == 1)
-        negative = targets == 0
-        if item.image in ignored:
-            negative &= ~ignored[item.image]
-        negatives = np.flatnonzero(negative)
+        negatives = np.flatnonzero(targets == 0)
         keep = min(len(negatives), int(params.negatives_per_positive * max(len(positives), 1)))
         chosen = np.concatenate([positives, rng.choice(negatives, keep, replace=False)])
         all_crops.append(crops[chosen])

@@ -33,9 +33,6 @@ class ScreenTraining:
     width: int = 16
     crop_px: int = 32
     seed: int = 0
-    # > 0: a candidate near no labelled loop that a model trained on the other half of the train
-    # images scores at least this high is left out of training, as a probable unboxed loop
-    ignore_above: float = 0.0
 
 
 @dataclass(frozen=True)
