@@ -75,6 +75,8 @@ class LoopDetector:
         """Boxes ``(N, 4)`` in frame pixels, their scores and their support ``(N,)``."""
         frame = to_uint8(pixels)
         scale = min(1.0, self.settings.working_side_px / max(frame.shape))
+        if min(frame.shape) * scale < self.settings.min_size_px:  # no window fits: a strip, a tiny frame
+            return np.zeros((0, 4)), np.zeros(0), np.zeros(0, np.int64)
         if scale < 1.0:
             frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         found = [self._scan_octave(frame, factor) for factor in self._octaves()]
@@ -102,6 +104,8 @@ class LoopDetector:
         """Hits ``[x, y, w, h]`` (frame pixels) of windows ``factor`` to ``2 * factor`` times
         the cascade's own, found on the frame reduced by ``factor``. Scanning octave by
         octave keeps OpenCV's 2 px stride, which it drops to 1 px for scales above 2."""
+        if min(frame.shape) < self._window * factor:
+            return np.zeros((0, 4)), np.zeros(0)
         if factor != 1:
             interpolation = cv2.INTER_AREA if factor > 1 else cv2.INTER_LINEAR
             frame = cv2.resize(frame, None, fx=1 / factor, fy=1 / factor, interpolation=interpolation)

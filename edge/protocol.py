@@ -5,12 +5,14 @@ Out: [topic, msgpack body] on a PUB socket, topics ``frame``, ``series`` and ``s
 See docs/protocol.md.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import msgpack
 import numpy as np
 
 MAX_FRAME_ID = 2**63 - 1  # frame ids are int64 on the wire and in the counters
+MIN_FRAME_SIDE = 32  # px: smaller frames hold no loop the cascade's smallest window (24 px) could find
 
 DTYPES = {"uint8": np.uint8, "uint16": np.uint16, "float32": np.float32}
 
@@ -55,11 +57,15 @@ def decode(parts: list[bytes], max_frame_bytes: int) -> Message:
         raise ProtocolError("header is not a map")
     kind = header.get("htype")
     series = header.get("series")
-    if not isinstance(series, str | int) or isinstance(series, bool):
-        raise ProtocolError(f"{kind}: 'series' missing or not a string")
-    series = str(series)
+    if not isinstance(series, str) or not series:
+        raise ProtocolError(f"{kind}: 'series' {series!r} is not a non-empty string")
+    if kind in ("series_start", "series_end") and len(parts) != 1:
+        raise ProtocolError(f"{kind}: expected 1 part (the header), got {len(parts)}")
     if kind == "series_start":
-        return SeriesStart(series, _pixel_size(header), header.get("metadata") or {})
+        metadata = header.get("metadata", {})
+        if not isinstance(metadata, dict):
+            raise ProtocolError(f"series_start: 'metadata' is a {type(metadata).__name__}, not a map")
+        return SeriesStart(series, _pixel_size(header), metadata)
     if kind == "series_end":
         return SeriesEnd(series)
     if kind == "frame":
@@ -75,24 +81,28 @@ def _frame(header: dict, series: str, parts: list[bytes], max_frame_bytes: int) 
         raise ProtocolError(f"frame: 'frame' {frame_id!r} is not an integer from 0 to 2^63 - 1")
     if dtype not in DTYPES:
         raise ProtocolError(f"frame: dtype {dtype!r} not one of {sorted(DTYPES)}")
-    if not (isinstance(shape, list | tuple) and len(shape) == 2 and all(_is_count(n) and n > 0 for n in shape)):
+    if not (isinstance(shape, list | tuple) and len(shape) == 2 and all(_is_count(n) for n in shape)):
         raise ProtocolError(f"frame: shape {shape!r} is not [height, width]")
+    if min(shape) < MIN_FRAME_SIDE:
+        raise ProtocolError(f"frame: shape {shape!r} is under {MIN_FRAME_SIDE} px on a side")
     expected = shape[0] * shape[1] * np.dtype(DTYPES[dtype]).itemsize
     if expected > max_frame_bytes:
         raise ProtocolError(f"frame: {expected} bytes is over the limit of {max_frame_bytes}")
     if len(parts[1]) != expected:
         raise ProtocolError(f"frame: {len(parts[1])} bytes of pixels for shape {shape} {dtype} ({expected} expected)")
-    pixels = np.frombuffer(parts[1], DTYPES[dtype]).reshape(shape)
     timestamp = header.get("timestamp")
-    return FrameMessage(series, frame_id, pixels, _pixel_size(header), timestamp if _is_number(timestamp) else None)
+    if timestamp is not None and not (_is_number(timestamp) and math.isfinite(timestamp)):
+        raise ProtocolError(f"frame: 'timestamp' {timestamp!r} is not a finite number")
+    pixels = np.frombuffer(parts[1], DTYPES[dtype]).reshape(shape)
+    return FrameMessage(series, frame_id, pixels, _pixel_size(header), timestamp)
 
 
 def _pixel_size(header: dict) -> float | None:
     value = header.get("pixel_size_nm")
     if value is None:
         return None
-    if not _is_number(value) or value <= 0:
-        raise ProtocolError(f"pixel_size_nm {value!r} is not a positive number")
+    if not _is_number(value) or not math.isfinite(value) or value <= 0:
+        raise ProtocolError(f"pixel_size_nm {value!r} is not a positive finite number")
     return float(value)
 
 

@@ -65,7 +65,10 @@ def load_greyscale(path: Path) -> np.ndarray:
 
 def scaled(frame: np.ndarray, scale: float) -> np.ndarray:
     """The frame resized by ``scale`` (the classifier's working resolution)."""
-    return cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else frame
+    if scale == 1:
+        return frame
+    size = (max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale)))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
 
 def tiles(frame: np.ndarray, size: int, stride: int) -> np.ndarray:

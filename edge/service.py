@@ -184,6 +184,10 @@ class Service:
                 self.counters.add(received=1, errors=1)
                 log.warning("bad message: %s", error)
                 continue
+            except Exception:  # a message the checks above missed must not end the receiver
+                self.counters.add(received=1, errors=1)
+                log.exception("bad message: decoding it failed unexpectedly")
+                continue
             if isinstance(message, SeriesStart):
                 series[message.series] = _SeriesInput(message.pixel_size_nm)
                 self._events.put(("start", message.series))

@@ -130,6 +130,10 @@ def test_bad_messages_are_counted_and_do_not_stop_the_service(running):
         bool_shape,
         lowest_id,
         highest_id,
+        [msgpack.packb({"htype": "frame", "series": 5, "frame": 0, "shape": [256, 256], "dtype": "uint8"}), pixels],
+        [msgpack.packb({"htype": "series_start", "series": "bad", "pixel_size_nm": float("nan")})],
+        [*encode_series_end("bad"), b"extra"],
+        encode_frame("bad", 4, np.zeros((1, 4096), np.uint8)),
     )
     for message in bad:
         sender.send_multipart(message)
