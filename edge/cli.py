@@ -375,6 +375,9 @@ def _run_serve(args: argparse.Namespace) -> int:
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: service.stop())
     service.wait()
+    if service.fault:
+        print(f"edge serve: failed: {service.fault}; {service.counters.snapshot()}", file=sys.stderr, flush=True)
+        return 1
     print(f"stopped: {service.counters.snapshot()}", flush=True)
     return 0
 

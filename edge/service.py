@@ -133,6 +133,7 @@ class Service:
         self._started = time.monotonic()
         self._threads: list[threading.Thread] = []
         self.input_address = self.output_address = ""
+        self.fault: str | None = None  # set when a thread died of an exception it could not handle
 
     def start(self) -> "Service":
         self.pipeline.warm_up()
@@ -145,10 +146,9 @@ class Service:
             self._input_socket.setsockopt(zmq.SUBSCRIBE, b"")
         self.input_address = _address(self._input_socket, self.config.input)
         self.output_address = _address(self._publisher_socket, self.config.output)
-        self._threads = [threading.Thread(target=self._publish, name="publisher")]
-        workers = range(self.config.workers)
-        self._threads += [threading.Thread(target=self._process, name=f"worker-{i}") for i in workers]
-        self._receiver = threading.Thread(target=self._receive, name="receiver")
+        self._threads = [self._thread(self._publish, "publisher")]
+        self._threads += [self._thread(self._process, f"worker-{i}") for i in range(self.config.workers)]
+        self._receiver = self._thread(self._receive, "receiver")
         for thread in [*self._threads, self._receiver]:
             thread.start()
         log.info("ready: frames in on %s, statistics out on %s", self.input_address, self.output_address)
@@ -157,6 +157,21 @@ class Service:
     def stop(self) -> None:
         """Stop taking frames; the queue is finished or dropped as configured."""
         self._stopping.set()
+
+    def _thread(self, target, name: str) -> threading.Thread:
+        """A thread that, should ``target`` raise, logs the traceback, records the fault and
+        stops the service, which then winds down and reports ``state: "failed"``: a supervisor
+        sees a failure (``edge serve`` exits non-zero), never a clean stop."""
+
+        def supervised() -> None:
+            try:
+                target()
+            except Exception as error:
+                log.exception("thread %s failed; stopping the service", name)
+                self.fault = self.fault or f"{name}: {type(error).__name__}: {error}"
+                self._stopping.set()
+
+        return threading.Thread(target=supervised, name=name)
 
     def wait(self) -> None:
         """Block until the service has published its final summaries and closed."""
@@ -171,6 +186,12 @@ class Service:
         self._threads[0].join()
 
     def _receive(self) -> None:
+        try:
+            self._receive_messages()
+        finally:  # also after a fault: an open socket would hang the ZeroMQ context's shutdown
+            self._input_socket.close(linger=0)
+
+    def _receive_messages(self) -> None:
         series: dict[str, _SeriesInput] = {}
         poller = zmq.Poller()
         poller.register(self._input_socket, zmq.POLLIN)
@@ -200,7 +221,6 @@ class Service:
                 self._events.put(("end", message.series, state.accepted))
             else:
                 self._accept(message, series)
-        self._input_socket.close()
 
     def _accept(self, message: FrameMessage, series: dict[str, _SeriesInput]) -> None:
         self.counters.add(received=1)
@@ -236,6 +256,12 @@ class Service:
             self._events.put(("result", work.message.series, work, result, stage_ms, time.monotonic()))
 
     def _publish(self) -> None:
+        try:
+            self._publish_events()
+        finally:
+            self._publisher_socket.close()
+
+    def _publish_events(self) -> None:
         series: dict[str, SeriesStats] = {}
         expected: dict[str, int] = {}
         finished: dict[str, int] = {}
@@ -257,8 +283,8 @@ class Service:
                 log.exception("could not publish for event %s", event[:2])
         for stats in series.values():
             self._send("series", {**stats.summary(), "final": True})
-        self._send("status", {**self._status(), "state": "stopped"})
-        self._publisher_socket.close()
+        final = {"state": "failed", "fault": self.fault} if self.fault else {"state": "stopped"}
+        self._send("status", {**self._status(), **final})
 
     def _handle(self, event: tuple, series: dict, expected: dict, finished: dict) -> None:
         """Update the series state for one event and publish what it completes."""

@@ -239,3 +239,19 @@ def test_counters_stay_within_int64_whatever_the_gaps():
         counters.add(gaps=2**63 - 2)
     assert counters.snapshot()["gaps"] == 2**63 - 1
     msgpack.packb(counters.snapshot())
+
+
+def test_a_thread_that_dies_stops_the_service_and_reports_a_failure_not_a_clean_stop(running):
+    service, subscriber, sender = running()
+
+    def broken_accept(message, series):
+        raise RuntimeError("injected fault")
+
+    service._accept = broken_accept  # the receiver's handling of the next frame fails unexpectedly
+    sender.send_multipart(encode_frame("s", 0, small_frame(0)))
+    service.wait()  # returns: the receiver has ended, and the service wound down by itself
+    final = receive_until(subscriber, lambda topic, body: topic == "status" and body["state"] != "ready")[-1][1]
+    while final["state"] == "stopping":
+        final = receive_until(subscriber, lambda topic, body: topic == "status")[-1][1]
+    assert final["state"] == "failed" and final["fault"] == "receiver: RuntimeError: injected fault"
+    assert service.fault == final["fault"]
