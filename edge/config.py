@@ -23,6 +23,7 @@ class ServiceConfig:
     keep: str = "newest"
     drain_on_stop: bool = True
     summary_every: int = 10
+    max_series: int = 1024
     heartbeat_s: float = 1.0
     max_frame_bytes: int = 256 * 1024 * 1024
     receive_high_water_mark: int = 16
@@ -38,7 +39,15 @@ class ServiceConfig:
         _one_of("keep", self.keep, KEEP_POLICIES)
         _one_of("polarity", self.polarity, POLARITIES)
         _one_of("backend", self.backend, BACKENDS)
-        for name in ("workers", "queue_size", "summary_every", "max_frame_bytes", "receive_high_water_mark"):
+        positive = (
+            "workers",
+            "queue_size",
+            "summary_every",
+            "max_series",
+            "max_frame_bytes",
+            "receive_high_water_mark",
+        )
+        for name in positive:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"config: {name} must be a positive integer, got {getattr(self, name)!r}")
         if not self.heartbeat_s > 0:

@@ -10,7 +10,7 @@ import logging
 import queue
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,6 +92,7 @@ class Counters:
     dropped: int = 0
     gaps: int = 0
     errors: int = 0
+    series_closed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **amounts: int) -> None:
@@ -102,7 +103,8 @@ class Counters:
 
     def snapshot(self) -> dict:
         with self.lock:
-            return {k: getattr(self, k) for k in ("received", "processed", "dropped", "gaps", "errors")}
+            names = ("received", "processed", "dropped", "gaps", "errors", "series_closed")
+            return {name: getattr(self, name) for name in names}
 
 
 @dataclass
@@ -192,7 +194,7 @@ class Service:
             self._input_socket.close(linger=0)
 
     def _receive_messages(self) -> None:
-        series: dict[str, _SeriesInput] = {}
+        series: OrderedDict[str, _SeriesInput] = OrderedDict()  # least recently seen first
         poller = zmq.Poller()
         poller.register(self._input_socket, zmq.POLLIN)
         while not self._stopping.is_set():
@@ -209,6 +211,8 @@ class Service:
                 self.counters.add(received=1, errors=1)
                 log.exception("bad message: decoding it failed unexpectedly")
                 continue
+            if message.series in series:
+                series.move_to_end(message.series)
             if isinstance(message, SeriesStart):
                 series[message.series] = _SeriesInput(message.pixel_size_nm)
                 self._events.put(("start", message.series))
@@ -221,6 +225,17 @@ class Service:
                 self._events.put(("end", message.series, state.accepted))
             else:
                 self._accept(message, series)
+            while len(series) > self.config.max_series:
+                self._close_least_recent(series)
+
+    def _close_least_recent(self, series: "OrderedDict[str, _SeriesInput]") -> None:
+        """Forget the series seen least recently; if it is still open, end it as a series_end
+        would (its final summary follows its last frame) and count the closing."""
+        name, state = series.popitem(last=False)
+        if not state.ended:
+            self.counters.add(series_closed=1)
+            log.warning("series %s closed: more than %d series open", name, self.config.max_series)
+            self._events.put(("end", name, state.accepted))
 
     def _accept(self, message: FrameMessage, series: dict[str, _SeriesInput]) -> None:
         self.counters.add(received=1)

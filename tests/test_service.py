@@ -255,3 +255,13 @@ def test_a_thread_that_dies_stops_the_service_and_reports_a_failure_not_a_clean_
         final = receive_until(subscriber, lambda topic, body: topic == "status")[-1][1]
     assert final["state"] == "failed" and final["fault"] == "receiver: RuntimeError: injected fault"
     assert service.fault == final["fault"]
+
+
+def test_past_max_series_the_least_recently_seen_series_is_closed_with_its_final_summary(running):
+    service, subscriber, sender = running(max_series=2)
+    for name, frame in (("a", 0), ("b", 0), ("a", 1), ("c", 0)):  # "b" is the least recently seen when "c" comes
+        sender.send_multipart(encode_frame(name, frame, small_frame(frame)))
+    final = receive_until(subscriber, lambda topic, body: topic == "series" and body["final"])[-1][1]
+    assert final["series"] == "b" and final["frames"] == 1
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["processed"] == 4)[-1][1]
+    assert status["series_closed"] == 1 and status["errors"] == 0
