@@ -104,8 +104,6 @@ class LoopDetector:
         """Hits ``[x, y, w, h]`` (frame pixels) of windows ``factor`` to ``2 * factor`` times
         the cascade's own, found on the frame reduced by ``factor``. Scanning octave by
         octave keeps OpenCV's 2 px stride, which it drops to 1 px for scales above 2."""
-        if min(frame.shape) < self._window * factor:
-            return np.zeros((0, 4)), np.zeros(0)
         if factor != 1:
             interpolation = cv2.INTER_AREA if factor > 1 else cv2.INTER_LINEAR
             frame = cv2.resize(frame, None, fx=1 / factor, fy=1 / factor, interpolation=interpolation)

@@ -37,8 +37,7 @@ def count_matches(labels: np.ndarray, detections: np.ndarray, matching: str = "o
     """The counts of one image under ``matching``: "one-to-one" (each label and detection in at
     most one pair, the most pairs) or "paper" (``match_paper``), both by centres within 20 px."""
     if matching == "one-to-one":
-        pairs = match_by_centre(labels, detections)
-        return Counts(len(labels), len(detections), pairs, pairs)
+        return Counts.pairs(len(labels), len(detections), match_by_centre(labels, detections))
     if matching == "paper":
         return Counts(len(labels), len(detections), *match_paper(labels, detections))
     raise ValueError(f"matching must be one of {MATCHINGS}, got {matching!r}")

@@ -73,9 +73,8 @@ def measure_defects(
         raise ValueError(f"measure_defects needs a 2-D greyscale frame, got shape {frame.shape}")
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, got {polarity!r}")
-    boxes = np.rint(np.asarray(boxes, dtype=np.float64).reshape(-1, 4)).astype(np.int64).tolist()
     defects = []
-    for index, box in enumerate(boxes):
+    for index, box in enumerate(_integer_boxes(boxes)):
         score = None if scores is None else float(scores[index])
         defect = _measure_one(frame, box, polarity, score, flood_function)
         if defect is not None:
@@ -102,9 +101,13 @@ def flood_input(
     """The final flood's landscape and markers for the box ``[x0, y0, x1, y1]`` of a 2-D
     frame of any real dtype (only the crop is converted), or None when the box keeps fewer
     than 3x3 pixels inside the frame."""
-    corners = np.rint(np.asarray(box, dtype=np.float64).reshape(4)).astype(np.int64).tolist()
-    flooded = _flood_box(image, corners, polarity, flood_function)
+    flooded = _flood_box(image, _integer_boxes(box)[0], polarity, flood_function)
     return None if flooded is None else flooded[0]
+
+
+def _integer_boxes(boxes: np.ndarray) -> list[list[int]]:
+    """Boxes ``[x0, y0, x1, y1]`` rounded to whole pixels, as Python ints (cheap to unpack per box)."""
+    return np.rint(np.asarray(boxes, dtype=np.float64).reshape(-1, 4)).astype(np.int64).tolist()
 
 
 def _flood_box(

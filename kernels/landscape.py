@@ -1,7 +1,8 @@
 """What the measuring floods of one box work on, and what their results say.
 
-A loop is measured on its outline in one or two floods. ``hollow_landscape`` gives the first:
-the inverted intensity, whose ridge is the outline's darkest line. ``basin_light_level`` reads
+A loop is measured on its outline in one or two floods. ``outline_landscape`` gives the first:
+the inverted intensity, whose ridge is the outline's darkest line (or, for a box whose centre
+is plainly dark, the half-contrast landscape at once). ``basin_light_level`` reads
 the intensity inside the basin that flood finds: a hollow loop's basin is its light centre; a
 filled loop (a blob) leaves only a speck of darker pixels. For a filled loop
 ``filled_landscape`` gives the second flood, whose ridge is the edge at half contrast.

@@ -68,3 +68,9 @@ def test_min_support_keeps_the_boxes_with_that_many_overlapping_hits():
     np.testing.assert_array_equal(kept, boxes[support >= 2])
     np.testing.assert_array_equal(kept_scores, scores[support >= 2])
     np.testing.assert_array_equal(detector.detect(frame.pixels)[0], boxes)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 4096), (4096, 1), (23, 23), (24, 5000)])
+def test_frames_no_window_fits_in_give_no_boxes(shape):
+    boxes, scores = LoopDetector().detect(np.full(shape, 100, np.uint16))
+    assert boxes.shape == (0, 4) and scores.shape == (0,)

@@ -157,8 +157,9 @@ def test_gaps_and_frames_of_an_ended_series_are_counted(running):
 
 
 def test_a_late_subscriber_gets_status(running):
-    service, _, _ = running()
-    time.sleep(0.5)
+    service, subscriber, _ = running()
+    # joins after the service has published: the first subscriber has seen a further heartbeat
+    receive_until(subscriber, lambda topic, body: topic == "status")
     late = zmq.Context.instance().socket(zmq.SUB)
     late.setsockopt(zmq.SUBSCRIBE, b"status")
     late.connect(service.output_address)

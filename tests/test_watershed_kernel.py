@@ -67,6 +67,4 @@ def test_flood_refuses_what_its_queue_cannot_hold(landscape, markers, message):
 def test_flood_takes_non_contiguous_views():
     landscape = np.array([[0, 9, 0, 5], [0, 9, 0, 5]], np.uint8)
     markers = np.array([[1, 0, 2, 0], [0, 0, 0, 0]], np.int32)
-    np.testing.assert_array_equal(
-        flood(landscape[:, ::2], markers[:, ::2]), flood(landscape[:, [0, 2]], markers[:, [0, 2]])
-    )
+    assert flood(landscape[:, ::2], markers[:, ::2]).tolist() == [[1, 2], [1, 2]]
