@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edge import __version__
-from edge.backends import BACKENDS
-from edge.polarity import POLARITIES
+from edge.pipeline.backends import BACKENDS
+from edge.pipeline.polarity import POLARITIES
 
 log = logging.getLogger("edge")
 
@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cascade.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
     cascade.add_argument("--out", type=Path, required=True, help="cascade XML to write")
-    from edge.training_parameters import CascadeTraining
+    from edge.train.parameters import CascadeTraining
 
     _add_parameter_options(cascade, CascadeTraining)
     cascade.set_defaults(run=_run_train_cascade)
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
     screen.add_argument("--out", type=Path, required=True, help="ONNX file to write")
-    from edge.training_parameters import ScreenTraining
+    from edge.train.parameters import ScreenTraining
 
     _add_parameter_options(screen, ScreenTraining)
     screen.set_defaults(run=_run_train_screen)
@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     classify_training.add_argument("--groups", type=Path, help="CSV with columns image, group (near-duplicates)")
     classify_training.add_argument("--weights", type=Path, help="PyTorch state dict to start from")
     classify_training.add_argument("--out", type=Path, required=True, help="ONNX file to write")
-    from edge.training_parameters import ClassifyTraining
+    from edge.train.parameters import ClassifyTraining
 
     _add_parameter_options(classify_training, ClassifyTraining)
     classify_training.set_defaults(run=_run_train_classify)
@@ -262,11 +262,11 @@ def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from edge.analysis import analyse_boxes
-    from edge.boxes import box_file_for, read_boxes
-    from edge.images import read_frame
-    from edge.overlay import write_gallery, write_overlay
-    from edge.pipeline import Pipeline
+    from edge.eval.overlay import write_gallery, write_overlay
+    from edge.io.boxes import box_file_for, read_boxes
+    from edge.io.images import read_frame
+    from edge.pipeline.pipeline import Pipeline
+    from edge.pipeline.result import analyse_boxes
 
     args.out.mkdir(parents=True, exist_ok=True)
     scenes = frozenset(args.scenes.split(",")) if args.scenes else None
@@ -320,7 +320,7 @@ def summary_line(stats: dict) -> str:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from edge.scoring import evaluate_split, format_report
+    from edge.eval.scoring import evaluate_split, format_report
 
     images = None
     if args.images:
@@ -335,8 +335,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _run_train_cascade(args: argparse.Namespace) -> int:
-    from edge.train_cascade import train_cascade
-    from edge.training_parameters import CascadeTraining
+    from edge.train.cascade import train_cascade
+    from edge.train.parameters import CascadeTraining
 
     params = _parameters(args, CascadeTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
@@ -345,8 +345,8 @@ def _run_train_cascade(args: argparse.Namespace) -> int:
 
 
 def _run_train_screen(args: argparse.Namespace) -> int:
-    from edge.train_screen import train_screen
-    from edge.training_parameters import ScreenTraining
+    from edge.train.parameters import ScreenTraining
+    from edge.train.screen import train_screen
 
     params = _parameters(args, ScreenTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
@@ -355,7 +355,7 @@ def _run_train_screen(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from edge.demo import run_demo
+    from edge.live.demo import run_demo
 
     return run_demo(args.repeats, args.fps)
 
@@ -363,8 +363,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _run_serve(args: argparse.Namespace) -> int:
     import signal
 
-    from edge.config import load_config
-    from edge.service import Service
+    from edge.live.config import load_config
+    from edge.live.service import Service
 
     settings = ("input", "output", "input_socket", "workers", "queue_size", "keep", "pixel_size_nm", "polarity")
     overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
@@ -386,7 +386,7 @@ def _run_replay(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from edge.replay import load_frames, replay
+    from edge.live.replay import load_frames, replay
 
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -396,21 +396,21 @@ def _run_replay(args: argparse.Namespace) -> int:
 
 
 def _run_build_engine(args: argparse.Namespace) -> int:
-    from edge.backends import tensorrt_available
+    from edge.pipeline.backends import tensorrt_available
 
     reason = tensorrt_available()
     if reason:
         print(f"edge build-engine: cannot build here: {reason}", file=sys.stderr)
         return 1
-    from edge.backends.tensorrt import build_engine
+    from edge.pipeline.backends.tensorrt import build_engine
 
     print(build_engine(args.model))
     return 0
 
 
 def _run_train_classify(args: argparse.Namespace) -> int:
-    from edge.train_classify import train_classify, write_confusion_png
-    from edge.training_parameters import ClassifyTraining
+    from edge.train.parameters import ClassifyTraining
+    from edge.train.scenes import train_classify, write_confusion_png
 
     params = _parameters(args, ClassifyTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
@@ -421,8 +421,8 @@ def _run_train_classify(args: argparse.Namespace) -> int:
 
 
 def _run_classify(args: argparse.Namespace) -> int:
-    from edge.images import read_frame
-    from edge.scene import DEFAULT_CLASSIFIER, SceneClassifier
+    from edge.io.images import read_frame
+    from edge.pipeline.scene import DEFAULT_CLASSIFIER, SceneClassifier
 
     classifier = SceneClassifier(args.model or DEFAULT_CLASSIFIER, args.backend)
     results, failures = [], 0
@@ -441,7 +441,7 @@ def _run_classify(args: argparse.Namespace) -> int:
 
 
 def _run_bench(args: argparse.Namespace) -> int:
-    from edge.bench import (
+    from edge.bench.stages import (
         bench_classification,
         bench_detection,
         bench_measurement,
@@ -455,7 +455,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     bench_screening(max(3, args.repeats // 3))
     bench_classification(args.repeats)
     if args.service:
-        from edge.bench_service import bench_service
+        from edge.bench.service import bench_service
 
         bench_service(args.frames)
     return 0

@@ -9,7 +9,7 @@ axis per size range, for hollow and filled loops.
 import numpy as np
 from synthetic import CASES, draw_case
 
-from edge.measure import measure_defects
+from edge.pipeline.measure import measure_defects
 
 SIZE_RANGES = ((8, 20), (20, 40), (40, 80), (80, 151))
 CONTRASTS = (60.0, -60.0, 25.0)

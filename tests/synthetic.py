@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge.measure import SMOOTHING_SIGMA_PX
+from edge.pipeline.measure import SMOOTHING_SIGMA_PX
 
 SUPERSAMPLE = 4
 

@@ -3,8 +3,8 @@ import json
 import cv2
 import pytest
 
-from edge.bundled import sample_paths
 from edge.cli import main
+from edge.io.bundled import sample_paths
 
 
 def test_analyze_writes_json_and_overlay_per_image(tmp_path, capsys):

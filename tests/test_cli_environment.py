@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.bundled import sample_paths
+from edge.io.bundled import sample_paths
 
 NOBODY = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
 HEAVY_MODULES = ("numba", "cv2", "torch", "onnxruntime", "skimage", "zmq", "edge.kernels")

@@ -1,0 +1,131 @@
+"""``edge bench``: speed, measured as medians and as ratios against baselines in the same run."""
+
+import statistics
+import time
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from skimage.segmentation import watershed as skimage_watershed
+
+from edge.io.bundled import sample_frames
+from edge.kernels.watershed import flood
+from edge.pipeline.detect import LoopDetector
+from edge.pipeline.measure import FloodInput, flood_input, measure_defects
+from edge.pipeline.scene import SceneClassifier
+from edge.pipeline.screen import Screener
+
+
+def bench_watershed(crop_count: int, repeats: int) -> dict:
+    """Time the Numba flood, skimage's watershed and cv2.watershed on the same crops of the
+    bundled samples (their labelled boxes); print and return medians (ms per batch) and ratios."""
+    crops = _sample_crops(crop_count)
+    colour_crops = [cv2.cvtColor(c.landscape, cv2.COLOR_GRAY2BGR) for c in crops]
+    contenders: dict[str, Callable[[], None]] = {
+        "numba bucket-queue flood": lambda: [flood(c.landscape, c.markers) for c in crops],
+        "skimage.segmentation.watershed": lambda: [skimage_watershed(c.landscape, c.markers) for c in crops],
+        "cv2.watershed": lambda: [
+            cv2.watershed(image, c.markers.copy()) for image, c in zip(colour_crops, crops, strict=True)
+        ],
+    }
+    pixels = sum(c.landscape.size for c in crops)
+    print(f"watershed on {len(crops)} crops ({pixels / len(crops):.0f} px each on average), median of {repeats} runs:")
+    return _compare(contenders, repeats, "the Numba flood's time")
+
+
+def bench_measurement(repeats: int) -> dict:
+    """Median time (ms) of the whole measuring stage per bundled sample frame, on its labelled
+    boxes: cropping, landscape, flood and ellipse, as the pipeline runs it on a uint16 frame."""
+    times, boxes_measured = [], []
+    for frame, boxes in sample_frames():
+        pixels = frame.pixels.astype(np.uint16) * np.uint16(257)
+        measure_defects(pixels, boxes)  # warm-up
+        times.append(_median_ms(lambda pixels=pixels, boxes=boxes: measure_defects(pixels, boxes), repeats))
+        boxes_measured.append(len(boxes))
+    median = statistics.median(times)
+    print(
+        f"measuring stage on the labelled boxes of {len(times)} uint16 frames ({statistics.mean(boxes_measured):.0f} "
+        f"boxes each on average), median of {repeats} runs per frame: {median:.2f} ms per frame "
+        f"({1e3 * sum(times) / sum(boxes_measured):.1f} us per box)"
+    )
+    return {"ms_per_frame": median, "frames": times}
+
+
+def bench_detection(repeats: int) -> dict:
+    """Median detection time (ms) per bundled sample frame, grouped by frame size."""
+    detector = LoopDetector()
+    by_size: dict[str, list[float]] = {}
+    counts: dict[str, list[int]] = {}
+    for frame, _ in sample_frames():
+        pixels = frame.pixels
+        detector.detect(pixels)  # warm-up
+        size = f"{pixels.shape[1]}x{pixels.shape[0]}"
+        by_size.setdefault(size, []).append(_median_ms(lambda frame=pixels: detector.detect(frame), repeats))
+        counts.setdefault(size, []).append(len(detector.detect(pixels)[0]))
+    threads = cv2.getNumThreads()
+    print(f"cascade detection (OpenCV CascadeClassifier, {threads} threads), median of {repeats} runs per frame:")
+    medians = {}
+    for size, times in by_size.items():
+        medians[size] = statistics.median(times)
+        candidates = statistics.mean(counts[size])
+        print(f"  {size}: {medians[size]:7.1f} ms per frame ({len(times)} frames), {candidates:.0f} candidates each")
+    return medians
+
+
+def bench_screening(repeats: int) -> dict:
+    """Screening time per frame: all candidates in one batched call against one call per crop."""
+    screener = Screener(backend="auto")
+    frame, _ = next(iter(sample_frames()))
+    boxes, _ = LoopDetector().detect(frame.pixels)
+    pixels = frame.pixels
+    contenders = {
+        "one batched call": lambda: screener.probabilities(pixels, boxes),
+        "one call per crop": lambda: [screener.probabilities(pixels, box[None]) for box in boxes],
+    }
+    print(f"screening {len(boxes)} candidates of one 1024x1024 frame ({screener.backend.name}), median of {repeats}:")
+    return _compare(contenders, repeats, "the batched call's time")
+
+
+def bench_classification(repeats: int) -> dict:
+    """Scene classification time per frame (the bundled example model), by frame size."""
+    classifier = SceneClassifier()
+    medians = {}
+    print(f"scene classification ({classifier.backend.name}), median of {repeats} runs per frame:")
+    for frame, _ in sample_frames():
+        size = f"{frame.pixels.shape[1]}x{frame.pixels.shape[0]}"
+        if size in medians:
+            continue
+        classifier.classify(frame.pixels)
+        medians[size] = _median_ms(lambda pixels=frame.pixels: classifier.classify(pixels), repeats)
+        print(f"  {size}: {medians[size]:7.1f} ms per frame")
+    return medians
+
+
+def _compare(contenders: dict[str, Callable[[], object]], repeats: int, reference: str) -> dict:
+    """Warm each contender up, time it, print medians and ratios to the first one's median."""
+    for run in contenders.values():
+        run()  # warm-up: compilation and caches
+    medians = {name: _median_ms(run, repeats) for name, run in contenders.items()}
+    first = next(iter(medians.values()))
+    for name, median in medians.items():
+        print(f"  {name:<32} {median:8.2f} ms   {median / first:6.2f}x {reference}")
+    return medians
+
+
+def _sample_crops(count: int) -> list[FloodInput]:
+    crops = []
+    for frame, boxes in sample_frames():
+        image = frame.pixels.astype(np.float32)
+        crops += [c for c in (flood_input(image, box) for box in boxes) if c is not None]
+    if not crops:
+        raise ValueError("the bundled samples hold no boxes")
+    return [crops[i % len(crops)] for i in range(count)]
+
+
+def _median_ms(run: Callable[[], None], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)

@@ -1,0 +1,121 @@
+"""``edge evaluate``: detections of a split scored against its labels, pooled and per image."""
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from edge.eval.matching import Counts, bootstrap_intervals, count_matches, match_by_iou, pooled
+from edge.io.boxes import box_file_for, read_boxes
+from edge.io.dataset import read_split
+from edge.io.images import read_frame
+from edge.pipeline.measure import measure_defects
+from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.stats import mean_std
+
+log = logging.getLogger(__name__)
+
+
+def evaluate_split(
+    data_dir: Path,
+    split: str,
+    detections_dir: Path | None,
+    polarity: str = "auto",
+    backend: str = "auto",
+    screen: str = "default",
+    matching: str = "one-to-one",
+    images: list[str] | None = None,
+) -> dict:
+    """Score the box files in ``detections_dir`` (or, without one, the pipeline's own
+    detections) against the labels of ``split``, or of those of its ``images`` named.
+
+    Returns {matching, images, recall, precision, f1, intervals: {recall, precision, f1: [low,
+    high]}, iou40: {...}, per_image: [...]}: centre matching by ``matching`` ("one-to-one" or
+    the paper's "paper", see ``edge.eval.matching.count_matches``), IoU >= 0.4 one to one, 95 %
+    bootstrap intervals over images. Diameters are measured by module III inside the detected
+    boxes (and inside the labelled boxes, for comparison). An image without a detection file
+    counts as having no detections.
+    """
+    items = read_split(data_dir, split)
+    if images is not None:
+        unknown = sorted(set(images) - {item.image.name for item in items})
+        if unknown:
+            raise ValueError(f"images not in the {split} split: {', '.join(unknown)}")
+        items = [item for item in items if item.image.name in set(images)]
+    pipeline = None if detections_dir else Pipeline.default(backend, polarity, screen)
+    centre_counts, iou_counts, per_image = [], [], []
+    for item in items:
+        pixels = read_frame(item.image).pixels
+        if pipeline is not None:
+            detections, _ = pipeline.candidates(pixels)
+        else:
+            detections = _detections_from_file(box_file_for(item.image, detections_dir))
+        by_centre = count_matches(item.boxes, detections, matching)
+        centre_counts.append(by_centre)
+        iou_counts.append(Counts.pairs(len(item.boxes), len(detections), match_by_iou(item.boxes, detections)))
+        detected_mean, detected_std = _diameters(pixels, detections, polarity)
+        labelled_mean, _ = _diameters(pixels, item.boxes, polarity)
+        per_image.append(
+            {
+                "image": item.image.name,
+                "labelled": by_centre.labelled,
+                "detected": by_centre.detected,
+                "labels_found": by_centre.labels_found,
+                "detections_on_labels": by_centre.detections_on_labels,
+                **by_centre.rates(),
+                "mean_diameter_px": detected_mean,
+                "std_diameter_px": detected_std,
+                "labelled_mean_diameter_px": labelled_mean,
+            }
+        )
+    return {
+        "matching": matching,
+        "images": len(items),
+        **pooled(centre_counts).rates(),
+        "intervals": bootstrap_intervals(centre_counts),
+        "iou40": pooled(iou_counts).rates(),
+        "per_image": per_image,
+    }
+
+
+def _detections_from_file(box_file: Path) -> np.ndarray:
+    if not box_file.is_file():
+        log.warning("%s: no detection file, scored as no detections", box_file)
+        return np.zeros((0, 4))
+    return read_boxes(box_file)[0]
+
+
+def _diameters(pixels: np.ndarray, boxes: np.ndarray, polarity: str) -> tuple[float | None, float | None]:
+    return mean_std(np.array([d.major_px for d in measure_defects(pixels, boxes, polarity)]))
+
+
+def format_report(report: dict) -> str:
+    """The per-image table and the pooled figures, with their intervals, as text."""
+    header = f"{'image':<48} {'labelled':>8} {'detected':>8} {'found':>5} {'on label':>8} {'recall':>6} {'prec':>6} "
+    header += f"{'diam px':>8} {'sd':>6} {'label diam':>10}"
+    lines = [header, "-" * len(header)]
+    for row in report["per_image"]:
+        lines.append(
+            f"{row['image'][:48]:<48} {row['labelled']:>8} {row['detected']:>8} {row['labels_found']:>5} "
+            f"{row['detections_on_labels']:>8} {row['recall']:>6.3f} {row['precision']:>6.3f} "
+            f"{_number(row['mean_diameter_px']):>8} {_number(row['std_diameter_px']):>6} "
+            f"{_number(row['labelled_mean_diameter_px']):>10}"
+        )
+    lines.append("-" * len(header))
+    interval = report["intervals"]
+    lines.append(
+        f"pooled over {report['images']} images, centres within 20 px, {report['matching']}: "
+        + "  ".join(
+            f"{name} {report[key]:.4f} [{interval[key][0]:.3f}, {interval[key][1]:.3f}]"
+            for name, key in (("recall", "recall"), ("precision", "precision"), ("F1", "f1"))
+        )
+    )
+    lines.append("  (95 % intervals from resampling the images, 2000 draws, seed 0)")
+    iou = report["iou40"]
+    rates = f"recall {iou['recall']:.4f}  precision {iou['precision']:.4f}  F1 {iou['f1']:.4f}"
+    lines.append(f"pooled, IoU >= 0.4, one-to-one: {rates}")
+    return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

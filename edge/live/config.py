@@ -1,0 +1,82 @@
+"""Service settings: defaults, a TOML file, then command-line flags, in that order."""
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from edge.pipeline.backends import BACKENDS
+from edge.pipeline.polarity import POLARITIES
+
+KEEP_POLICIES = ("newest", "oldest")
+INPUT_SOCKETS = ("pull", "sub")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Everything ``edge serve`` can be told; deploy/edge.toml documents each entry."""
+
+    input: str = "bind:tcp://*:5555"
+    output: str = "bind:tcp://*:5556"
+    input_socket: str = "pull"
+    workers: int = 2
+    queue_size: int = 8
+    keep: str = "newest"
+    drain_on_stop: bool = True
+    summary_every: int = 10
+    max_series: int = 1024
+    heartbeat_s: float = 1.0
+    max_frame_bytes: int = 256 * 1024 * 1024
+    receive_high_water_mark: int = 16
+    pixel_size_nm: float | None = None
+    polarity: str = "auto"
+    backend: str = "auto"
+    screen: str = "default"
+    classifier: str = ""
+    analysed_scenes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        _one_of("input_socket", self.input_socket, INPUT_SOCKETS)
+        _one_of("keep", self.keep, KEEP_POLICIES)
+        _one_of("polarity", self.polarity, POLARITIES)
+        _one_of("backend", self.backend, BACKENDS)
+        positive = (
+            "workers",
+            "queue_size",
+            "summary_every",
+            "max_series",
+            "max_frame_bytes",
+            "receive_high_water_mark",
+        )
+        for name in positive:
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"config: {name} must be a positive integer, got {getattr(self, name)!r}")
+        if not self.heartbeat_s > 0:
+            raise ValueError(f"config: heartbeat_s must be positive, got {self.heartbeat_s!r}")
+        if self.pixel_size_nm is not None and not self.pixel_size_nm > 0:
+            raise ValueError(f"config: pixel_size_nm must be positive, got {self.pixel_size_nm!r}")
+
+
+def load_config(path: str | Path | None = None, **overrides) -> ServiceConfig:
+    """Defaults, updated by the TOML file at ``path`` (a ``[serve]`` table or top-level keys),
+    then by the ``overrides`` that are not None."""
+    values: dict = {}
+    if path is not None:
+        try:
+            document = tomllib.loads(Path(path).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ValueError(f"config {path}: {error}") from error
+        values = document.get("serve", document)
+        known = {f.name for f in fields(ServiceConfig)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            known_list = ", ".join(sorted(known))
+            raise ValueError(f"config {path}: unknown setting(s) {', '.join(unknown)} (known: {known_list})")
+    if "analysed_scenes" in values:
+        values = {**values, "analysed_scenes": tuple(values["analysed_scenes"])}
+    config = ServiceConfig(**values)
+    return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"config: {name} must be one of {allowed}, got {value!r}")

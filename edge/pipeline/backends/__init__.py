@@ -1,0 +1,60 @@
+"""Inference backends for the CNNs: one small interface, ONNX Runtime (CPU) and TensorRT (GPU)."""
+
+import logging
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("auto", "onnxruntime", "tensorrt")
+
+
+class InferenceBackend(Protocol):
+    """Runs a model with one input and one output on a whole batch at once."""
+
+    name: str
+    sample_shape: tuple[int, ...]  # one input, without the batch axis
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        """Outputs for a float32 batch ``(N, ...)``, in one call."""
+        ...
+
+
+def tensorrt_available() -> str | None:
+    """None when TensorRT and a CUDA GPU can be used here, else the reason why not."""
+    try:
+        import tensorrt  # noqa: F401
+        from cuda.bindings import runtime as cudart
+    except ImportError as error:
+        return f"TensorRT or cuda-python is not installed ({error.name})"
+    status, count = cudart.cudaGetDeviceCount()
+    if status != cudart.cudaError_t.cudaSuccess or count == 0:
+        return "no CUDA GPU is present"
+    return None
+
+
+def load_backend(model: str | Path, backend: str = "auto") -> InferenceBackend:
+    """The backend ``backend`` for the ONNX file ``model``; "auto" takes TensorRT where a GPU
+    and TensorRT are present, ONNX Runtime on the CPU otherwise."""
+    model = Path(model)
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if not model.is_file():
+        raise FileNotFoundError(f"model {model} not found")
+    if backend == "auto":
+        reason = tensorrt_available()
+        backend = "onnxruntime" if reason else "tensorrt"
+        if reason:
+            log.info("using ONNX Runtime on the CPU: %s", reason)
+    if backend == "tensorrt":
+        reason = tensorrt_available()
+        if reason:
+            raise RuntimeError(f"the TensorRT backend cannot run here: {reason}")
+        from edge.pipeline.backends.tensorrt import TensorRTBackend
+
+        return TensorRTBackend(model)
+    from edge.pipeline.backends.onnxruntime import OnnxRuntimeBackend
+
+    return OnnxRuntimeBackend(model)

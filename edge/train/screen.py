@@ -1,0 +1,210 @@
+"""``edge train screen``: the screening CNN, trained on crops around the cascade's detections.
+
+Detections on the train split on a labelled loop at its scale are loops, those near no
+labelled loop are not (see ``candidates_with_labels``). A validation split of whole images
+is carved from the train split; the decision threshold is the one with the best F1 of the
+whole pipeline on those validation images, and the candidates' minimum support the largest
+that costs little of it (see ``choose_operating_point``). Exported to ONNX with a dynamic batch
+axis (and an FP16 copy).
+"""
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from edge.eval.matching import centres_within
+from edge.io.dataset import LabelledImage, read_split
+from edge.io.images import read_frame
+from edge.pipeline.crops import screen_inputs
+from edge.pipeline.detect import LoopDetector
+from edge.train.parameters import ScreenTraining
+
+SCALE_TOLERANCE = 1.6
+SUPPORT_F1_COST = 0.005  # validation F1 the pipeline may give up to screen fewer candidates
+
+
+def candidates_with_labels(
+    item: LabelledImage, detector: LoopDetector, crop_px: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The cascade's boxes on one labelled image, their crops, their training target (1 for a
+    box on a labelled loop at its scale: centres within 20 px in x and in y, sides within a
+    factor of 1.6; 0 for a box near no loop; -1, left out of training, for a box near a loop at
+    the wrong scale, such as a small window inside a large loop) and their support."""
+    pixels = read_frame(item.image).pixels
+    boxes, _, support = detector.detect_with_support(pixels)
+    near = centres_within(boxes, item.boxes)
+    ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
+    same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
+    targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
+    return boxes, screen_inputs(pixels, boxes, crop_px), targets, support
+
+
+def _sides(boxes: np.ndarray) -> np.ndarray:
+    return np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+
+
+def split_images(items: list[LabelledImage], fraction: float, seed: int) -> tuple[list, list]:
+    """Train and validation images (whole images, so no loop is on both sides)."""
+    order = np.random.default_rng(seed).permutation(len(items))
+    cut = int(round(fraction * len(items)))
+    return [items[i] for i in sorted(order[cut:])], [items[i] for i in sorted(order[:cut])]
+
+
+def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
+    """Train, choose the threshold on validation, export ONNX to ``out``, write the record."""
+    import torch
+
+    from edge.train.screen_net import ScreenNet
+
+    torch.manual_seed(params.seed)
+    torch.set_num_threads(2)
+    rng = np.random.default_rng(params.seed)
+    train_items, validation_items = split_images(read_split(data_dir, "train"), params.validation_fraction, params.seed)
+    detector = LoopDetector()
+    started = time.perf_counter()
+    crops, targets = _training_crops(train_items, detector, params, rng)
+    print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
+    validation = [(item, *candidates_with_labels(item, detector, params.crop_px)) for item in validation_items]
+    model = ScreenNet(params.width, params.crop_px)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, params.learning_rate, total_steps=params.epochs * int(np.ceil(len(crops) / params.batch))
+    )
+    loss_function = torch.nn.BCEWithLogitsLoss()
+    best = {"f1": -1.0}
+    for epoch in range(params.epochs):
+        model.train()
+        order = rng.permutation(len(crops))
+        losses = []
+        for start in range(0, len(order), params.batch):
+            batch = order[start : start + params.batch]
+            inputs = torch.from_numpy(_augment(crops[batch], rng))
+            optimiser.zero_grad()
+            loss = loss_function(model.logits(inputs).squeeze(1), torch.from_numpy(targets[batch]))
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            losses.append(loss.item())
+        scores = _validation_scores(model, validation)
+        threshold, min_support, rates = choose_operating_point(validation, scores)
+        print(
+            f"epoch {epoch + 1:2d}/{params.epochs}: loss {np.mean(losses):.4f}, "
+            f"validation at threshold {threshold:.2f}, support >= {min_support}: "
+            f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}, "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        if rates["f1"] > best["f1"]:
+            best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch + 1}
+            state = {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(state)
+    export_onnx(model, out, params.crop_px)
+    record = {
+        "parameters": asdict(params),
+        "data": str(data_dir),
+        "train_images": len(train_items),
+        "validation_images": [item.image.name for item in validation_items],
+        "training_crops": len(crops),
+        "training_loops": int(targets.sum()),
+        "validation": best,
+        "threshold": best["threshold"],
+        "min_support": best["min_support"],
+        "training_seconds": round(time.perf_counter() - started, 1),
+    }
+    out.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    return record
+
+
+def export_onnx(model, out: Path, crop_px: int) -> None:
+    """Write ``out`` (float32) and ``out`` with ``.fp16.onnx`` (float16 weights and inputs),
+    taking ``(N, 1, crop_px, crop_px)`` crops."""
+    import torch
+
+    model.eval()
+    example = torch.zeros(2, 1, crop_px, crop_px)
+    _export(model, example, out)
+    _export(model.half(), example.half(), out.with_suffix(".fp16.onnx"))  # half() converts in place
+    model.float()
+
+
+def _export(model, example, path: Path) -> None:
+    import torch
+
+    torch.onnx.export(
+        model,
+        example,
+        str(path),
+        input_names=["crops"],
+        output_names=["loop_probability"],
+        dynamic_axes={"crops": {0: "batch"}, "loop_probability": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarray]:
+    all_crops, all_targets = [], []
+    for item in items:
+        _, crops, targets, _ = candidates_with_labels(item, detector, params.crop_px)
+        positives = np.flatnonzero(targets == 1)
+        negatives = np.flatnonzero(targets == 0)
+        keep = min(len(negatives), int(params.negatives_per_positive * max(len(positives), 1)))
+        chosen = np.concatenate([positives, rng.choice(negatives, keep, replace=False)])
+        all_crops.append(crops[chosen])
+        all_targets.append(targets[chosen] == 1)
+    return np.concatenate(all_crops), np.concatenate(all_targets).astype(np.float32)
+
+
+def _augment(crops: np.ndarray, rng) -> np.ndarray:
+    """The 8 rotations/mirrors, contrast changes, Gaussian noise, of screening inputs ``(N, 1, S, S)``."""
+    out = np.empty(crops.shape, np.float32)
+    for index, crop in enumerate(crops[:, 0]):
+        crop = np.rot90(crop, rng.integers(4))
+        if rng.random() < 0.5:
+            crop = crop[:, ::-1]
+        crop = (crop - crop.mean()) * rng.uniform(0.8, 1.25) + crop.mean()
+        out[index, 0] = crop + rng.normal(0, rng.uniform(0, 0.04), crop.shape)
+    return out
+
+
+def _validation_scores(model, validation) -> list[np.ndarray]:
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        return [model(torch.from_numpy(crops)).numpy().ravel() for _, _, crops, _, _ in validation]
+
+
+def choose_operating_point(validation, scores) -> tuple[float, int, dict]:
+    """The threshold with the best F1 of the whole pipeline on the validation images, and the
+    largest candidate support (of 1, 2, 3) that keeps that F1 within ``SUPPORT_F1_COST``: each
+    step of support spares the CNN a share of the candidates (lone hits are about half)."""
+    thresholds = [float(t) for t in np.arange(0.05, 0.96, 0.05)]
+    best = {
+        support: max(((_pipeline_rates(validation, scores, t, support), t) for t in thresholds), key=_f1)
+        for support in (1, 2, 3)
+    }
+    allowed = [s for s, (rates, _) in best.items() if rates["f1"] >= best[1][0]["f1"] - SUPPORT_F1_COST]
+    rates, threshold = best[max(allowed)]
+    return threshold, max(allowed), rates
+
+
+def _f1(rated: tuple[dict, float]) -> float:
+    return rated[0]["f1"]
+
+
+def _pipeline_rates(validation, scores, threshold: float, min_support: int) -> dict:
+    """Recall, precision and F1 pooled over the validation images when candidates with at
+    least ``min_support`` are screened at ``threshold``."""
+    from edge.eval.matching import Counts, match_by_centre, pooled
+    from edge.pipeline.screen import keep_screened
+
+    counts = []
+    for (item, boxes, _, _, support), probabilities in zip(validation, scores, strict=True):
+        chosen = support >= min_support
+        kept, _ = keep_screened(boxes[chosen], probabilities[chosen], threshold)
+        counts.append(Counts.pairs(len(item.boxes), len(kept), match_by_centre(item.boxes, kept)))
+    return pooled(counts).rates()

@@ -1,0 +1,71 @@
+"""The wire protocol's checks at the boundary: what docs/protocol.md allows, and nothing else."""
+
+import math
+
+import msgpack
+import numpy as np
+import pytest
+
+from edge.live.protocol import (
+    FrameMessage,
+    ProtocolError,
+    SeriesEnd,
+    SeriesStart,
+    decode,
+    encode_frame,
+    encode_series_end,
+    encode_series_start,
+)
+
+LIMIT = 1 << 30
+PIXELS = np.arange(64 * 48, dtype=np.uint16).reshape(64, 48)
+
+
+def frame_message(pixels: np.ndarray = PIXELS, **header) -> list[bytes]:
+    """A frame message with the header's fields replaced or added."""
+    fields = {"htype": "frame", "series": "s", "frame": 0, "shape": list(pixels.shape), "dtype": str(pixels.dtype)}
+    return [msgpack.packb(fields | header), pixels.tobytes()]
+
+
+def test_what_the_encoders_write_decodes_to_the_same_message():
+    start = decode(encode_series_start("s", 0.5, {"kV": 300}), LIMIT)
+    assert start == SeriesStart("s", 0.5, {"kV": 300})
+    frame = decode([bytes(part) for part in encode_frame("s", 7, PIXELS, 0.5, 12.5)], LIMIT)
+    assert isinstance(frame, FrameMessage) and (frame.frame, frame.pixel_size_nm, frame.timestamp) == (7, 0.5, 12.5)
+    np.testing.assert_array_equal(frame.pixels, PIXELS)
+    assert decode(encode_series_end("s"), LIMIT) == SeriesEnd("s")
+
+
+@pytest.mark.parametrize(
+    "message, reason",
+    [
+        (frame_message(shape=[True, PIXELS.size]), "shape"),
+        (frame_message(np.zeros((1, 1), np.uint16)), "under 32 px"),
+        (frame_message(np.zeros((1, 4096), np.uint16)), "under 32 px"),
+        (frame_message(frame=-1), "'frame'"),
+        (frame_message(frame=2**63), "'frame'"),
+        (frame_message(frame=True), "'frame'"),
+        (frame_message(series=5), "'series'"),
+        (frame_message(series=""), "'series'"),
+        (frame_message(pixel_size_nm=math.nan), "pixel_size_nm"),
+        (frame_message(pixel_size_nm=math.inf), "pixel_size_nm"),
+        (frame_message(pixel_size_nm=True), "pixel_size_nm"),
+        (frame_message(timestamp="noon"), "timestamp"),
+        (frame_message(timestamp={"t": 1}), "timestamp"),
+        (frame_message(timestamp=math.inf), "timestamp"),
+        (frame_message()[:1], "2 parts"),
+        ([msgpack.packb({"htype": "series_start", "series": 5})], "'series'"),
+        ([msgpack.packb({"htype": "series_start", "series": "s", "pixel_size_nm": math.nan})], "pixel_size_nm"),
+        ([msgpack.packb({"htype": "series_start", "series": "s", "pixel_size_nm": -math.inf})], "pixel_size_nm"),
+        ([msgpack.packb({"htype": "series_start", "series": "s", "metadata": [1, 2]})], "metadata"),
+        ([msgpack.packb({"htype": "series_start", "series": "s"}), b"extra"], "1 part"),
+        ([msgpack.packb({"htype": "series_end", "series": "s"}), b"extra"], "1 part"),
+    ],
+)
+def test_malformed_messages_are_refused_with_the_reason(message, reason):
+    with pytest.raises(ProtocolError, match=reason):
+        decode(message, LIMIT)
+
+
+def test_a_frame_of_the_smallest_allowed_side_is_accepted():
+    assert decode(frame_message(np.zeros((32, 4096), np.uint8)), LIMIT).pixels.shape == (32, 4096)

@@ -1,0 +1,268 @@
+import subprocess
+import sys
+import threading
+import time
+
+import msgpack
+import numpy as np
+import pytest
+import zmq
+from synthetic import render_loop
+
+from edge.io.bundled import sample_frames, sample_paths
+from edge.io.images import read_frame
+from edge.live.config import ServiceConfig, load_config
+from edge.live.protocol import encode_frame, encode_series_end, encode_series_start, read_publication
+from edge.live.replay import load_frames, replay
+from edge.live.service import Counters, Service
+from edge.pipeline.pipeline import Pipeline
+
+LOOPBACK = {"input": "bind:tcp://127.0.0.1:*", "output": "bind:tcp://127.0.0.1:*", "heartbeat_s": 0.2}
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return Pipeline.default(backend="onnxruntime")
+
+
+@pytest.fixture
+def running(pipeline):
+    """Start a service with the given settings; yields (service, subscriber, sender); stops it after."""
+    context = zmq.Context()
+    made = []
+
+    def start(**settings):
+        service = Service(ServiceConfig(**{**LOOPBACK, **settings}), pipeline, context).start()
+        subscriber = context.socket(zmq.SUB)
+        subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+        subscriber.connect(service.output_address)
+        sender = context.socket(zmq.PUSH)
+        sender.setsockopt(zmq.LINGER, 0)
+        sender.connect(service.input_address)
+        receive_until(subscriber, lambda topic, body: topic == "status")
+        made.append((service, subscriber, sender))
+        return service, subscriber, sender
+
+    yield start
+    for service, subscriber, sender in made:
+        service.stop()
+        service.wait()
+        subscriber.close(0)
+        sender.close(0)
+    context.term()
+
+
+def receive_until(subscriber, done, timeout_s=30.0) -> list[tuple[str, dict]]:
+    messages = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if subscriber.poll(100):
+            messages.append(read_publication(subscriber.recv_multipart()))
+            if done(*messages[-1]):
+                return messages
+    raise AssertionError(f"timed out; got {[t for t, _ in messages]}")
+
+
+def small_frame(seed: int) -> np.ndarray:
+    frame = render_loop((256, 256), (128, 128), (20, 15), 30, 4, 60, noise=6, seed=seed)
+    return frame.clip(0, 255).astype(np.uint8)
+
+
+def final_series(topic, body):
+    return topic == "series" and body["final"]
+
+
+def test_published_statistics_equal_the_pipeline_on_the_same_frames(running, pipeline):
+    service, subscriber, sender = running()
+    frames = load_frames(sample_paths()[:2], 0.5)
+    replay(frames, f"connect:{service.input_address}", "samples", context=zmq.Context.instance())
+    messages = receive_until(subscriber, final_series)
+    published = {body["frame"]: body for topic, body in messages if topic == "frame"}
+    assert sorted(published) == [0, 1]
+    for index, (pixels, _) in enumerate(frames):
+        expected, _ = pipeline.analyse(pixels, 0.5)
+        body = published[index]
+        assert body["count"] == expected.stats["count"]
+        assert body["mean_diameter_nm"] == pytest.approx(expected.stats["mean_diameter_nm"])
+        assert body["density_per_um2"] == pytest.approx(expected.stats["density_per_um2"])
+        assert [d["major_px"] for d in body["defects"]] == pytest.approx([d.major_px for d in expected.defects])
+        assert set(body["stage_ms"]) == {"classify", "detect", "screen", "measure"} and body["latency_ms"] > 0
+        assert body["scene"] is None
+    final = messages[-1][1]
+    assert final["frames"] == 2 and final["count"] == sum(b["count"] for b in published.values())
+    assert sum(final["diameter_histogram"]["counts"]) == final["count"]
+
+
+def test_overload_drops_are_counted_and_every_frame_accounted_for(running):
+    service, subscriber, sender = running(workers=1, queue_size=1, summary_every=1000)
+    pixels = read_frame(sample_paths()[0]).pixels  # a real 1024x1024 frame takes a worker a while
+    sender.send_multipart(encode_series_start("burst", 1.0))
+    for index in range(30):
+        sender.send_multipart(encode_frame("burst", index, pixels))
+    sender.send_multipart(encode_series_end("burst"))
+    final = receive_until(subscriber, final_series)[-1][1]
+    counts = service.counters.snapshot()
+    assert counts["received"] == 30 and counts["dropped"] > 0
+    assert counts["received"] == counts["processed"] + counts["dropped"] + counts["errors"]
+    assert final["frames"] == counts["processed"]
+
+
+def test_bad_messages_are_counted_and_do_not_stop_the_service(running):
+    service, subscriber, sender = running()
+    header_only = encode_frame("bad", 0, small_frame(0))[:1]
+    wrong_size = [encode_frame("bad", 1, small_frame(0))[0], b"\x00" * 10]
+    wrong_dtype = encode_frame("bad", 2, small_frame(0).astype(np.int64))
+    # a boolean in the shape killed the receiving thread (TypeError in reshape), and frame ids at
+    # the 64-bit limits made the gaps counter too large for msgpack, silencing the publisher
+    pixels = small_frame(0)
+    bool_shape = [
+        msgpack.packb({"htype": "frame", "series": "bad", "frame": 3, "shape": [True, pixels.size], "dtype": "uint8"}),
+        pixels.tobytes(),
+    ]
+    lowest_id = encode_frame("bad", -(2**63), pixels)
+    highest_id = encode_frame("bad", 2**64 - 1, pixels)
+    bad = (
+        [b"garbage"],
+        [b"\x81\xa5htype\xa4nope"],
+        header_only,
+        wrong_size,
+        wrong_dtype,
+        bool_shape,
+        lowest_id,
+        highest_id,
+        [msgpack.packb({"htype": "frame", "series": 5, "frame": 0, "shape": [256, 256], "dtype": "uint8"}), pixels],
+        [msgpack.packb({"htype": "series_start", "series": "bad", "pixel_size_nm": float("nan")})],
+        [*encode_series_end("bad"), b"extra"],
+        encode_frame("bad", 4, np.zeros((1, 4096), np.uint8)),
+    )
+    for message in bad:
+        sender.send_multipart(message)
+    sender.send_multipart(encode_frame("good", 0, small_frame(1)))
+    receive_until(subscriber, lambda topic, body: topic == "frame" and body["series"] == "good")
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == len(bad))[-1][1]
+    assert status["received"] == len(bad) + 1 and status["processed"] == 1
+
+
+def test_gaps_and_frames_of_an_ended_series_are_counted(running):
+    service, subscriber, sender = running()
+    sender.send_multipart(encode_series_start("gappy"))
+    for index in (0, 1, 5):
+        sender.send_multipart(encode_frame("gappy", index, small_frame(index)))
+    sender.send_multipart(encode_series_end("gappy"))
+    sender.send_multipart(encode_frame("gappy", 6, small_frame(6)))
+    final = receive_until(subscriber, final_series)[-1][1]
+    assert final["frames"] == 3 and final["mean_diameter_nm"] is None and final["diameter_histogram"]["unit"] == "px"
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == 1)[-1][1]
+    assert status["gaps"] == 3 and status["received"] == 4
+
+
+def test_a_late_subscriber_gets_status(running):
+    service, subscriber, _ = running()
+    # joins after the service has published: the first subscriber has seen a further heartbeat
+    receive_until(subscriber, lambda topic, body: topic == "status")
+    late = zmq.Context.instance().socket(zmq.SUB)
+    late.setsockopt(zmq.SUBSCRIBE, b"status")
+    late.connect(service.output_address)
+    topic, body = receive_until(late, lambda topic, body: True, timeout_s=3)[-1]
+    late.close(0)
+    assert topic == "status" and body["state"] == "ready" and body["uptime_s"] > 0
+
+
+def test_shutdown_publishes_the_final_summary_of_an_open_series(pipeline):
+    context = zmq.Context.instance()
+    service = Service(ServiceConfig(**LOOPBACK), pipeline, context).start()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+    subscriber.connect(service.output_address)
+    receive_until(subscriber, lambda topic, body: topic == "status")
+    sender = context.socket(zmq.PUSH)
+    sender.connect(service.input_address)
+    sender.send_multipart(encode_frame("open", 0, small_frame(0), pixel_size_nm=0.5))
+    receive_until(subscriber, lambda topic, body: topic == "frame")
+    stopper = threading.Timer(0.1, service.stop)
+    stopper.start()
+    service.wait()
+    messages = receive_until(subscriber, lambda topic, body: topic == "status" and body["state"] == "stopped")
+    finals = [body for topic, body in messages if final_series(topic, body)]
+    assert finals and finals[0]["series"] == "open" and finals[0]["frames"] == 1
+    sender.close(0)
+    subscriber.close(0)
+
+
+def test_config_file_and_flags(tmp_path):
+    path = tmp_path / "edge.toml"
+    path.write_text('[serve]\nworkers = 3\nkeep = "oldest"\npixel_size_nm = 0.474\n')
+    config = load_config(path, workers=1, queue_size=None)
+    assert (config.workers, config.keep, config.pixel_size_nm, config.queue_size) == (1, "oldest", 0.474, 8)
+    path.write_text("[serve]\nworkers = 3\nspeed = 11\n")
+    with pytest.raises(ValueError, match="unknown setting"):
+        load_config(path)
+    path.write_text('[serve]\nkeep = "all"\n')
+    with pytest.raises(ValueError, match="keep must be one of"):
+        load_config(path)
+    path.write_text("[serve\n")
+    with pytest.raises(ValueError, match="config"):
+        load_config(path)
+
+
+def test_replayed_files_keep_their_pixels():
+    pixels, size = load_frames(sample_paths()[:1], None)[0]
+    np.testing.assert_array_equal(pixels, read_frame(sample_paths()[0]).pixels)
+    assert size is None
+
+
+def test_warm_up_compiles_every_kernel_before_the_first_frame():
+    # a fresh interpreter: in this one earlier tests have already compiled the kernels
+    code = (
+        "from edge.pipeline.pipeline import Pipeline\n"
+        "from edge.kernels import landscape, watershed\n"
+        "kernels = (watershed._flood, landscape.outline_landscape, landscape.basin_light_level,"
+        " landscape.filled_landscape, landscape.brighter_inside, landscape.region_moments)\n"
+        "assert not any(k.signatures for k in kernels)\n"
+        "Pipeline.default().warm_up()\n"
+        "print(*(len(k.signatures) for k in kernels))\n"
+    )
+    counts = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert all(int(count) >= 1 for count in counts), counts
+
+
+def test_uint16_frame_scaled_by_257_gives_the_same_defects_as_its_uint8_original(pipeline):
+    frame, _ = next(iter(sample_frames()))
+    as_uint8, _ = pipeline.analyse(frame.pixels, 0.5)
+    as_uint16, _ = pipeline.analyse(frame.pixels.astype(np.uint16) * np.uint16(257), 0.5)
+    assert as_uint8.stats["count"] > 10
+    assert as_uint16.defects == as_uint8.defects
+
+
+def test_counters_stay_within_int64_whatever_the_gaps():
+    counters = Counters()
+    for _ in range(3):
+        counters.add(gaps=2**63 - 2)
+    assert counters.snapshot()["gaps"] == 2**63 - 1
+    msgpack.packb(counters.snapshot())
+
+
+def test_a_thread_that_dies_stops_the_service_and_reports_a_failure_not_a_clean_stop(running):
+    service, subscriber, sender = running()
+
+    def broken_accept(message, series):
+        raise RuntimeError("injected fault")
+
+    service._accept = broken_accept  # the receiver's handling of the next frame fails unexpectedly
+    sender.send_multipart(encode_frame("s", 0, small_frame(0)))
+    service.wait()  # returns: the receiver has ended, and the service wound down by itself
+    final = receive_until(subscriber, lambda topic, body: topic == "status" and body["state"] != "ready")[-1][1]
+    while final["state"] == "stopping":
+        final = receive_until(subscriber, lambda topic, body: topic == "status")[-1][1]
+    assert final["state"] == "failed" and final["fault"] == "receiver: RuntimeError: injected fault"
+    assert service.fault == final["fault"]
+
+
+def test_past_max_series_the_least_recently_seen_series_is_closed_with_its_final_summary(running):
+    service, subscriber, sender = running(max_series=2)
+    for name, frame in (("a", 0), ("b", 0), ("a", 1), ("c", 0)):  # "b" is the least recently seen when "c" comes
+        sender.send_multipart(encode_frame(name, frame, small_frame(frame)))
+    final = receive_until(subscriber, lambda topic, body: topic == "series" and body["final"])[-1][1]
+    assert final["series"] == "b" and final["frames"] == 1
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["processed"] == 4)[-1][1]
+    assert status["series_closed"] == 1 and status["errors"] == 0

@@ -1,0 +1,100 @@
+import numpy as np
+import pytest
+from synthetic import CASES, draw_case, ellipse_box, render_loop
+
+from edge.io.bundled import sample_frames
+from edge.pipeline.measure import measure_defects
+
+
+@pytest.mark.parametrize("major, aspect, line_width, blur", CASES)
+@pytest.mark.parametrize("contrast", [60.0, -60.0, 25.0], ids=["dark", "bright", "faint"])
+def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_width, blur, contrast):
+    """Hollow loops: the axes on the line's centre; filled ones: on the edge at half contrast."""
+    case = draw_case(major, aspect, line_width, blur, contrast)
+    (defect,) = measure_defects(case.frame, case.box)
+    centre, angle = case.centre, case.angle_deg
+    assert defect.hollow == (line_width is not None)
+    assert abs(defect.major_px - major) <= max(1.0, 0.03 * major)
+    assert abs(defect.x - centre[0]) <= 1 and abs(defect.y - centre[1]) <= 1
+    if aspect >= 1.6:
+        assert abs((defect.angle_deg - angle + 90) % 180 - 90) <= 6
+
+
+def test_every_size_and_both_modes_are_covered_by_resolved_cases():
+    covered = {(major, line_width is None) for major, _, line_width, _ in CASES}
+    assert {major for major, _ in covered} == {8, 12, 20, 35, 60, 100, 150}
+    assert {filled for _, filled in covered} == {True, False}
+    assert len(CASES) >= 120  # of 210 drawn
+
+
+def test_a_wide_line_is_measured_on_its_centre_not_its_outer_edge():
+    # the outer edge of this line lies 4 px outside its centre: 48 px across, not 40
+    frame = render_loop((100, 100), (50, 50), (20, 20), 0, 8, 60.0, noise=2)
+    (defect,) = measure_defects(frame, ellipse_box((50, 50), (20, 20), 0, pad=10))
+    assert defect.hollow
+    assert defect.major_px == pytest.approx(40, abs=1)
+
+
+@pytest.mark.parametrize("polarity, contrast", [("dark", 60.0), ("bright", -60.0)])
+def test_stated_polarity_measures_like_auto(polarity, contrast):
+    frame = render_loop((90, 90), (45, 45), (20, 14), 30, 3, contrast, noise=5)
+    box = ellipse_box((45, 45), (20, 14), 30, pad=8)
+    assert measure_defects(frame, box, polarity)[0].major_px == pytest.approx(measure_defects(frame, box)[0].major_px)
+
+
+def test_wrong_polarity_gives_a_different_size():
+    frame = render_loop((90, 90), (45, 45), (20, 14), 30, 3, 60.0, noise=5)
+    box = ellipse_box((45, 45), (20, 14), 30, pad=8)
+    assert abs(measure_defects(frame, box, "bright")[0].major_px - 40) > 2
+
+
+def test_uint16_frame_scaled_by_257_gives_the_same_defects():
+    frame, boxes = next(iter(sample_frames()))
+    as_uint8 = measure_defects(frame.pixels, boxes)
+    as_uint16 = measure_defects(frame.pixels.astype(np.uint16) * np.uint16(257), boxes)
+    assert len(as_uint8) == len(as_uint16)
+    for first, second in zip(as_uint8, as_uint16, strict=True):
+        assert second.major_px == pytest.approx(first.major_px, abs=0.05)
+        assert second.hollow == first.hollow
+
+
+def test_boxes_outside_the_frame_are_skipped_and_scores_kept():
+    frame = render_loop((90, 90), (45, 45), (20, 14), 0, 3, 60.0)
+    boxes = np.array([[200, 200, 240, 240], [17, 23, 74, 68]])
+    (defect,) = measure_defects(frame, boxes, scores=np.array([0.1, 0.9]))
+    assert defect.score == pytest.approx(0.9)
+
+
+def test_bad_frame_or_polarity_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="2-D greyscale"):
+        measure_defects(np.zeros((4, 4, 3)), np.zeros((0, 4)))
+    with pytest.raises(ValueError, match="polarity"):
+        measure_defects(np.zeros((4, 4)), np.zeros((0, 4)), polarity="grey")
+
+
+def _padding(defect):
+    """How far the defect's box reaches past its ellipse's bounding box, px (mean of the four sides)."""
+    semi_major, semi_minor, angle = defect.major_px / 2, defect.minor_px / 2, np.radians(defect.angle_deg)
+    half_x = np.hypot(semi_major * np.cos(angle), semi_minor * np.sin(angle))
+    half_y = np.hypot(semi_major * np.sin(angle), semi_minor * np.cos(angle))
+    x0, y0, x1, y1 = defect.bbox
+    return ((x1 - x0 - 2 * half_x) + (y1 - y0 - 2 * half_y)) / 4
+
+
+def test_real_loops_measure_inside_their_padded_label_boxes():
+    paddings, modes = [], []
+    for frame, boxes in sample_frames():
+        defects = measure_defects(frame.pixels, boxes)
+        assert len(defects) >= 0.95 * len(boxes)
+        for defect in defects:
+            x0, y0, x1, y1 = defect.bbox
+            assert x0 <= defect.x <= x1 and y0 <= defect.y <= y1
+            assert 2 <= defect.major_px <= 1.5 * np.hypot(x1 - x0, y1 - y0)
+            paddings.append(_padding(defect))
+            modes.append(defect.hollow)
+    # the experts' boxes are their ellipses' bounding boxes, padded: a loop measured on its
+    # outline fits inside its box in the median (measured out to the line's outer edge, it
+    # reached 1 px past it)
+    assert np.median(paddings) >= 0.5
+    # these frames hold both kinds: loops with a light centre, and blobs
+    assert 0.2 <= np.mean(modes) <= 0.9
