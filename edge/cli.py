@@ -281,21 +281,13 @@ def _run_analyze(args: argparse.Namespace) -> int:
                 boxes, scores = read_boxes(box_file_for(path, args.boxes))
                 result = analyse_boxes(frame.pixels, boxes, frame.pixel_size_nm, scores, args.polarity)
             else:
-                result, _ = pipeline.analyse(frame.pixels, frame.pixel_size_nm)
+                result = pipeline.analyse(frame.pixels, frame.pixel_size_nm)
         except (ValueError, OSError) as error:
             print(f"{path}: {error}", file=sys.stderr)
             failures += 1
             continue
-        record = {
-            "image": str(path),
-            "pixel_size_nm": frame.pixel_size_nm,
-            "defects": result.defects_json(),
-            "stats": result.stats,
-        }
-        scene = ""
-        if result.scene is not None:
-            record["scene"] = {"label": result.scene["label"], "confidence": result.scene["confidence"]}
-            scene = f"[{result.scene['label']} {result.scene['confidence']:.2f}] "
+        record = {"image": str(path), **result.as_json()}
+        scene = "" if result.scene is None else f"[{result.scene['label']} {result.scene['confidence']:.2f}] "
         (args.out / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
         write_overlay(args.out / f"{path.stem}.png", frame.pixels, result.defects)
         if args.gallery and result.defects:

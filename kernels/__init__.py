@@ -10,6 +10,7 @@ import logging
 import os
 import tempfile
 
+import numpy as np
 from numba.core import config
 from numba.misc.appdirs import AppDirs
 
@@ -39,3 +40,14 @@ if not CACHE:
         "no writable Numba cache (read-only install, no writable home, NUMBA_CACHE_DIR unset): kernels compile "
         "in memory in each process; set NUMBA_CACHE_DIR to a writable folder to keep them"
     )
+
+
+def checked(array, name: str, dtypes: tuple, ndim: int, kernel: str):
+    """``array`` as a C-contiguous array, or a ``ValueError`` that says what ``kernel`` needs:
+    a NumPy array of ``ndim`` dimensions and one of ``dtypes``. The public wrappers check their
+    inputs with it; the compiled kernels behind them only compute."""
+    if not isinstance(array, np.ndarray) or array.ndim != ndim or array.dtype not in dtypes:
+        wanted = " or ".join(np.dtype(d).name for d in dtypes)
+        got = f"{array.dtype} of shape {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
+        raise ValueError(f"{kernel}: {name} must be a {ndim}-D {wanted} array, got {got}")
+    return np.ascontiguousarray(array)

@@ -3,7 +3,7 @@
 import numpy as np
 from numba import njit, prange
 
-from edge.kernels import CACHE
+from edge.kernels import CACHE, checked
 
 CODES = 256
 
@@ -43,13 +43,24 @@ def _best_split(codes_row, weights, targets):
     return best_gain, best_cut, order, weight_sum, target_sum
 
 
-@njit(nogil=True, cache=CACHE, parallel=True)
-def best_stump(codes: np.ndarray, weights: np.ndarray, targets: np.ndarray):
+def best_stump(codes: np.ndarray, weights: np.ndarray, targets: np.ndarray) -> tuple[int, np.ndarray, float, float]:
     """The regression stump with the least weighted squared error over all features.
 
-    ``codes`` is ``(features, samples)`` uint8, ``weights`` and ``targets`` (±1) per sample.
-    Returns ``(feature, left_codes, left_value, right_value)``, ``left_codes`` a bool mask
-    over the 256 codes."""
+    ``codes`` is ``(features, samples)`` uint8, ``weights`` and ``targets`` (±1) float64 per
+    sample. Returns ``(feature, left_codes, left_value, right_value)``, ``left_codes`` a bool
+    mask over the 256 codes."""
+    codes = checked(codes, "codes", (np.uint8,), 2, "best_stump")
+    weights = checked(weights, "weights", (np.float64,), 1, "best_stump")
+    targets = checked(targets, "targets", (np.float64,), 1, "best_stump")
+    if not codes.shape[0] or not codes.shape[1] == len(weights) == len(targets):
+        raise ValueError(f"best_stump: codes {codes.shape} need features and a weight and target per sample")
+    feature, left, left_value, right_value = _best_stump(codes, weights, targets)
+    return int(feature), left, float(left_value), float(right_value)
+
+
+@njit(nogil=True, cache=CACHE, parallel=True)
+def _best_stump(codes: np.ndarray, weights: np.ndarray, targets: np.ndarray):
+    """The stump itself, on checked inputs (see ``best_stump``)."""
     features = codes.shape[0]
     gains = np.empty(features)
     for f in prange(features):

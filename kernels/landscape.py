@@ -17,7 +17,7 @@ below, "dark" and "light" are after that turn.
 import numpy as np
 from numba import njit
 
-from edge.kernels import CACHE
+from edge.kernels import CACHE, checked
 
 # A loop is hollow when its centre is lighter than half its contrast: at the half-contrast
 # level it is then a ring, not a disc.
@@ -27,20 +27,9 @@ CLEARLY_FILLED = 0.75
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
-def outline_landscape(
-    smooth: np.ndarray,
-    centre_x: float,
-    centre_y: float,
-    inner_radius: float,
-    box_x0: int,
-    box_y0: int,
-    box_x1: int,
-    box_y1: int,
-    core_half_width: int,
-    sign: float,
-    outer: int,
-    inner: int,
-) -> tuple[np.ndarray, np.ndarray, float, float, bool]:
+def _outline_landscape(
+    smooth, centre_x, centre_y, inner_radius, box_x0, box_y0, box_x1, box_y1, core_half_width, sign, outer, inner
+):
     """The uint8 landscape and int32 markers of the first flood, the background level, the
     loop's darkest level, and whether the loop may be hollow.
 
@@ -68,7 +57,7 @@ def outline_landscape(
     centre_level = _disc_mean(smooth, centre_x, centre_y, max(0.5 * inner_radius, 1.0), sign)
     if centre_level < background - CLEARLY_FILLED * (background - core):
         seeds = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, False, outer, inner)
-        landscape, markers = filled_landscape(smooth, seeds, sign, background, core, inner)
+        landscape, markers = _filled_landscape(smooth, seeds, sign, background, core, inner)
         return landscape, markers, background, core, False
     markers = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, True, outer, inner)
     return _landscape(smooth, sign, darkest, background > darkest), markers, background, core, True
@@ -98,7 +87,7 @@ def _darkest_local_mean(
 
 
 @njit(nogil=True, cache=CACHE)
-def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int) -> float:
+def _basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int) -> float:
     """The upper quartile of ``sign * smooth`` over the pixels of ``labels`` equal to
     ``label``: the level of a basin's lighter part (its centre, past the outline's flank)."""
     values = np.empty(labels.size, np.float32)
@@ -113,7 +102,7 @@ def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
-def filled_landscape(
+def _filled_landscape(
     smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float, inner: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The uint8 landscape and int32 markers of a filled loop's flood.
@@ -225,14 +214,14 @@ def _markers(
 
 
 @njit(nogil=True, cache=CACHE)
-def brighter_inside(smooth: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
+def _brighter_inside(smooth: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
     """Whether the mean of ``smooth[y0:y1, x0:x1]`` exceeds the median of the crop's border."""
     border = np.concatenate((smooth[0, :], smooth[-1, :], smooth[:, 0], smooth[:, -1]))
     return smooth[y0:y1, x0:x1].mean() > np.median(border)
 
 
 @njit(nogil=True, cache=CACHE)
-def region_moments(labels: np.ndarray, label: int) -> tuple[float, float, float, float, float, float]:
+def _region_moments(labels: np.ndarray, label: int) -> tuple[float, float, float, float, float, float]:
     """``(m00, m10, m01, mu20, mu02, mu11)`` of the pixels of ``labels`` equal to ``label``
     (x along columns, y along rows, pixel centres at integer coordinates)."""
     m00 = m10 = m01 = m20 = m02 = m11 = 0.0
@@ -250,3 +239,88 @@ def region_moments(labels: np.ndarray, label: int) -> tuple[float, float, float,
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     mean_x, mean_y = m10 / m00, m01 / m00
     return m00, m10, m01, m20 - m10 * mean_x, m02 - m01 * mean_y, m11 - m10 * mean_y
+
+
+# The checked wrappers: the measuring stage calls these, the kernels above only compute.
+_SMOOTH = (np.float32,)
+_LABELS = (np.int32,)
+
+
+def outline_landscape(
+    smooth: np.ndarray,
+    centre_x: float,
+    centre_y: float,
+    inner_radius: float,
+    box_x0: int,
+    box_y0: int,
+    box_x1: int,
+    box_y1: int,
+    core_half_width: int,
+    sign: float,
+    outer: int,
+    inner: int,
+) -> tuple[np.ndarray, np.ndarray, float, float, bool]:
+    """See ``_outline_landscape``; ``smooth`` is the smoothed crop, 2-D float32, at least 3x3."""
+    smooth = _checked_crop(smooth, "outline_landscape")
+    if not (box_x0 < box_x1 and box_y0 < box_y1):
+        raise ValueError(f"outline_landscape: empty box {box_x0, box_y0, box_x1, box_y1}")
+    return _outline_landscape(
+        smooth,
+        float(centre_x),
+        float(centre_y),
+        float(inner_radius),
+        int(box_x0),
+        int(box_y0),
+        int(box_x1),
+        int(box_y1),
+        int(core_half_width),
+        float(sign),
+        int(outer),
+        int(inner),
+    )
+
+
+def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int) -> float:
+    """See ``_basin_light_level``; ``labels`` int32 of ``smooth``'s shape."""
+    smooth = _checked_crop(smooth, "basin_light_level")
+    labels = _checked_labels(labels, smooth.shape, "basin_light_level")
+    return float(_basin_light_level(labels, smooth, float(sign), int(label)))
+
+
+def filled_landscape(
+    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float, inner: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """See ``_filled_landscape``; ``seeds`` int32 of ``smooth``'s shape."""
+    smooth = _checked_crop(smooth, "filled_landscape")
+    seeds = _checked_labels(seeds, smooth.shape, "filled_landscape")
+    return _filled_landscape(smooth, seeds, float(sign), float(background), float(core), int(inner))
+
+
+def brighter_inside(smooth: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
+    """See ``_brighter_inside``; the box, clipped to the crop, must keep at least one pixel."""
+    smooth = _checked_crop(smooth, "brighter_inside")
+    height, width = smooth.shape
+    x0, x1, y0, y1 = max(x0, 0), min(x1, width), max(y0, 0), min(y1, height)
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"brighter_inside: box {x0, y0, x1, y1} keeps no pixel of the crop {smooth.shape}")
+    return bool(_brighter_inside(smooth, int(x0), int(y0), int(x1), int(y1)))
+
+
+def region_moments(labels: np.ndarray, label: int) -> tuple[float, float, float, float, float, float]:
+    """See ``_region_moments``; ``labels`` 2-D int32."""
+    labels = checked(labels, "labels", _LABELS, 2, "region_moments")
+    return _region_moments(labels, int(label))
+
+
+def _checked_crop(smooth: np.ndarray, kernel: str) -> np.ndarray:
+    smooth = checked(smooth, "smooth", _SMOOTH, 2, kernel)
+    if min(smooth.shape) < 3:
+        raise ValueError(f"{kernel}: the crop must be at least 3x3, got {smooth.shape}")
+    return smooth
+
+
+def _checked_labels(labels: np.ndarray, shape: tuple[int, int], kernel: str) -> np.ndarray:
+    labels = checked(labels, "labels", _LABELS, 2, kernel)
+    if labels.shape != shape:
+        raise ValueError(f"{kernel}: labels of shape {labels.shape} for a crop of {shape}")
+    return labels

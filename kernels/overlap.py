@@ -3,13 +3,22 @@
 import numpy as np
 from numba import njit
 
-from edge.kernels import CACHE
+from edge.kernels import CACHE, checked
 
 
-@njit(nogil=True, cache=CACHE)
 def overlap_counts(boxes: np.ndarray, others: np.ndarray, min_iou: float) -> np.ndarray:
     """For each box ``[x0, y0, x1, y1]`` of ``boxes``, the number of ``others`` it overlaps with
     intersection over union > ``min_iou`` (float64 arrays ``(N, 4)`` and ``(M, 4)``)."""
+    boxes = checked(boxes, "boxes", (np.float64,), 2, "overlap_counts")
+    others = checked(others, "others", (np.float64,), 2, "overlap_counts")
+    if boxes.shape[1] != 4 or others.shape[1] != 4:
+        raise ValueError(f"overlap_counts: boxes are (N, 4), got {boxes.shape} and {others.shape}")
+    return _overlap_counts(boxes, others, float(min_iou))
+
+
+@njit(nogil=True, cache=CACHE)
+def _overlap_counts(boxes: np.ndarray, others: np.ndarray, min_iou: float) -> np.ndarray:
+    """The count itself, on checked inputs (see ``overlap_counts``)."""
     counts = np.zeros(boxes.shape[0], np.int64)
     for i in range(boxes.shape[0]):
         x0, y0, x1, y1 = boxes[i, 0], boxes[i, 1], boxes[i, 2], boxes[i, 3]

@@ -13,13 +13,13 @@ def test_analyze_writes_json_and_overlay_per_image(tmp_path, capsys):
     record = json.loads((tmp_path / f"{image.stem}.json").read_text())
     assert record["image"] == str(image) and record["pixel_size_nm"] is None
     labelled = len(image.with_suffix(".txt").read_text().split("\n")) - 1
-    assert record["stats"]["count"] == len(record["defects"]) >= 0.95 * labelled
+    assert record["count"] == len(record["defects"]) >= 0.95 * labelled
     defect = record["defects"][0]
     assert set(defect) >= {"x", "y", "bbox", "major_px", "minor_px", "angle_deg", "major_nm", "score"}
-    assert defect["major_nm"] is None and record["stats"]["mean_diameter_nm"] is None
+    assert defect["major_nm"] is None and record["mean_diameter_nm"] is None
     overlay = cv2.imread(str(tmp_path / f"{image.stem}.png"))
     assert overlay.shape[:2] == cv2.imread(str(image), cv2.IMREAD_GRAYSCALE).shape
-    assert f"{image.name}: {record['stats']['count']} defects" in capsys.readouterr().out
+    assert f"{image.name}: {record['count']} defects" in capsys.readouterr().out
 
 
 def test_pixel_size_gives_nm_figures(tmp_path):
@@ -28,7 +28,7 @@ def test_pixel_size_gives_nm_figures(tmp_path):
         main(["analyze", str(image), "--boxes", str(image.parent), "--out", str(tmp_path), "--pixel-size", "0.5"]) == 0
     )
     record = json.loads((tmp_path / f"{image.stem}.json").read_text())
-    stats = record["stats"]
+    stats = record
     assert stats["mean_diameter_nm"] == pytest.approx(0.5 * stats["mean_diameter_px"])
     area_um2 = 1024 * 1024 * 0.0005**2
     assert stats["density_per_um2"] == pytest.approx(stats["count"] / area_um2)

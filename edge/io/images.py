@@ -76,16 +76,19 @@ def _read_microscope(path: Path, module_name: str) -> tuple[np.ndarray, float | 
     images = [s for s in signals if np.asarray(s["data"]).ndim in (2, 3)]
     if not images:
         raise ImageReadError(f"{path}: holds no 2-D image")
+    if len(images) > 1:
+        log.warning("%s holds %d images: the first is read", path, len(images))
     signal = images[0]
-    return np.asarray(signal["data"]), _pixel_size_nm(signal["axes"])
+    return np.asarray(signal["data"]), _pixel_size_nm(signal["axes"], path)
 
 
-def _pixel_size_nm(axes: list[dict]) -> float | None:
+def _pixel_size_nm(axes: list[dict], path: Path) -> float | None:
     spatial = [a for a in axes[-2:] if a.get("units")]
     if len(spatial) != 2:
         return None
     units = str(spatial[-1]["units"]).strip()
     if units not in NM_PER_UNIT:
+        log.warning("%s: pixel size unit %r is not a length this reader knows: sizes in px", path, units)
         return None
     return float(spatial[-1]["scale"]) * NM_PER_UNIT[units]
 
@@ -101,6 +104,24 @@ def _to_greyscale(pixels: np.ndarray, path: Path) -> np.ndarray:
     if pixels.dtype.kind not in "uif":
         raise ImageReadError(f"{path}: unsupported pixel type {pixels.dtype}")
     return pixels
+
+
+MIN_FRAME_SIDE = 32  # px: smaller frames hold no loop the cascade's smallest window (24 px) could find
+
+
+def check_frame(pixels: np.ndarray) -> None:
+    """Raise ``ValueError``, saying why, unless ``pixels`` is a frame the pipeline can analyse:
+    a 2-D array of integers or finite floats, at least ``MIN_FRAME_SIDE`` px on each side."""
+    if not isinstance(pixels, np.ndarray):
+        raise ValueError(f"a frame is a NumPy array, got {type(pixels).__name__}")
+    if pixels.ndim != 2:
+        raise ValueError(f"a frame is 2-D (height, width), got shape {pixels.shape}")
+    if pixels.dtype.kind not in "uif":
+        raise ValueError(f"a frame holds integers or floats, got {pixels.dtype}")
+    if min(pixels.shape) < MIN_FRAME_SIDE:
+        raise ValueError(f"a frame is at least {MIN_FRAME_SIDE} px on each side, got shape {pixels.shape}")
+    if pixels.dtype.kind == "f" and not np.isfinite(pixels).all():
+        raise ValueError("the frame holds NaN or infinite values")
 
 
 def to_uint8(pixels: np.ndarray) -> np.ndarray:

@@ -27,6 +27,8 @@ class ServiceConfig:
     heartbeat_s: float = 1.0
     max_frame_bytes: int = 256 * 1024 * 1024
     receive_high_water_mark: int = 16
+    send_high_water_mark: int = 10_000
+    linger_s: float = 1.0
     pixel_size_nm: float | None = None
     polarity: str = "auto"
     backend: str = "auto"
@@ -46,10 +48,13 @@ class ServiceConfig:
             "max_series",
             "max_frame_bytes",
             "receive_high_water_mark",
+            "send_high_water_mark",
         )
         for name in positive:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"config: {name} must be a positive integer, got {getattr(self, name)!r}")
+        if not (isinstance(self.linger_s, int | float) and 0 <= self.linger_s < float("inf")):
+            raise ValueError(f"config: linger_s must be a finite number >= 0, got {self.linger_s!r}")
         if not self.heartbeat_s > 0:
             raise ValueError(f"config: heartbeat_s must be positive, got {self.heartbeat_s!r}")
         if self.pixel_size_nm is not None and not self.pixel_size_nm > 0:

@@ -11,14 +11,45 @@ from dataclasses import dataclass, field
 import msgpack
 import numpy as np
 
+from edge.io.images import MIN_FRAME_SIDE
+
 MAX_FRAME_ID = 2**63 - 1  # frame ids are int64 on the wire and in the counters
-MIN_FRAME_SIDE = 32  # px: smaller frames hold no loop the cascade's smallest window (24 px) could find
 
 DTYPES = {"uint8": np.uint8, "uint16": np.uint16, "float32": np.float32}
 
 
 class ProtocolError(ValueError):
-    """A message that does not follow the protocol; the text says how."""
+    """A message that does not follow the protocol: ``reason`` is one of ``REJECTIONS`` (what
+    ``status`` counts it under), the text says how."""
+
+    def __init__(self, reason: str, text: str):
+        super().__init__(text)
+        self.reason = reason
+
+
+# Why the service may reject a message (the keys of status's errors_by_reason), each with the rule
+# it broke. docs/protocol.md lists them too.
+REJECTIONS = {
+    "empty": "a message with no parts",
+    "header": "the first part is not a msgpack map",
+    "htype": "htype is not series_start, frame or series_end",
+    "series": "series is not a non-empty string",
+    "parts": "a series message not of 1 part, a frame not of 2",
+    "metadata": "series_start metadata is not a map",
+    "pixel_size": "pixel_size_nm is not a finite number > 0",
+    "frame_id": "frame is not an integer from 0 to 2^63 - 1",
+    "dtype": "dtype is not uint8, uint16 or float32",
+    "shape": "shape is not [height, width] of integers",
+    "too_small": "a side under MIN_FRAME_SIDE px",
+    "too_large": "more bytes than max_frame_bytes",
+    "pixels": "the pixel part's length does not match shape and dtype",
+    "timestamp": "timestamp is not a finite number",
+    "undecodable": "decoding failed in a way no rule foresaw",
+    "frame_order": "a frame id not above the series' last",
+    "ended_series": "a frame of a series that has ended",
+    "stray_series_end": "a series_end for a series that is not open",
+    "analysis": "the pipeline failed on the frame",
+}
 
 
 @dataclass(frozen=True)
@@ -48,51 +79,53 @@ Message = SeriesStart | SeriesEnd | FrameMessage
 def decode(parts: list[bytes], max_frame_bytes: int) -> Message:
     """Decode one multipart message; raises ProtocolError for anything malformed."""
     if not parts:
-        raise ProtocolError("empty message")
+        raise ProtocolError("empty", "empty message")
     try:
         header = msgpack.unpackb(parts[0], raw=False)
     except Exception as error:  # msgpack raises several types for garbage
-        raise ProtocolError(f"header is not msgpack ({type(error).__name__})") from error
+        raise ProtocolError("header", f"header is not msgpack ({type(error).__name__})") from error
     if not isinstance(header, dict):
-        raise ProtocolError("header is not a map")
+        raise ProtocolError("header", "header is not a map")
     kind = header.get("htype")
     series = header.get("series")
     if not isinstance(series, str) or not series:
-        raise ProtocolError(f"{kind}: 'series' {series!r} is not a non-empty string")
+        raise ProtocolError("series", f"{kind}: 'series' {series!r} is not a non-empty string")
     if kind in ("series_start", "series_end") and len(parts) != 1:
-        raise ProtocolError(f"{kind}: expected 1 part (the header), got {len(parts)}")
+        raise ProtocolError("parts", f"{kind}: expected 1 part (the header), got {len(parts)}")
     if kind == "series_start":
         metadata = header.get("metadata", {})
         if not isinstance(metadata, dict):
-            raise ProtocolError(f"series_start: 'metadata' is a {type(metadata).__name__}, not a map")
+            raise ProtocolError("metadata", f"series_start: 'metadata' is a {type(metadata).__name__}, not a map")
         return SeriesStart(series, _pixel_size(header), metadata)
     if kind == "series_end":
         return SeriesEnd(series)
     if kind == "frame":
         return _frame(header, series, parts, max_frame_bytes)
-    raise ProtocolError(f"unknown htype {kind!r}")
+    raise ProtocolError("htype", f"unknown htype {kind!r}")
 
 
 def _frame(header: dict, series: str, parts: list[bytes], max_frame_bytes: int) -> FrameMessage:
     if len(parts) != 2:
-        raise ProtocolError(f"frame: expected 2 parts (header, pixels), got {len(parts)}")
+        raise ProtocolError("parts", f"frame: expected 2 parts (header, pixels), got {len(parts)}")
     frame_id, shape, dtype = header.get("frame"), header.get("shape"), header.get("dtype")
     if not isinstance(frame_id, int) or isinstance(frame_id, bool) or not 0 <= frame_id <= MAX_FRAME_ID:
-        raise ProtocolError(f"frame: 'frame' {frame_id!r} is not an integer from 0 to 2^63 - 1")
+        raise ProtocolError("frame_id", f"frame: 'frame' {frame_id!r} is not an integer from 0 to 2^63 - 1")
     if dtype not in DTYPES:
-        raise ProtocolError(f"frame: dtype {dtype!r} not one of {sorted(DTYPES)}")
+        raise ProtocolError("dtype", f"frame: dtype {dtype!r} not one of {sorted(DTYPES)}")
     if not (isinstance(shape, list | tuple) and len(shape) == 2 and all(_is_count(n) for n in shape)):
-        raise ProtocolError(f"frame: shape {shape!r} is not [height, width]")
+        raise ProtocolError("shape", f"frame: shape {shape!r} is not [height, width]")
     if min(shape) < MIN_FRAME_SIDE:
-        raise ProtocolError(f"frame: shape {shape!r} is under {MIN_FRAME_SIDE} px on a side")
+        raise ProtocolError("too_small", f"frame: shape {shape!r} is under {MIN_FRAME_SIDE} px on a side")
     expected = shape[0] * shape[1] * np.dtype(DTYPES[dtype]).itemsize
     if expected > max_frame_bytes:
-        raise ProtocolError(f"frame: {expected} bytes is over the limit of {max_frame_bytes}")
+        raise ProtocolError("too_large", f"frame: {expected} bytes is over the limit of {max_frame_bytes}")
     if len(parts[1]) != expected:
-        raise ProtocolError(f"frame: {len(parts[1])} bytes of pixels for shape {shape} {dtype} ({expected} expected)")
+        raise ProtocolError(
+            "pixels", f"frame: {len(parts[1])} bytes of pixels for shape {shape} {dtype} ({expected} expected)"
+        )
     timestamp = header.get("timestamp")
     if timestamp is not None and not (_is_number(timestamp) and math.isfinite(timestamp)):
-        raise ProtocolError(f"frame: 'timestamp' {timestamp!r} is not a finite number")
+        raise ProtocolError("timestamp", f"frame: 'timestamp' {timestamp!r} is not a finite number")
     pixels = np.frombuffer(parts[1], DTYPES[dtype]).reshape(shape)
     return FrameMessage(series, frame_id, pixels, _pixel_size(header), timestamp)
 
@@ -102,7 +135,7 @@ def _pixel_size(header: dict) -> float | None:
     if value is None:
         return None
     if not _is_number(value) or not math.isfinite(value) or value <= 0:
-        raise ProtocolError(f"pixel_size_nm {value!r} is not a positive finite number")
+        raise ProtocolError("pixel_size", f"pixel_size_nm {value!r} is not a positive finite number")
     return float(value)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge.io.images import to_uint8
+from edge.io.images import check_frame, to_uint8
 from edge.kernels.watershed import flood
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import Polarity
@@ -83,17 +83,42 @@ class Pipeline:
         boxes = np.array([[x - 1.5 * r, y - 1.5 * r, x + 1.5 * r, y + 1.5 * r] for (x, y), r in loops])
         analyse_boxes(frame, boxes, None, None, self.polarity, self.flood_function)
 
-    def analyse(self, pixels: np.ndarray, pixel_size_nm: float | None) -> tuple[FrameResult, dict]:
-        """The frame's result and the milliseconds each stage took.
+    def analyse(self, pixels: np.ndarray, pixel_size_nm: float | None = None) -> FrameResult:
+        """Find and measure the loops in one frame.
 
+        Parameters
+        ----------
+        pixels : ndarray
+            One greyscale frame, 2-D: uint8, uint16 (what detectors send), other integers, or floats.
+        pixel_size_nm : float, optional
+            The pixel size; without it sizes and densities are given in pixels only.
+
+        Returns
+        -------
+        FrameResult
+            The defects, the frame's statistics, its scene (when a classifier runs) and the
+            milliseconds each stage took.
+
+        Notes
+        -----
         The frame's 8-bit view (``edge.io.images.to_uint8``) is made once, here, and is what the
         scene classifier, the cascade and the screen see; the measurement crops the frame itself.
+
+        Examples
+        --------
+        >>> from edge import Pipeline, read_frame
+        >>> from edge.io.bundled import sample_paths
+        >>> frame = read_frame(sample_paths()[0])
+        >>> result = Pipeline.default().analyse(frame.pixels, pixel_size_nm=0.474)
+        >>> result.stats["count"] == len(result.defects) > 0
+        True
         """
+        check_frame(pixels)
         started = time.perf_counter()
         view = to_uint8(pixels)
         scene = self.scene.classify(view) if self.scene is not None else None
         if scene is not None and self.analysed_scenes is not None and scene["label"] not in self.analysed_scenes:
-            return FrameResult([], None, pixel_size_nm, scene), {"classify": 1e3 * (time.perf_counter() - started)}
+            return FrameResult([], None, pixel_size_nm, scene, {"classify": 1e3 * (time.perf_counter() - started)})
         classified = time.perf_counter()
         boxes, scores = self._detect(view)
         detected = time.perf_counter()
@@ -101,7 +126,6 @@ class Pipeline:
             boxes, scores = self.screener.screen(view, boxes, self.batched_screening)
         screened = time.perf_counter()
         result = analyse_boxes(pixels, boxes, pixel_size_nm, scores, self.polarity, self.flood_function)
-        result = replace(result, scene=scene)
         measured = time.perf_counter()
         stage_ms = {
             "classify": 1e3 * (classified - started),
@@ -109,4 +133,4 @@ class Pipeline:
             "screen": 1e3 * (screened - detected),
             "measure": 1e3 * (measured - screened),
         }
-        return result, stage_ms
+        return replace(result, scene=scene, stage_ms=stage_ms)

@@ -1,7 +1,7 @@
 """One frame in, its defects and statistics out: the result shared by the CLI and the service."""
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -12,17 +12,42 @@ from edge.pipeline.stats import frame_stats
 
 @dataclass(frozen=True)
 class FrameResult:
-    """The defects found in one frame and the frame's statistics (None when the frame's scene
-    was not among those analysed), and its scene label when a classifier ran."""
+    """What the pipeline found in one frame.
+
+    Attributes
+    ----------
+    defects : list of Defect
+        The loops, each with its box, outline ellipse and screening score.
+    stats : dict or None
+        The frame's count, mean and standard deviation of the diameter and areal density (see
+        ``edge.pipeline.stats.frame_stats``); None when the frame's scene was not analysed.
+    pixel_size_nm : float or None
+        The pixel size the nm figures use; None where it is not known.
+    scene : dict or None
+        The scene classifier's label, confidence and probabilities, when one ran.
+    stage_ms : dict
+        Milliseconds each stage took (classify, detect, screen, measure), when the pipeline ran.
+    """
 
     defects: list[Defect]
     stats: dict | None
     pixel_size_nm: float | None
     scene: dict | None = None
+    stage_ms: dict = field(default_factory=dict)
 
-    def defects_json(self) -> list[dict]:
-        """Defects as JSON-ready dicts, with nm sizes where the pixel size is known."""
-        return [defect_json(d, self.pixel_size_nm) for d in self.defects]
+    def as_json(self) -> dict:
+        """The frame's result as a JSON-ready dict, the one shape that ``edge analyze`` writes
+        and the service publishes (docs/protocol.md, ``frame``): ``pixel_size_nm``, the stats'
+        fields at the top level (``count`` None when the frame was not analysed), ``scene``
+        (label and confidence, or None), ``defects`` and ``stage_ms``."""
+        scene = None if self.scene is None else {key: self.scene[key] for key in ("label", "confidence")}
+        return {
+            "pixel_size_nm": self.pixel_size_nm,
+            **(self.stats or {"count": None}),
+            "scene": scene,
+            "defects": [defect_json(d, self.pixel_size_nm) for d in self.defects],
+            "stage_ms": self.stage_ms,
+        }
 
 
 def analyse_boxes(

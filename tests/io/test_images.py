@@ -1,4 +1,5 @@
 import logging
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -95,3 +96,12 @@ def test_to_uint8_stretches_floats_and_signed_integers_between_percentiles():
     assert stretched.dtype == np.uint8 and stretched.min() == 0 and stretched.max() == 255
     assert to_uint8(np.linspace(-300, 300, 1000).astype(np.int16)).max() == 255
     assert (to_uint8(np.full((3, 3), 7.0)) == 0).all()
+
+
+def test_a_pixel_size_in_an_unknown_unit_is_reported_and_left_out(caplog):
+    from edge.io.images import _pixel_size_nm
+
+    axes = [{"scale": 2.0, "units": "furlong"}, {"scale": 2.0, "units": "furlong"}]
+    assert _pixel_size_nm(axes, Path("scan.dm4")) is None
+    assert "pixel size unit 'furlong'" in caplog.text
+    assert _pixel_size_nm([{"scale": 0.5, "units": "µm"}, {"scale": 0.5, "units": "µm"}], Path("scan.dm4")) == 500

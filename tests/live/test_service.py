@@ -12,9 +12,11 @@ from synthetic import render_loop
 from edge.io.bundled import sample_frames, sample_paths
 from edge.io.images import read_frame
 from edge.live.config import ServiceConfig, load_config
+from edge.live.counters import Counters
 from edge.live.protocol import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.live.replay import load_frames, replay
-from edge.live.service import Counters, Service
+from edge.live.service import Service
+from edge.live.sources import FileSource
 from edge.pipeline.pipeline import Pipeline
 
 LOOPBACK = {"input": "bind:tcp://127.0.0.1:*", "output": "bind:tcp://127.0.0.1:*", "heartbeat_s": 0.2}
@@ -80,7 +82,7 @@ def test_published_statistics_equal_the_pipeline_on_the_same_frames(running, pip
     published = {body["frame"]: body for topic, body in messages if topic == "frame"}
     assert sorted(published) == [0, 1]
     for index, (pixels, _) in enumerate(frames):
-        expected, _ = pipeline.analyse(pixels, 0.5)
+        expected = pipeline.analyse(pixels, 0.5)
         body = published[index]
         assert body["count"] == expected.stats["count"]
         assert body["mean_diameter_nm"] == pytest.approx(expected.stats["mean_diameter_nm"])
@@ -141,6 +143,17 @@ def test_bad_messages_are_counted_and_do_not_stop_the_service(running):
     receive_until(subscriber, lambda topic, body: topic == "frame" and body["series"] == "good")
     status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == len(bad))[-1][1]
     assert status["received"] == len(bad) + 1 and status["processed"] == 1
+    assert status["errors_by_reason"] == {
+        "header": 1,
+        "parts": 2,
+        "pixels": 1,
+        "dtype": 1,
+        "shape": 1,
+        "frame_id": 2,
+        "series": 2,
+        "pixel_size": 1,
+        "too_small": 1,
+    }
 
 
 def test_gaps_and_frames_of_an_ended_series_are_counted(running):
@@ -216,8 +229,8 @@ def test_warm_up_compiles_every_kernel_before_the_first_frame():
     code = (
         "from edge.pipeline.pipeline import Pipeline\n"
         "from edge.kernels import landscape, watershed\n"
-        "kernels = (watershed._flood, landscape.outline_landscape, landscape.basin_light_level,"
-        " landscape.filled_landscape, landscape.brighter_inside, landscape.region_moments)\n"
+        "kernels = (watershed._flood, landscape._outline_landscape, landscape._basin_light_level,"
+        " landscape._filled_landscape, landscape._brighter_inside, landscape._region_moments)\n"
         "assert not any(k.signatures for k in kernels)\n"
         "Pipeline.default().warm_up()\n"
         "print(*(len(k.signatures) for k in kernels))\n"
@@ -228,8 +241,8 @@ def test_warm_up_compiles_every_kernel_before_the_first_frame():
 
 def test_uint16_frame_scaled_by_257_gives_the_same_defects_as_its_uint8_original(pipeline):
     frame, _ = next(iter(sample_frames()))
-    as_uint8, _ = pipeline.analyse(frame.pixels, 0.5)
-    as_uint16, _ = pipeline.analyse(frame.pixels.astype(np.uint16) * np.uint16(257), 0.5)
+    as_uint8 = pipeline.analyse(frame.pixels, 0.5)
+    as_uint16 = pipeline.analyse(frame.pixels.astype(np.uint16) * np.uint16(257), 0.5)
     assert as_uint8.stats["count"] > 10
     assert as_uint16.defects == as_uint8.defects
 
@@ -245,10 +258,10 @@ def test_counters_stay_within_int64_whatever_the_gaps():
 def test_a_thread_that_dies_stops_the_service_and_reports_a_failure_not_a_clean_stop(running):
     service, subscriber, sender = running()
 
-    def broken_accept(message, series):
+    def broken_take(message):
         raise RuntimeError("injected fault")
 
-    service._accept = broken_accept  # the receiver's handling of the next frame fails unexpectedly
+    service.acquisition.take = broken_take  # the receiver's handling of the next frame fails unexpectedly
     sender.send_multipart(encode_frame("s", 0, small_frame(0)))
     service.wait()  # returns: the receiver has ended, and the service wound down by itself
     final = receive_until(subscriber, lambda topic, body: topic == "status" and body["state"] != "ready")[-1][1]
@@ -266,3 +279,93 @@ def test_past_max_series_the_least_recently_seen_series_is_closed_with_its_final
     assert final["series"] == "b" and final["frames"] == 1
     status = receive_until(subscriber, lambda topic, body: topic == "status" and body["processed"] == 4)[-1][1]
     assert status["series_closed"] == 1 and status["errors"] == 0
+
+
+def test_a_stray_series_end_is_counted_with_its_reason(running):
+    service, subscriber, sender = running()
+    sender.send_multipart(encode_series_end("never-started"))
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == 1)[-1][1]
+    assert status["errors_by_reason"] == {"stray_series_end": 1} and status["received"] == 1
+
+
+def test_a_repeated_series_start_keeps_frames_in_flight_with_the_series_they_came_in(running):
+    service, subscriber, sender = running(workers=1, queue_size=8, keep="oldest")
+    pixels = read_frame(sample_paths()[0]).pixels  # a real frame: the first series is still in flight
+    sender.send_multipart(encode_series_start("s", 1.0))
+    for index in range(3):
+        sender.send_multipart(encode_frame("s", index, pixels))
+    sender.send_multipart(encode_series_start("s", 2.0))
+    for index in range(2):
+        sender.send_multipart(encode_frame("s", index, small_frame(index)))
+    sender.send_multipart(encode_series_end("s"))
+    messages = receive_until(subscriber, lambda topic, body: final_series(topic, body) and body["frames"] == 2)
+    finals = [body for topic, body in messages if final_series(topic, body)]
+    assert [body["frames"] for body in finals] == [3, 2]
+    frames = [body for topic, body in messages if topic == "frame"]
+    assert [body["pixel_size_nm"] for body in frames] == [1.0, 1.0, 1.0, 2.0, 2.0]
+    assert service.counters.snapshot()["errors"] == 0
+
+
+def test_keep_oldest_refuses_the_frames_that_come_while_the_queue_is_full(running):
+    service, subscriber, sender = running(workers=1, queue_size=1, keep="oldest")
+    pixels = read_frame(sample_paths()[0]).pixels
+    sender.send_multipart(encode_series_start("burst"))
+    for index in range(10):
+        sender.send_multipart(encode_frame("burst", index, pixels))
+    sender.send_multipart(encode_series_end("burst"))
+    messages = receive_until(subscriber, final_series)
+    processed = [body["frame"] for topic, body in messages if topic == "frame"]
+    counts = service.counters.snapshot()
+    assert processed[0] == 0 and 9 not in processed  # "newest" would always have kept the last frame
+    assert counts["dropped"] == 10 - len(processed) > 0
+
+
+def test_without_drain_on_stop_the_queued_frames_are_dropped_and_counted(running):
+    service, subscriber, sender = running(workers=1, queue_size=8, keep="oldest", drain_on_stop=False)
+    pixels = read_frame(sample_paths()[0]).pixels
+    for index in range(6):
+        sender.send_multipart(encode_frame("s", index, pixels))
+    receive_until(subscriber, lambda topic, body: topic == "frame")
+    service.stop()
+    service.wait()
+    counts = service.counters.snapshot()
+    assert counts["dropped"] > 0 and counts["received"] == counts["processed"] + counts["dropped"]
+    final = receive_until(subscriber, final_series)[-1][1]
+    assert final["frames"] == counts["processed"]
+
+
+def test_a_sub_input_takes_frames_from_a_publisher(running):
+    service, subscriber, _ = running(input_socket="sub")
+    context = zmq.Context.instance()
+    publisher = context.socket(zmq.PUB)
+    publisher.setsockopt(zmq.LINGER, 0)
+    publisher.connect(service.input_address)
+    try:  # a PUB drops what it sends before the subscription reaches it: send until a result comes
+        for index in range(100):
+            publisher.send_multipart(encode_frame("sub", index, small_frame(index)))
+            if subscriber.poll(200) and any(topic == "frame" for topic, _ in drain(subscriber)):
+                break
+        else:
+            raise AssertionError("no frame sent over PUB/SUB was analysed")
+    finally:
+        publisher.close()
+    assert service.counters.snapshot()["processed"] >= 1
+
+
+def drain(subscriber) -> list[tuple[str, dict]]:
+    messages = []
+    while subscriber.poll(0):
+        messages.append(read_publication(subscriber.recv_multipart()))
+    return messages
+
+
+def test_image_files_run_through_the_service_as_one_series_that_ends_it(pipeline):
+    paths = sample_paths()[:2]
+    config = ServiceConfig(**LOOPBACK)
+    context = zmq.Context()
+    service = Service(config, pipeline, context, source=FileSource([*paths, paths[0].with_suffix(".txt")], "files"))
+    service.start()
+    service.wait()  # returns by itself: the files have run out
+    counts = service.counters.snapshot()
+    assert counts["processed"] == 2 and counts["errors_by_reason"] == {"undecodable": 1}
+    context.term()

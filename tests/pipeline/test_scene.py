@@ -63,11 +63,11 @@ def test_analyze_with_a_classifier_labels_frames_and_can_skip_scenes(tmp_path):
     classes = SceneClassifier(DEFAULT_CLASSIFIER).classes
     assert main(["analyze", str(image), "--out", str(tmp_path), "--classifier", str(DEFAULT_CLASSIFIER)]) == 0
     record = json.loads((tmp_path / f"{image.stem}.json").read_text())
-    assert record["scene"]["label"] in classes and record["stats"]["count"] == len(record["defects"])
+    assert record["scene"]["label"] in classes and record["count"] == len(record["defects"])
     label = record["scene"]["label"]
     others = ",".join(c for c in classes if c != label)
     args = ["analyze", str(image), "--out", str(tmp_path / "skip"), "--classifier", str(DEFAULT_CLASSIFIER)]
     assert main([*args, "--scenes", others]) == 0
     skipped = json.loads((tmp_path / "skip" / f"{image.stem}.json").read_text())
-    assert skipped["stats"] is None and skipped["defects"] == [] and skipped["scene"]["label"] == label
+    assert skipped["count"] is None and skipped["defects"] == [] and skipped["scene"]["label"] == label
     assert main([*args, "--scenes", "no_such_scene"]) == 1

@@ -1,0 +1,54 @@
+"""What the acquisition side tells the publisher, one typed event per happening, in order.
+
+A series is known by ``series_id``, a number the service gives each series it opens: a repeated
+``series_start`` of the same name opens a new series, and frames of the old one still in flight
+stay with the old one."""
+
+from dataclasses import dataclass
+
+from edge.live.protocol import FrameMessage
+from edge.pipeline.result import FrameResult
+
+
+@dataclass(frozen=True)
+class SeriesOpened:
+    series_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SeriesEnded:
+    """No frame of the series will be accepted after the ``accepted`` already taken; its final
+    summary follows the last of their outcomes."""
+
+    series_id: int
+    accepted: int
+
+
+@dataclass(frozen=True)
+class FrameDropped:
+    series_id: int
+
+
+@dataclass(frozen=True)
+class FrameFailed:
+    series_id: int
+    error: str
+
+
+@dataclass(frozen=True)
+class FrameAnalysed:
+    series_id: int
+    message: FrameMessage
+    pixel_size_nm: float | None
+    received_at: float
+    finished_at: float
+    result: FrameResult
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """Everything is accounted for: publish the final summaries and stop."""
+
+
+Event = SeriesOpened | SeriesEnded | FrameDropped | FrameFailed | FrameAnalysed | Shutdown

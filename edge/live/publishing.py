@@ -1,0 +1,110 @@
+"""Publishing: the one thread that owns the PUB socket and every series' statistics.
+
+It turns events into ``frame``, ``series`` and ``status`` messages (docs/protocol.md), sends a
+``status`` heartbeat every ``heartbeat_s``, and after ``Shutdown`` the final summaries of the
+series still open and the last status.
+"""
+
+import logging
+import queue
+import time
+from collections.abc import Callable
+
+import numpy as np
+import zmq
+
+from edge.live.config import ServiceConfig
+from edge.live.counters import Counters
+from edge.live.events import (
+    Event,
+    FrameAnalysed,
+    FrameDropped,
+    FrameFailed,
+    SeriesEnded,
+    SeriesOpened,
+    Shutdown,
+)
+from edge.live.protocol import publication
+from edge.live.series import SeriesStats
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    """Publishes what ``events`` reports on ``socket``; ``status(final)`` gives the body of each
+    ``status`` message (``final`` for the last)."""
+
+    def __init__(self, socket: zmq.Socket, config: ServiceConfig, counters: Counters, status: Callable[[bool], dict]):
+        self._socket, self._config, self._counters, self._status = socket, config, counters, status
+        self._series: dict[int, SeriesStats] = {}
+        self._expected: dict[int, int] = {}  # frames a series that has ended still waits for
+        self._finished: dict[int, int] = {}
+
+    def run(self, events: "queue.Queue[Event]") -> None:
+        """Publish until ``Shutdown``, then the final summaries and status; close the socket."""
+        try:
+            self._publish(events)
+        finally:
+            self._socket.close()
+
+    def _publish(self, events: "queue.Queue[Event]") -> None:
+        next_heartbeat = 0.0
+        while True:
+            now = time.monotonic()
+            if now >= next_heartbeat:
+                self._send("status", self._status(False))
+                next_heartbeat = now + self._config.heartbeat_s
+            try:
+                event = events.get(timeout=max(0.0, next_heartbeat - time.monotonic()))
+            except queue.Empty:
+                continue
+            if isinstance(event, Shutdown):
+                break
+            try:
+                self._handle(event)
+            except Exception:  # a bookkeeping fault must not silence the publisher
+                log.exception("could not publish for %s", type(event).__name__)
+        for stats in self._series.values():
+            self._send("series", {**stats.summary(), "final": True})
+        self._send("status", self._status(True))
+
+    def _handle(self, event: Event) -> None:
+        """Update the series state for one event and publish what it completes."""
+        series_id = event.series_id
+        if isinstance(event, SeriesOpened):
+            self._series[series_id] = SeriesStats(event.name)
+            self._finished[series_id] = 0
+            return
+        if isinstance(event, SeriesEnded):
+            self._expected[series_id] = event.accepted
+        elif isinstance(event, FrameDropped):
+            self._counters.add(dropped=1)
+            self._finished[series_id] += 1
+        elif isinstance(event, FrameFailed):
+            self._counters.reject("analysis", received=False)
+            self._finished[series_id] += 1
+        elif isinstance(event, FrameAnalysed):
+            self._publish_frame(self._series[series_id], event)
+            self._finished[series_id] += 1
+        if series_id in self._expected and self._finished[series_id] >= self._expected[series_id]:
+            self._send("series", {**self._series.pop(series_id).summary(), "final": True})
+            del self._expected[series_id], self._finished[series_id]
+
+    def _publish_frame(self, stats: SeriesStats, event: FrameAnalysed) -> None:
+        self._counters.add(processed=1)
+        message, result = event.message, event.result
+        if result.stats is not None:
+            stats.add(np.array([d.major_px for d in result.defects]), message.pixels.shape, event.pixel_size_nm)
+        body = {
+            "series": message.series,
+            "frame": message.frame,
+            **result.as_json(),
+            "latency_ms": 1e3 * (event.finished_at - event.received_at),
+            "timestamp": message.timestamp,
+        }
+        self._send("frame", body)
+        if stats.frames % self._config.summary_every == 0:
+            self._send("series", {**stats.summary(), "final": False})
+
+    def _send(self, topic: str, body: dict) -> None:
+        self._socket.send_multipart(publication(topic, body))
