@@ -9,19 +9,15 @@ drops).
 """
 
 import statistics
-import threading
 import time
 from dataclasses import replace
 
 import numpy as np
-import zmq
 from skimage.segmentation import watershed as skimage_watershed
 
 from edge.io.bundled import sample_frames
 from edge.live.config import ServiceConfig
-from edge.live.protocol import read_publication
-from edge.live.replay import replay
-from edge.live.service import Service
+from edge.live.loopback import LoopbackService
 from edge.pipeline.pipeline import Pipeline
 
 
@@ -58,35 +54,22 @@ def _run(pipeline: Pipeline, stream: list) -> dict:
 
 
 def _stream(pipeline: Pipeline, stream: list, fps: float | None, queue_size: int) -> dict:
-    context = zmq.Context()
-    config = ServiceConfig(
-        input="bind:tcp://127.0.0.1:*", output="bind:tcp://127.0.0.1:*", queue_size=queue_size, summary_every=10**6
-    )
-    service = Service(config, pipeline, context).start()
-    subscriber = context.socket(zmq.SUB)
-    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
-    subscriber.connect(service.output_address)
-    while read_publication(subscriber.recv_multipart())[0] != "status":
-        pass
-    sender = threading.Thread(target=replay, args=(stream, f"connect:{service.input_address}", "bench", fps))
-    started = time.perf_counter()
-    sender.start()
-    latencies, stages, final = [], {}, None
-    while final is None:
-        topic, body = read_publication(subscriber.recv_multipart())
+    latencies, stages = [], {}
+
+    def record(topic: str, body: dict) -> bool:
         if topic == "frame":
             latencies.append(body["latency_ms"])
             for stage, ms in body["stage_ms"].items():
                 stages.setdefault(stage, []).append(ms)
-        elif topic == "series" and body["final"]:
-            final = body
-    elapsed = time.perf_counter() - started
-    sender.join()
-    service.stop()
-    service.wait()
-    counts = service.counters.snapshot()
-    subscriber.close(0)
-    context.term()
+        return topic == "series" and body["final"]
+
+    with LoopbackService(ServiceConfig(queue_size=queue_size, summary_every=10**6), pipeline) as running:
+        started = time.perf_counter()
+        sender = running.replay(stream, "bench", fps)
+        running.receive_until(record, timeout_s=3600)
+        elapsed = time.perf_counter() - started
+        sender.join()
+    counts = running.service.counters.snapshot()
     return {
         "frames_per_s": counts["processed"] / elapsed,
         "p50_ms": float(np.percentile(latencies, 50)) if latencies else None,

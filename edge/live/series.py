@@ -1,9 +1,10 @@
 """Running statistics of an acquisition series, in constant memory however long it runs."""
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from edge.pipeline.stats import mean_std_of_sums
 
 HISTOGRAM_BINS = 30
 
@@ -49,8 +50,10 @@ class SeriesStats:
     def summary(self) -> dict:
         """The series message body (see docs/protocol.md)."""
         in_nm = self.measured_nm > 0 and self.measured_nm == self.count
-        mean_px, std_px = _mean_std(self.count, self.sum_px, self.sum_squares_px)
-        mean_nm, std_nm = _mean_std(self.measured_nm, self.sum_nm, self.sum_squares_nm) if in_nm else (None, None)
+        mean_px, std_px = mean_std_of_sums(self.count, self.sum_px, self.sum_squares_px)
+        mean_nm, std_nm = (
+            mean_std_of_sums(self.measured_nm, self.sum_nm, self.sum_squares_nm) if in_nm else (None, None)
+        )
         maximum = self.histogram_max_nm if in_nm else self.histogram_max_px
         return {
             "series": self.series,
@@ -73,12 +76,3 @@ class SeriesStats:
 def _histogram(values: np.ndarray, maximum: float) -> np.ndarray:
     clipped = np.minimum(np.asarray(values, np.float64), maximum * (1 - 1e-9))
     return np.histogram(clipped, bins=HISTOGRAM_BINS, range=(0, maximum))[0]
-
-
-def _mean_std(count: int, total: float, squares: float) -> tuple[float | None, float | None]:
-    if count == 0:
-        return None, None
-    mean = total / count
-    if count == 1:
-        return mean, 0.0
-    return mean, math.sqrt(max(squares - count * mean * mean, 0.0) / (count - 1))

@@ -1,6 +1,5 @@
 """SEM scene classification of whole frames, with the ONNX model of ``edge train classify``."""
 
-import json
 from pathlib import Path
 
 import cv2
@@ -8,7 +7,7 @@ import numpy as np
 
 from edge.io.bundled import MODELS_DIR
 from edge.io.images import to_uint8
-from edge.pipeline.backends import InferenceBackend, load_backend
+from edge.pipeline.backends import InferenceBackend, load_model
 
 DEFAULT_CLASSIFIER = MODELS_DIR / "uhcs_scenes.onnx"
 
@@ -17,12 +16,8 @@ class SceneClassifier:
     """Labels a frame with what it shows; class names come from the model's JSON record."""
 
     def __init__(self, model: str | Path = DEFAULT_CLASSIFIER, backend: str = "auto"):
-        model = Path(model)
-        self.backend: InferenceBackend = load_backend(model, backend)
-        record = model.with_suffix(".json")
-        if not record.is_file():
-            raise FileNotFoundError(f"{record}: no record with the model's class names")
-        details = json.loads(record.read_text())
+        self.backend: InferenceBackend
+        self.backend, details = load_model(model, backend, needs=("classes", "input"))
         self.classes: list[str] = details["classes"]
         self._input = details["input"]
 

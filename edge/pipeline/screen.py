@@ -1,13 +1,12 @@
 """Module II: the screening CNN keeps the candidate boxes that are loops."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from edge.io.boxes import box_iou
 from edge.io.bundled import MODELS_DIR
-from edge.pipeline.backends import InferenceBackend, load_backend
+from edge.pipeline.backends import InferenceBackend, load_model
 from edge.pipeline.crops import screen_inputs
 
 DEFAULT_SCREEN = MODELS_DIR / "loops_screen.onnx"
@@ -51,12 +50,8 @@ class Screener:
     training chose them on validation images."""
 
     def __init__(self, model: str | Path = DEFAULT_SCREEN, backend: str = "auto", threshold: float | None = None):
-        model = Path(model)
-        self.backend: InferenceBackend = load_backend(model, backend)
-        record = model.with_suffix(".json")
-        saved = json.loads(record.read_text()) if record.is_file() else {}
-        if threshold is None and "threshold" not in saved:
-            raise FileNotFoundError(f"{record}: no record with the model's threshold; give one")
+        self.backend: InferenceBackend
+        self.backend, saved = load_model(model, backend, needs=() if threshold is not None else ("threshold",))
         self.threshold = float(saved["threshold"]) if threshold is None else threshold
         self.min_support = int(saved.get("min_support", 1))
         self.crop_px = int(self.backend.sample_shape[-1])

@@ -1,5 +1,6 @@
 """Per-frame defect statistics: count, mean and spread of the diameter, areal density."""
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,7 +33,16 @@ def frame_stats(defects: Sequence[Defect], frame_shape: tuple[int, int], pixel_s
 
 def mean_std(values: np.ndarray) -> tuple[float | None, float | None]:
     """Mean and sample standard deviation (0 for one value; None, None for none)."""
-    if values.size == 0:
+    values = np.asarray(values, np.float64)
+    return mean_std_of_sums(values.size, float(values.sum()), float(np.square(values).sum()))
+
+
+def mean_std_of_sums(count: int, total: float, squares: float) -> tuple[float | None, float | None]:
+    """Mean and sample standard deviation of ``count`` values from their sum and the sum of
+    their squares (what a running series keeps); 0 for one value, None, None for none."""
+    if count == 0:
         return None, None
-    std = float(values.std(ddof=1)) if values.size > 1 else 0.0
-    return float(values.mean()), std
+    mean = total / count
+    if count == 1:
+        return mean, 0.0
+    return mean, math.sqrt(max(squares - count * mean * mean, 0.0) / (count - 1))

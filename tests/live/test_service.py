@@ -1,6 +1,5 @@
 import subprocess
 import sys
-import threading
 import time
 
 import msgpack
@@ -13,13 +12,12 @@ from edge.io.bundled import sample_frames, sample_paths
 from edge.io.images import read_frame
 from edge.live.config import ServiceConfig, load_config
 from edge.live.counters import Counters
+from edge.live.loopback import LOOPBACK, LoopbackService
 from edge.live.protocol import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.live.replay import load_frames, replay
 from edge.live.service import Service
 from edge.live.sources import FileSource
 from edge.pipeline.pipeline import Pipeline
-
-LOOPBACK = {"input": "bind:tcp://127.0.0.1:*", "output": "bind:tcp://127.0.0.1:*", "heartbeat_s": 0.2}
 
 
 @pytest.fixture(scope="module")
@@ -30,28 +28,20 @@ def pipeline():
 @pytest.fixture
 def running(pipeline):
     """Start a service with the given settings; yields (service, subscriber, sender); stops it after."""
-    context = zmq.Context()
     made = []
 
     def start(**settings):
-        service = Service(ServiceConfig(**{**LOOPBACK, **settings}), pipeline, context).start()
-        subscriber = context.socket(zmq.SUB)
-        subscriber.setsockopt(zmq.SUBSCRIBE, b"")
-        subscriber.connect(service.output_address)
-        sender = context.socket(zmq.PUSH)
+        loopback = LoopbackService(ServiceConfig(**{"heartbeat_s": 0.2, **settings}), pipeline).start()
+        sender = loopback.context.socket(zmq.PUSH)
         sender.setsockopt(zmq.LINGER, 0)
-        sender.connect(service.input_address)
-        receive_until(subscriber, lambda topic, body: topic == "status")
-        made.append((service, subscriber, sender))
-        return service, subscriber, sender
+        sender.connect(loopback.service.input_address)
+        made.append((loopback, sender))
+        return loopback.service, loopback.subscriber, sender
 
     yield start
-    for service, subscriber, sender in made:
-        service.stop()
-        service.wait()
-        subscriber.close(0)
+    for loopback, sender in made:
         sender.close(0)
-    context.term()
+        loopback.close()
 
 
 def receive_until(subscriber, done, timeout_s=30.0) -> list[tuple[str, dict]]:
@@ -181,25 +171,15 @@ def test_a_late_subscriber_gets_status(running):
     assert topic == "status" and body["state"] == "ready" and body["uptime_s"] > 0
 
 
-def test_shutdown_publishes_the_final_summary_of_an_open_series(pipeline):
-    context = zmq.Context.instance()
-    service = Service(ServiceConfig(**LOOPBACK), pipeline, context).start()
-    subscriber = context.socket(zmq.SUB)
-    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
-    subscriber.connect(service.output_address)
-    receive_until(subscriber, lambda topic, body: topic == "status")
-    sender = context.socket(zmq.PUSH)
-    sender.connect(service.input_address)
+def test_shutdown_publishes_the_final_summary_of_an_open_series(running):
+    service, subscriber, sender = running()
     sender.send_multipart(encode_frame("open", 0, small_frame(0), pixel_size_nm=0.5))
     receive_until(subscriber, lambda topic, body: topic == "frame")
-    stopper = threading.Timer(0.1, service.stop)
-    stopper.start()
+    service.stop()
     service.wait()
     messages = receive_until(subscriber, lambda topic, body: topic == "status" and body["state"] == "stopped")
     finals = [body for topic, body in messages if final_series(topic, body)]
     assert finals and finals[0]["series"] == "open" and finals[0]["frames"] == 1
-    sender.close(0)
-    subscriber.close(0)
 
 
 def test_config_file_and_flags(tmp_path):
@@ -361,7 +341,7 @@ def drain(subscriber) -> list[tuple[str, dict]]:
 
 def test_image_files_run_through_the_service_as_one_series_that_ends_it(pipeline):
     paths = sample_paths()[:2]
-    config = ServiceConfig(**LOOPBACK)
+    config = ServiceConfig(output=LOOPBACK)
     context = zmq.Context()
     service = Service(config, pipeline, context, source=FileSource([*paths, paths[0].with_suffix(".txt")], "files"))
     service.start()

@@ -1,5 +1,6 @@
 """Inference backends for the CNNs: one small interface, ONNX Runtime (CPU) and TensorRT (GPU)."""
 
+import json
 import logging
 from pathlib import Path
 from typing import Protocol
@@ -58,3 +59,22 @@ def load_backend(model: str | Path, backend: str = "auto") -> InferenceBackend:
     from edge.pipeline.backends.onnxruntime import OnnxRuntimeBackend
 
     return OnnxRuntimeBackend(model)
+
+
+def load_model(model: str | Path, backend: str, needs: tuple[str, ...]) -> tuple[InferenceBackend, dict]:
+    """The backend for the ONNX file ``model`` and its record, the JSON file beside it that
+    training wrote (``model.json`` for ``model.onnx``), which must hold every key of ``needs``
+    (a model that needs nothing of it may come without one)."""
+    record = Path(model).with_suffix(".json")
+    if not needs and not record.exists():
+        return load_backend(model, backend), {}
+    try:
+        saved = json.loads(record.read_text())
+    except OSError as error:
+        raise FileNotFoundError(f"{record}: the model's record cannot be read ({error.strerror})") from error
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{record}: the model's record is not JSON ({error})") from error
+    missing = [key for key in needs if key not in saved]
+    if missing:
+        raise ValueError(f"{record}: the model's record lacks {', '.join(missing)}")
+    return load_backend(model, backend), saved
