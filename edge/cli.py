@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edge import __version__
+from edge.live.config import PRESETS
 from edge.pipeline.backends import BACKENDS
 from edge.pipeline.polarity import POLARITIES
 
@@ -183,6 +184,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--polarity", choices=POLARITIES, help="loop contrast (default: auto)")
     serve.add_argument("--backend", choices=BACKENDS, help="CNN inference backend (default: auto)")
     serve.add_argument("--screen", help="screening CNN: ONNX file or 'none' (default: the bundled one)")
+    serve.add_argument(
+        "--preset",
+        choices=tuple(PRESETS),
+        help="named settings under the file and flags: live = queue of 1 keeping the newest frame (lowest latency)",
+    )
     serve.set_defaults(run=_run_serve)
 
     replay = commands.add_parser(
@@ -225,6 +231,14 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--frames", type=int, default=48, help="frames per service run; more give a steadier figure (default: 48)"
     )
+    bench.add_argument(
+        "--soak",
+        type=float,
+        metavar="MINUTES",
+        help="instead: a mixed stream of frames and every kind of malformed message against the service for "
+        "MINUTES; reports RSS at the start, middle and end, latency and whether the accounting is exact",
+    )
+    bench.add_argument("--preset", choices=tuple(PRESETS), default="default", help="service settings for --soak")
     bench.set_defaults(run=_run_bench)
     return parser
 
@@ -360,7 +374,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     settings = ("input", "output", "input_socket", "workers", "queue_size", "keep", "pixel_size_nm", "polarity")
     overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
-    service = Service(load_config(args.config, **overrides))
+    service = Service(load_config(args.config, args.preset, **overrides))
     print("loading models and compiling kernels ...", flush=True)
     service.start()
     print(f"ready: frames in on {service.input_address}, statistics out on {service.output_address}", flush=True)
@@ -433,6 +447,11 @@ def _run_classify(args: argparse.Namespace) -> int:
 
 
 def _run_bench(args: argparse.Namespace) -> int:
+    if args.soak is not None:
+        from edge.bench.soak import bench_soak
+
+        report = bench_soak(args.soak, **PRESETS.get(args.preset, {}))
+        return 0 if report["exact"] else 1
     from edge.bench.stages import (
         bench_classification,
         bench_detection,

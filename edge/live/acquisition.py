@@ -20,6 +20,7 @@ from edge.live.sources import FrameSource
 from edge.pipeline.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
+WARNING_INTERVAL_S = 1.0  # at most one logged warning a second per kind; the counts keep every one
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,18 @@ class Acquisition:
         self.queue = WorkQueue(config.queue_size, config.keep)
         self._series: OrderedDict[str, _OpenSeries] = OrderedDict()  # by name, least recently seen first
         self._opened = 0
+        self._warned: dict[str, tuple[float, int]] = {}  # kind -> (when last logged, how many not logged since)
+
+    def _warn(self, kind: str, text: str, *args) -> None:
+        """Log a warning, but of each kind at most one every ``WARNING_INTERVAL_S``, saying how
+        many were not logged since: a sender flooding bad messages must not flood the log."""
+        now = time.monotonic()
+        last, quiet = self._warned.get(kind, (-WARNING_INTERVAL_S, 0))
+        if now - last < WARNING_INTERVAL_S:
+            self._warned[kind] = (last, quiet + 1)
+            return
+        self._warned[kind] = (now, 0)
+        log.warning(text + (f" ({quiet} more like it not logged)" if quiet else ""), *args)
 
     def receive(self, source: FrameSource) -> None:
         """Take every message of ``source`` until it ends or is interrupted (the receiver thread)."""
@@ -102,7 +115,7 @@ class Acquisition:
                 message = source.receive()
             except ProtocolError as error:
                 self.counters.reject(error.reason)
-                log.warning("bad message: %s", error)
+                self._warn(error.reason, "bad message: %s", error)
                 continue
             if message is None:
                 return
@@ -135,7 +148,7 @@ class Acquisition:
         state = self._series.get(name)
         if state is None or state.ended:
             self.counters.reject("stray_series_end")
-            log.warning("series_end for %s, which is not open", name)
+            self._warn("stray_series_end", "series_end for %s, which is not open", name)
             return
         state.ended = True
         self.events.put(SeriesEnded(state.series_id, state.accepted))
@@ -153,13 +166,21 @@ class Acquisition:
         state = self._series.get(message.series)
         if state is not None and state.ended:
             self.counters.reject("ended_series")
-            log.warning("frame %d of series %s, which has ended: not processed", message.frame, message.series)
+            self._warn(
+                "ended_series", "frame %d of series %s, which has ended: not processed", message.frame, message.series
+            )
             return
         if state is None:  # a late joiner, or a sender without series_start: the series starts here
             state = self._start(message.series, None)
         if state.last_frame is not None and message.frame <= state.last_frame:
             self.counters.reject("frame_order")
-            log.warning("series %s: frame %d after %d: not processed", message.series, message.frame, state.last_frame)
+            self._warn(
+                "frame_order",
+                "series %s: frame %d after %d: not processed",
+                message.series,
+                message.frame,
+                state.last_frame,
+            )
             return
         self.counters.add(received=1)
         if state.last_frame is not None and message.frame > state.last_frame + 1:

@@ -8,6 +8,14 @@ from edge.pipeline.backends import BACKENDS
 from edge.pipeline.polarity import POLARITIES
 
 KEEP_POLICIES = ("newest", "oldest")
+# Named sets of settings, applied before the config file's own entries and the flags.
+PRESETS = {
+    "default": {},
+    # a live view: the newest frame within about a frame's time; under overload all but one
+    # waiting frame are dropped (counted), where the default queue of 8 keeps up to 8 frames'
+    # time of latency to drop fewer
+    "live": {"queue_size": 1, "keep": "newest"},
+}
 INPUT_SOCKETS = ("pull", "sub")
 
 
@@ -61,24 +69,29 @@ class ServiceConfig:
             raise ValueError(f"config: pixel_size_nm must be positive, got {self.pixel_size_nm!r}")
 
 
-def load_config(path: str | Path | None = None, **overrides) -> ServiceConfig:
-    """Defaults, updated by the TOML file at ``path`` (a ``[serve]`` table or top-level keys),
-    then by the ``overrides`` that are not None."""
+def load_config(path: str | Path | None = None, preset: str | None = None, **overrides) -> ServiceConfig:
+    """Defaults, updated by the ``preset`` (a key of ``PRESETS``; else the file's ``preset``
+    entry), then by the TOML file at ``path`` (a ``[serve]`` table or top-level keys), then by
+    the ``overrides`` that are not None."""
     values: dict = {}
     if path is not None:
         try:
             document = tomllib.loads(Path(path).read_text())
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise ValueError(f"config {path}: {error}") from error
-        values = document.get("serve", document)
-        known = {f.name for f in fields(ServiceConfig)}
+        values = dict(document.get("serve", document))
+        known = {f.name for f in fields(ServiceConfig)} | {"preset"}
         unknown = sorted(set(values) - known)
         if unknown:
             known_list = ", ".join(sorted(known))
             raise ValueError(f"config {path}: unknown setting(s) {', '.join(unknown)} (known: {known_list})")
+    preset = preset or values.pop("preset", "default")
+    values.pop("preset", None)
+    if preset not in PRESETS:
+        raise ValueError(f"config: preset must be one of {tuple(PRESETS)}, got {preset!r}")
     if "analysed_scenes" in values:
         values = {**values, "analysed_scenes": tuple(values["analysed_scenes"])}
-    config = ServiceConfig(**values)
+    config = ServiceConfig(**{**PRESETS[preset], **values})
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
 

@@ -198,6 +198,19 @@ def test_config_file_and_flags(tmp_path):
         load_config(path)
 
 
+def test_the_live_preset_sits_under_the_file_and_the_flags(tmp_path):
+    assert (load_config(preset="live").queue_size, load_config(preset="live").keep) == (1, "newest")
+    path = tmp_path / "edge.toml"
+    path.write_text('[serve]\npreset = "live"\nkeep = "oldest"\n')
+    config = load_config(path)
+    assert (config.queue_size, config.keep) == (1, "oldest")
+    assert load_config(path, queue_size=4).queue_size == 4
+    assert load_config(path, preset="default").queue_size == 8
+    path.write_text('[serve]\npreset = "fast"\n')
+    with pytest.raises(ValueError, match="preset must be one of"):
+        load_config(path)
+
+
 def test_replayed_files_keep_their_pixels():
     pixels, size = load_frames(sample_paths()[:1], None)[0]
     np.testing.assert_array_equal(pixels, read_frame(sample_paths()[0]).pixels)
@@ -349,3 +362,13 @@ def test_image_files_run_through_the_service_as_one_series_that_ends_it(pipeline
     counts = service.counters.snapshot()
     assert counts["processed"] == 2 and counts["errors_by_reason"] == {"undecodable": 1}
     context.term()
+
+
+def test_a_flood_of_bad_messages_is_logged_once_a_second_per_kind_and_counted_in_full(running, caplog):
+    service, subscriber, sender = running()
+    for _ in range(50):
+        sender.send_multipart([b"garbage"])
+    status = receive_until(subscriber, lambda topic, body: topic == "status" and body["errors"] == 50)[-1][1]
+    assert status["errors_by_reason"] == {"header": 50}
+    logged = [record for record in caplog.records if "bad message" in record.getMessage()]
+    assert 1 <= len(logged) < 50
