@@ -41,7 +41,7 @@ def test_two_basins_meet_on_the_ridge():
     assert set(labels[:, 2]) <= {1, 2}
 
 
-def test_pixels_cut_off_from_every_marker_stay_unlabelled():
+def test_one_marker_floods_every_pixel_and_no_marker_labels_none():
     landscape = np.zeros((3, 3), np.uint8)
     markers = np.zeros((3, 3), np.int32)
     markers[0, 0] = 7

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -37,8 +39,9 @@ def test_missing_or_broken_model_is_a_clear_error(tmp_path):
 def test_analyze_without_boxes_runs_the_detector(tmp_path, capsys):
     frame_path = sample_paths()[0]
     assert main(["analyze", str(frame_path), "--out", str(tmp_path), "--screen", "none"]) == 0
-    assert (tmp_path / f"{frame_path.stem}.json").is_file()
-    assert "defects" in capsys.readouterr().out
+    record = json.loads((tmp_path / f"{frame_path.stem}.json").read_text())
+    assert record["count"] == len(record["defects"]) > 0
+    assert f"{frame_path.name}: {record['count']} defects" in capsys.readouterr().out
 
 
 def test_octaves_cover_every_window_size_from_min_to_max_once():

@@ -36,9 +36,13 @@ def test_a_box_centred_inside_a_more_probable_one_is_a_duplicate():
 
 
 def test_crops_are_square_and_reflect_at_the_border():
-    frame = np.arange(100 * 100, dtype=np.uint16).reshape(100, 100)
-    crops = box_crops(frame, np.array([[0, 0, 20, 10], [40, 40, 60, 60]]), 32)
-    assert crops.shape == (2, 32, 32) and crops.dtype == np.uint8
+    frame = np.random.default_rng(0).integers(0, 256, (100, 100), dtype=np.uint8)
+    boxes = np.array([[0, 0, 20, 10], [85, 90, 100, 100], [40, 40, 60, 60]], float)
+    crops = box_crops(frame, boxes, 32)
+    assert crops.shape == (3, 32, 32) and crops.dtype == np.uint8
+    # the same boxes on the frame mirrored out by hand (edge pixels repeated, as BORDER_REFLECT)
+    mirrored = np.pad(frame, 40, mode="symmetric")
+    np.testing.assert_array_equal(crops, box_crops(mirrored, boxes + 40, 32))
     assert box_crops(frame, np.zeros((0, 4)), 32).shape == (0, 32, 32)
 
 
