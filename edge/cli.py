@@ -163,7 +163,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--repeats", type=int, default=2, help="times the samples are replayed (default: 2)")
     demo.add_argument("--fps", type=float, default=2.0, help="replay rate, frames per second (default: 2)")
+    demo.add_argument(
+        "--viewer", default="127.0.0.1:0", metavar="HOST:PORT", help="the live page (default: a free loopback port)"
+    )
     demo.set_defaults(run=_run_demo)
+
+    view = commands.add_parser(
+        "view",
+        help="a live web page of a running service's results",
+        description="Subscribe to a service's PUB socket (here or on another PC) and serve one page that shows the "
+        "latest frame with its loops, the series' diameter histogram, count and density per frame, and the "
+        "service's counters, updated live over a WebSocket.",
+    )
+    view.add_argument("--from", dest="endpoint", default="tcp://127.0.0.1:5556", help="the service's output")
+    view.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT", help="(default: 127.0.0.1:8080)")
+    view.add_argument(
+        "--allow-remote", action="store_true", help="let --listen name a host other than loopback (live data is shown)"
+    )
+    view.set_defaults(run=_run_view)
 
     serve = commands.add_parser(
         "serve",
@@ -184,6 +201,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--polarity", choices=POLARITIES, help="loop contrast (default: auto)")
     serve.add_argument("--backend", choices=BACKENDS, help="CNN inference backend (default: auto)")
     serve.add_argument("--screen", help="screening CNN: ONNX file or 'none' (default: the bundled one)")
+    serve.add_argument(
+        "--viewer", metavar="HOST:PORT", help="also serve the live page here (loopback unless --allow-remote)"
+    )
+    serve.add_argument("--allow-remote", action="store_true", help="let --viewer name a host other than loopback")
     serve.add_argument(
         "--preset",
         choices=tuple(PRESETS),
@@ -276,6 +297,7 @@ def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
+    from edge.eval.charts import diameters, write_defects_csv, write_histogram, write_summary
     from edge.eval.overlay import write_gallery, write_overlay
     from edge.io.boxes import box_file_for, read_boxes
     from edge.io.images import read_frame
@@ -288,6 +310,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     if not args.boxes:
         pipeline = Pipeline.default(args.backend, args.polarity, args.screen, args.classifier, scenes)
     failures = 0
+    rows, names, per_image, units = [], [], [], set()
     for path in args.images:
         try:
             frame = read_frame(path, args.pixel_size)
@@ -306,8 +329,24 @@ def _run_analyze(args: argparse.Namespace) -> int:
         write_overlay(args.out / f"{path.stem}.png", frame.pixels, result.defects)
         if args.gallery and result.defects:
             write_gallery(args.out / f"{path.stem}.gallery.png", frame.pixels, result.defects)
+        write_histogram(args.out / f"{path.stem}.histogram.png", result.defects, frame.pixel_size_nm, path.name)
+        rows += [(path.name, defect, frame.pixel_size_nm) for defect in result.defects]
+        values, unit = diameters(result.defects, frame.pixel_size_nm)
+        names.append(path.name)
+        per_image.append(values)
+        units.add(unit)
         print(f"{path.name}: {scene}{summary_line(result.stats) if result.stats else 'not analysed (scene)'}")
+    write_defects_csv(args.out / "defects.csv", rows)
+    if names:
+        if len(units) > 1:  # some images with a pixel size, some without: compare them in px
+            per_image = [diameters(d, None)[0] for d in _defects_by_image(rows, names)]
+            units = {"px"}
+        write_summary(args.out / "summary.png", names, per_image, units.pop())
     return 1 if failures else 0
+
+
+def _defects_by_image(rows: list, names: list[str]) -> list[list]:
+    return [[defect for image, defect, _ in rows if image == name] for name in names]
 
 
 def summary_line(stats: dict) -> str:
@@ -363,7 +402,18 @@ def _run_train_screen(args: argparse.Namespace) -> int:
 def _run_demo(args: argparse.Namespace) -> int:
     from edge.live.demo import run_demo
 
-    return run_demo(args.repeats, args.fps)
+    return run_demo(args.repeats, args.fps, viewer=args.viewer)
+
+
+def _run_view(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from edge.live.viewer.server import check_listen, make_app
+
+    host, port = check_listen(args.listen, args.allow_remote)
+    print(f"viewer of {args.endpoint} on http://{host}:{port}/", flush=True)
+    web.run_app(make_app(args.endpoint), host=host, port=port, print=None)
+    return 0
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -374,13 +424,22 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     settings = ("input", "output", "input_socket", "workers", "queue_size", "keep", "pixel_size_nm", "polarity")
     overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
-    service = Service(load_config(args.config, args.preset, **overrides))
+    config = load_config(args.config, args.preset, viewer=args.viewer, **overrides)
+    service = Service(config)
     print("loading models and compiling kernels ...", flush=True)
     service.start()
     print(f"ready: frames in on {service.input_address}, statistics out on {service.output_address}", flush=True)
+    viewer = None
+    if config.viewer:
+        from edge.live.viewer.server import ViewerThread, check_listen
+
+        viewer = ViewerThread(_local(service.output_address), *check_listen(config.viewer, args.allow_remote)).start()
+        print(f"viewer on {viewer.url}", flush=True)
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: service.stop())
     service.wait()
+    if viewer is not None:
+        viewer.stop()
     if service.fault:
         print(f"edge serve: failed: {service.fault}; {service.counters.snapshot()}", file=sys.stderr, flush=True)
         return 1
@@ -388,15 +447,25 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _local(address: str) -> str:
+    """The address a process on this machine connects to for ``address`` (``*`` is every interface)."""
+    return address.replace("://0.0.0.0:", "://127.0.0.1:").replace("://*:", "://127.0.0.1:")
+
+
 def _run_replay(args: argparse.Namespace) -> int:
     import signal
     import threading
+
+    import zmq
 
     from edge.live.replay import load_frames, replay
 
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    sent = replay(load_frames(args.images, args.pixel_size), args.to, args.series, args.fps, args.loop, stop.is_set)
+    context = zmq.Context()
+    frames = load_frames(args.images, args.pixel_size)
+    sent = replay(frames, args.to, args.series, args.fps, args.loop, stop.is_set, context)
+    context.term()  # waits (up to the sockets' linger) until what was queued has gone out
     print(f"sent {sent} frames as series {args.series!r}")
     return 0
 

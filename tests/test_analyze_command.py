@@ -50,3 +50,21 @@ def test_help_explains_each_subcommand(capsys):
     text = capsys.readouterr().out
     for command in ("analyze", "evaluate", "bench"):
         assert command in text
+
+
+def test_analyze_writes_a_histogram_per_image_a_batch_summary_and_a_defect_table(tmp_path):
+    import csv
+
+    images = sample_paths()[:2]
+    arguments = ["analyze", *map(str, images), "--boxes", str(images[0].parent), "--out", str(tmp_path)]
+    assert main([*arguments, "--pixel-size", "0.5"]) == 0
+    records = [json.loads((tmp_path / f"{image.stem}.json").read_text()) for image in images]
+    for image in images:
+        assert cv2.imread(str(tmp_path / f"{image.stem}.histogram.png")).shape[2] == 3
+    assert cv2.imread(str(tmp_path / "summary.png")) is not None
+    with open(tmp_path / "defects.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == sum(record["count"] for record in records)
+    first = records[0]["defects"][0]
+    assert rows[0]["image"] == images[0].name and {"major_nm", "x_px", "area_px2"} <= set(rows[0])
+    assert float(rows[0]["major_nm"]) == pytest.approx(first["major_nm"], abs=1e-3)

@@ -1,23 +1,28 @@
 """``edge bench --service``: the whole service through real sockets on loopback.
 
-For each frame size, the service runs three times in this process: with our stages on uint16
-frames (what detectors send: the samples scaled by 257), the same on the uint8 originals, and
-with the plain baselines on uint16 (skimage's watershed instead of our flood, one inference
-call per crop instead of one per frame). Each run first streams frames as fast as they are
+For each frame size, the service runs four times in this process: with our stages on uint16
+frames (what detectors send: the samples scaled by 257), the same on the uint8 originals, with
+the plain baselines on uint16 (skimage's watershed instead of our flood, one inference call per
+crop instead of one per frame), and ours on uint16 again with the live viewer subscribed and one
+page reading everything it sends. Each run first streams frames as fast as they are
 taken (the queue holds them all: throughput), then paced at 80 % of that throughput (latency,
 drops).
 """
 
+import asyncio
 import statistics
+import threading
 import time
 from dataclasses import replace
 
+import aiohttp
 import numpy as np
 from skimage.segmentation import watershed as skimage_watershed
 
 from edge.io.bundled import sample_frames
 from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
+from edge.live.viewer.server import ViewerThread
 from edge.pipeline.pipeline import Pipeline
 
 
@@ -37,23 +42,25 @@ def bench_service(frames_per_run: int) -> dict:
         as_uint8 = [frames[i % len(frames)] for i in range(frames_per_run)]
         as_uint16 = [(pixels.astype(np.uint16) * np.uint16(257), nm) for pixels, nm in as_uint8]
         variants = {
-            "ours uint16": (ours, as_uint16),
-            "ours uint8": (ours, as_uint8),
-            "baselines uint16": (baseline, as_uint16),
+            "ours uint16": (ours, as_uint16, False),
+            "ours uint8": (ours, as_uint8, False),
+            "baselines uint16": (baseline, as_uint16, False),
+            "ours uint16 viewed": (ours, as_uint16, True),
         }
-        for name, (pipeline, stream) in variants.items():
-            results[(size, name)] = _run(pipeline, stream)
+        for name, (pipeline, stream, viewed) in variants.items():
+            results[(size, name)] = _run(pipeline, stream, viewed)
         _report(size, {name: results[(size, name)] for name in variants}, frames_per_run)
     return results
 
 
-def _run(pipeline: Pipeline, stream: list) -> dict:
-    throughput = _stream(pipeline, stream, fps=None, queue_size=len(stream))
-    paced = _stream(pipeline, stream, fps=0.8 * throughput["frames_per_s"], queue_size=8)
+def _run(pipeline: Pipeline, stream: list, viewed: bool) -> dict:
+    throughput = _stream(pipeline, stream, fps=None, queue_size=len(stream), viewed=viewed)
+    paced = _stream(pipeline, stream, fps=0.8 * throughput["frames_per_s"], queue_size=8, viewed=viewed)
     return {"frames_per_s": throughput["frames_per_s"], **{k: v for k, v in paced.items() if k != "frames_per_s"}}
 
 
-def _stream(pipeline: Pipeline, stream: list, fps: float | None, queue_size: int) -> dict:
+def _stream(pipeline: Pipeline, stream: list, fps: float | None, queue_size: int, viewed: bool) -> dict:
+    """One run; ``viewed``: with the live viewer subscribed and one page reading all it sends."""
     latencies, stages = [], {}
 
     def record(topic: str, body: dict) -> bool:
@@ -64,11 +71,16 @@ def _stream(pipeline: Pipeline, stream: list, fps: float | None, queue_size: int
         return topic == "series" and body["final"]
 
     with LoopbackService(ServiceConfig(queue_size=queue_size, summary_every=10**6), pipeline) as running:
+        viewer = ViewerThread(running.service.output_address).start() if viewed else None
+        page = _Page(viewer.url) if viewer else None
         started = time.perf_counter()
         sender = running.replay(stream, "bench", fps)
         running.receive_until(record, timeout_s=3600)
         elapsed = time.perf_counter() - started
         sender.join()
+        if viewer is not None:
+            page.close()
+            viewer.stop()
     counts = running.service.counters.snapshot()
     return {
         "frames_per_s": counts["processed"] / elapsed,
@@ -80,6 +92,29 @@ def _stream(pipeline: Pipeline, stream: list, fps: float | None, queue_size: int
         "dropped": counts["dropped"],
         "errors": counts["errors"],
     }
+
+
+class _Page:
+    """A page of the viewer, in a thread: reads everything the viewer sends until closed."""
+
+    def __init__(self, url: str):
+        self.received = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._read(url.replace("http", "ws") + "ws")))
+        self._thread.start()
+
+    async def _read(self, url: str) -> None:
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+            while not self._stop.is_set():
+                try:
+                    await socket.receive(timeout=0.2)
+                    self.received += 1
+                except TimeoutError:
+                    continue
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _report(size: str, runs: dict[str, dict], frames: int) -> None:
@@ -95,5 +130,6 @@ def _report(size: str, runs: dict[str, dict], frames: int) -> None:
     ours = runs["ours uint16"]["frames_per_s"]
     print(
         f"  throughput ratios: uint16/uint8 {ours / runs['ours uint8']['frames_per_s']:.2f}x, "
-        f"ours/baselines (uint16) {ours / runs['baselines uint16']['frames_per_s']:.2f}x"
+        f"ours/baselines (uint16) {ours / runs['baselines uint16']['frames_per_s']:.2f}x, "
+        f"viewed/unviewed (uint16) {runs['ours uint16 viewed']['frames_per_s'] / ours:.2f}x"
     )

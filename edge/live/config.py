@@ -33,6 +33,9 @@ class ServiceConfig:
     summary_every: int = 10
     max_series: int = 1024
     heartbeat_s: float = 1.0
+    preview_per_s: float = 2.0
+    preview_max_side: int = 512
+    viewer: str = ""
     max_frame_bytes: int = 256 * 1024 * 1024
     receive_high_water_mark: int = 16
     send_high_water_mark: int = 10_000
@@ -57,12 +60,17 @@ class ServiceConfig:
             "max_frame_bytes",
             "receive_high_water_mark",
             "send_high_water_mark",
+            "preview_max_side",
         )
         for name in positive:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"config: {name} must be a positive integer, got {getattr(self, name)!r}")
         if not (isinstance(self.linger_s, int | float) and 0 <= self.linger_s < float("inf")):
             raise ValueError(f"config: linger_s must be a finite number >= 0, got {self.linger_s!r}")
+        if not (isinstance(self.preview_per_s, int | float) and 0 <= self.preview_per_s < float("inf")):
+            raise ValueError(
+                f"config: preview_per_s must be a finite number >= 0 (0: none), got {self.preview_per_s!r}"
+            )
         if not self.heartbeat_s > 0:
             raise ValueError(f"config: heartbeat_s must be positive, got {self.heartbeat_s!r}")
         if self.pixel_size_nm is not None and not self.pixel_size_nm > 0:

@@ -5,15 +5,20 @@ from edge.io.bundled import sample_paths
 from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
 from edge.live.replay import load_frames
+from edge.live.viewer.server import ViewerThread, check_listen
 
 DEMO_PIXEL_SIZE_NM = 0.474  # what the study's own code used for its 300kx frames; for the demo only
 
 
-def run_demo(repeats: int = 2, fps: float = 2.0, timeout_s: float = 300.0) -> int:
-    """Replay the samples ``repeats`` times as one series; print frames and summaries."""
+def run_demo(repeats: int = 2, fps: float = 2.0, timeout_s: float = 300.0, viewer: str = "127.0.0.1:0") -> int:
+    """Replay the samples ``repeats`` times as one series; print frames and summaries, and serve
+    the live page on ``viewer`` (HOST:PORT on loopback; empty for none)."""
     print("starting the service: loading models, compiling kernels ...", flush=True)
     frames = load_frames(sample_paths(), DEMO_PIXEL_SIZE_NM) * repeats
     with LoopbackService(ServiceConfig(summary_every=3)) as running:
+        page = ViewerThread(running.service.output_address, *check_listen(viewer)).start() if viewer else None
+        if page is not None:
+            print(f"live page: {page.url}", flush=True)
         print(f"service ready; replaying {len(frames)} frames at {fps:g} fps (pixel size {DEMO_PIXEL_SIZE_NM} nm)")
         sender = running.replay(frames, "demo", fps)
 
@@ -31,6 +36,8 @@ def run_demo(repeats: int = 2, fps: float = 2.0, timeout_s: float = 300.0) -> in
             print(f"the demo did not finish: {error}")
             finished = False
         sender.join()
+        if page is not None:
+            page.stop()
     status = running.service.counters.snapshot()
     print(f"done: {status['processed']} frames processed, {status['dropped']} dropped, {status['errors']} errors")
     return 0 if finished else 1

@@ -47,8 +47,15 @@ class FrameAnalysed:
 
 
 @dataclass(frozen=True)
+class PreviewReady:
+    """A ``preview`` message, encoded off the frames' path (``edge.live.preview``)."""
+
+    body: dict
+
+
+@dataclass(frozen=True)
 class Shutdown:
     """Everything is accounted for: publish the final summaries and stop."""
 
 
-Event = SeriesOpened | SeriesEnded | FrameDropped | FrameFailed | FrameAnalysed | Shutdown
+Event = SeriesOpened | SeriesEnded | FrameDropped | FrameFailed | FrameAnalysed | PreviewReady | Shutdown

@@ -20,10 +20,12 @@ from edge.live.events import (
     FrameAnalysed,
     FrameDropped,
     FrameFailed,
+    PreviewReady,
     SeriesEnded,
     SeriesOpened,
     Shutdown,
 )
+from edge.live.preview import PreviewEncoder
 from edge.live.protocol import publication
 from edge.live.series import SeriesStats
 
@@ -34,8 +36,16 @@ class Publisher:
     """Publishes what ``events`` reports on ``socket``; ``status(final)`` gives the body of each
     ``status`` message (``final`` for the last)."""
 
-    def __init__(self, socket: zmq.Socket, config: ServiceConfig, counters: Counters, status: Callable[[bool], dict]):
+    def __init__(
+        self,
+        socket: zmq.Socket,
+        config: ServiceConfig,
+        counters: Counters,
+        status: Callable[[bool], dict],
+        preview: PreviewEncoder | None = None,
+    ):
         self._socket, self._config, self._counters, self._status = socket, config, counters, status
+        self._preview = preview
         self._series: dict[int, SeriesStats] = {}
         self._expected: dict[int, int] = {}  # frames a series that has ended still waits for
         self._finished: dict[int, int] = {}
@@ -60,6 +70,9 @@ class Publisher:
                 continue
             if isinstance(event, Shutdown):
                 break
+            if isinstance(event, PreviewReady):
+                self._send("preview", event.body)
+                continue
             try:
                 self._handle(event)
             except Exception:  # a bookkeeping fault must not silence the publisher
@@ -98,11 +111,14 @@ class Publisher:
         body = {
             "series": message.series,
             "frame": message.frame,
+            "shape": list(message.pixels.shape),
             **result.as_json(),
             "latency_ms": 1e3 * (event.finished_at - event.received_at),
             "timestamp": message.timestamp,
         }
         self._send("frame", body)
+        if self._preview is not None:
+            self._preview.offer(event)
         if stats.frames % self._config.summary_every == 0:
             self._send("series", {**stats.summary(), "final": False})
 

@@ -49,7 +49,8 @@ def replay(
         if period:
             time.sleep(max(0.0, next_time - time.monotonic()))
             next_time += period
-        socket.send_multipart(encode_frame(series, sent, pixels, pixel_size, time.time()), copy=False)
+        # copied into ZeroMQ's own message: a zero-copy send could outlive the array (at exit, say)
+        socket.send_multipart(encode_frame(series, sent, pixels, pixel_size, time.time()))
         sent += 1
     socket.send_multipart(encode_series_end(series))
     socket.close()

@@ -21,6 +21,7 @@ from edge.live.config import ServiceConfig
 from edge.live.connection import ZeroMQSource
 from edge.live.counters import Counters
 from edge.live.events import Shutdown
+from edge.live.preview import PreviewEncoder
 from edge.live.publishing import Publisher
 from edge.live.sockets import endpoint_address, open_socket
 from edge.live.sources import FrameSource
@@ -75,14 +76,19 @@ class Service:
                 config.linger_s,
             )
         self.input_address = self.source.address
-        publisher = Publisher(output, config, self.counters, self._status)
+        self._preview = None
+        if config.preview_per_s > 0:
+            self._preview = PreviewEncoder(config.preview_per_s, config.preview_max_side, self._events.put)
+        publisher = Publisher(output, config, self.counters, self._status, self._preview)
         self._publisher = self._thread(lambda: publisher.run(self._events), "publisher")
+        self._previewer = self._thread(self._preview.run, "preview") if self._preview else None
         self._workers = [
             self._thread(lambda: self.acquisition.analyse(self.pipeline), f"worker-{i}") for i in range(config.workers)
         ]
         self._receiver = self._thread(self._receive, "receiver")
-        for thread in [self._publisher, *self._workers, self._receiver]:
-            thread.start()
+        for thread in [self._publisher, *self._workers, self._receiver, self._previewer]:
+            if thread is not None:
+                thread.start()
         log.info("ready: frames in from %s, statistics out on %s", self.input_address, self.output_address)
         return self
 
@@ -99,6 +105,9 @@ class Service:
         self.acquisition.finish(drain=self.config.drain_on_stop)
         for thread in self._workers:
             thread.join()
+        if self._previewer is not None:
+            self._preview.close()
+            self._previewer.join()
         self._events.put(Shutdown())
         self._publisher.join()
 

@@ -1,0 +1,154 @@
+// The live page: one WebSocket, messages of type status, series, frames, frame and preview.
+// window.edgeViewer holds what is shown, for anyone (a test, a console) to read.
+"use strict";
+
+const viewer = (window.edgeViewer = { status: null, series: null, frames: [], preview: null, drawn: 0 });
+const $ = (id) => document.getElementById(id);
+const fixed = (value, digits) => (value === null || value === undefined ? "-" : Number(value).toFixed(digits));
+
+function connect() {
+  const socket = new WebSocket(`ws://${location.host}/ws`);
+  socket.onopen = () => { $("connection").textContent = "live"; $("connection").className = "open"; };
+  socket.onclose = () => {
+    $("connection").textContent = "disconnected, retrying";
+    $("connection").className = "closed";
+    setTimeout(connect, 1000);
+  };
+  socket.onmessage = (event) => handle(JSON.parse(event.data));
+}
+
+function handle(message) {
+  if (message.type === "status") showStatus(message);
+  else if (message.type === "series") showSeries(message);
+  else if (message.type === "frames") { viewer.frames = message.frames; drawTrend(); }
+  else if (message.type === "frame") showFrame(message);
+  else if (message.type === "preview") showPreview(message);
+}
+
+function showStatus(status) {
+  viewer.status = status;
+  for (const key of ["state", "queue_depth", "received", "processed", "dropped", "gaps", "errors"]) {
+    $(`status-${key}`).textContent = status[key];
+  }
+  $("status-uptime_s").textContent = `${fixed(status.uptime_s, 0)} s`;
+}
+
+function showSeries(series) {
+  viewer.series = series;
+  $("series-name").textContent = series.name;
+  $("series-state").textContent = series.state === "ended" ? "(ended)" : "(running)";
+  const start = new Date(series.started_at * 1000).toLocaleTimeString();
+  const end = series.ended_at ? ` - ${new Date(series.ended_at * 1000).toLocaleTimeString()}` : "";
+  $("series-times").textContent = `${start}${end}`;
+  const summary = series.summary;
+  if (!summary) return;
+  $("series-total").textContent = summary.count;
+  $("series-frames").textContent = summary.frames;
+  $("series-diameter").textContent = summary.mean_diameter_nm !== null
+    ? `${fixed(summary.mean_diameter_nm, 1)} ± ${fixed(summary.std_diameter_nm, 1)} nm`
+    : summary.mean_diameter_px !== null ? `${fixed(summary.mean_diameter_px, 1)} ± ${fixed(summary.std_diameter_px, 1)} px` : "-";
+  drawHistogram(summary.diameter_histogram);
+}
+
+function showFrame(frame) {
+  if (viewer.frames.length && viewer.frames[viewer.frames.length - 1].series !== frame.series) viewer.frames = [];
+  viewer.frames.push(frame);
+  if (viewer.frames.length > 2000) viewer.frames.shift();
+  $("frame-id").textContent = frame.frame;
+  $("frame-count").textContent = frame.count === null ? "not analysed" : frame.count;
+  $("frame-diameter").textContent = frame.mean_diameter_nm !== null
+    ? `${fixed(frame.mean_diameter_nm, 1)} nm` : frame.mean_diameter_px !== null ? `${fixed(frame.mean_diameter_px, 1)} px` : "-";
+  $("frame-density").textContent = frame.density_per_um2 !== null
+    ? `${fixed(frame.density_per_um2, 0)} /µm²` : frame.density_per_mpx !== null ? `${fixed(frame.density_per_mpx, 0)} /Mpx` : "-";
+  $("frame-latency").textContent = `${fixed(frame.latency_ms, 0)} ms`;
+  $("scene").textContent = frame.scene ? `${frame.scene.label} (${fixed(frame.scene.confidence, 2)})` : "";
+  drawTrend();
+}
+
+function showPreview(preview) {
+  viewer.preview = preview;
+  const image = new Image();
+  image.onload = () => {
+    const canvas = $("frame-canvas");
+    canvas.width = preview.width;
+    canvas.height = preview.height;
+    const context = canvas.getContext("2d");
+    context.drawImage(image, 0, 0);
+    context.strokeStyle = "#ff4040";
+    context.lineWidth = 1.5;
+    const s = preview.scale;
+    for (const e of preview.ellipses) {
+      context.beginPath();
+      context.ellipse((e.x + 0.5) * s - 0.5, (e.y + 0.5) * s - 0.5, Math.max(e.major_px * s / 2, 0.5),
+                      Math.max(e.minor_px * s / 2, 0.5), e.angle_deg * Math.PI / 180, 0, 2 * Math.PI);
+      context.stroke();
+    }
+    viewer.drawn += 1;
+  };
+  image.src = `data:image/jpeg;base64,${preview.jpeg}`;
+}
+
+function axes(context, canvas, label) {
+  context.fillStyle = "#000";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.strokeStyle = "#666";
+  context.beginPath();
+  context.moveTo(40, 10); context.lineTo(40, canvas.height - 30); context.lineTo(canvas.width - 10, canvas.height - 30);
+  context.stroke();
+  context.fillStyle = "#aaa";
+  context.font = "12px sans-serif";
+  context.fillText(label, canvas.width / 2 - 40, canvas.height - 8);
+}
+
+function drawHistogram(histogram) {
+  const canvas = $("histogram");
+  const context = canvas.getContext("2d");
+  axes(context, canvas, `diameter (${histogram.unit})`);
+  const counts = histogram.counts, edges = histogram.edges;
+  const top = Math.max(1, ...counts);
+  const width = (canvas.width - 60) / counts.length, height = canvas.height - 45;
+  context.fillStyle = "#4a9eff";
+  counts.forEach((count, i) => {
+    const h = (count / top) * height;
+    context.fillRect(42 + i * width, canvas.height - 30 - h, width - 2, h);
+  });
+  context.fillStyle = "#aaa";
+  for (let i = 0; i <= counts.length; i += 5) {
+    context.fillText(fixed(edges[i], 0), 36 + i * width, canvas.height - 18);
+  }
+  context.fillText(String(top), 4, 18);
+}
+
+function drawTrend() {
+  const canvas = $("trend");
+  const context = canvas.getContext("2d");
+  axes(context, canvas, "frame");
+  const frames = viewer.frames.filter((f) => f.count !== null);
+  if (!frames.length) return;
+  const density = (f) => (f.density_per_um2 !== null ? f.density_per_um2 : f.density_per_mpx);
+  const series = [
+    { values: frames.map((f) => f.count), colour: "#ffb040", name: "count" },
+    { values: frames.map(density), colour: "#40d080", name: frames[0].density_per_um2 !== null ? "density /µm²" : "density /Mpx" },
+  ];
+  const width = canvas.width - 60, height = canvas.height - 45;
+  const x = (i) => 42 + (frames.length > 1 ? (i / (frames.length - 1)) * width : width / 2);
+  series.forEach((line, n) => {
+    const top = Math.max(1e-9, ...line.values);
+    const y = (v) => canvas.height - 30 - (v / top) * height;
+    let sum = 0;
+    const means = line.values.map((v, i) => (sum += v) / (i + 1));
+    context.strokeStyle = line.colour;
+    context.beginPath();
+    line.values.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
+    context.stroke();
+    context.setLineDash([4, 4]);
+    context.beginPath();
+    means.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
+    context.stroke();
+    context.setLineDash([]);
+    context.fillStyle = line.colour;
+    context.fillText(`${line.name} (max ${fixed(top, 0)}), dashed: running mean`, 50, 16 + 14 * n);
+  });
+}
+
+connect();

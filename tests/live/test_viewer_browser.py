@@ -1,0 +1,97 @@
+"""The live page in a real browser: Debian's chromium driven by Playwright, against `edge serve
+--viewer` fed by `edge replay` of the six sample frames, as a microscopist would open it."""
+
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+import zmq
+
+from edge.io.bundled import sample_paths
+from edge.live.protocol import read_publication
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served():
+    """`edge serve` with a viewer on free loopback ports; yields (input, output, page url)."""
+    ports = [free_port() for _ in range(3)]
+    endpoints = [f"tcp://127.0.0.1:{port}" for port in ports[:2]]
+    command = [sys.executable, "-m", "edge.cli", "serve", "--in", f"bind:{endpoints[0]}", "--out"]
+    command += [f"bind:{endpoints[1]}", "--viewer", f"127.0.0.1:{ports[2]}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:  # the service says when its viewer listens
+        if line.startswith("viewer on "):
+            break
+    else:
+        raise AssertionError(f"edge serve ended before its viewer listened (exit {process.wait()})")
+    yield *endpoints, f"http://127.0.0.1:{ports[2]}/"
+    process.terminate()
+    assert process.wait(60) == 0
+
+
+def test_the_page_shows_the_series_the_last_count_the_histogram_and_the_frame(served):
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+    frames_in, results_out, url = served
+    context = zmq.Context()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+    subscriber.connect(results_out)
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        page.wait_for_function("window.edgeViewer.status !== null")  # the viewer relays the service
+        while read_publication(subscriber.recv_multipart())[0] != "status":  # and our subscription is live
+            pass
+        paths = [str(path) for path in sample_paths()]
+        subprocess.run([sys.executable, "-m", "edge.cli", "replay", *paths, "--to", frames_in, "--pixel-size",
+                        "0.474", "--series", "sample-frames"], check=True, timeout=120)  # fmt: skip
+        published = []
+        while not (published and published[-1][0] == "series" and published[-1][1]["final"]):
+            published.append(read_publication(subscriber.recv_multipart()))
+        last_frame = [body for topic, body in published if topic == "frame"][-1]
+        final = published[-1][1]
+        page.wait_for_function("window.edgeViewer.series && window.edgeViewer.series.state === 'ended'")
+        page.wait_for_function(
+            f"window.edgeViewer.preview && window.edgeViewer.preview.frame === {last_frame['frame']}"
+        )
+        page.wait_for_function("window.edgeViewer.drawn > 0")
+        assert page.inner_text("#series-name") == "sample-frames"
+        assert page.inner_text("#frame-count") == str(last_frame["count"])
+        assert page.inner_text("#series-total") == str(final["count"]) and final["frames"] == len(paths)
+        bins = page.evaluate("window.edgeViewer.series.summary.diameter_histogram.counts")
+        assert sum(bins) == final["count"]
+        box = page.locator("#frame-canvas").bounding_box()
+        assert box["width"] > 0 and box["height"] > 0
+        drawn = page.evaluate("(() => { const c = document.getElementById('frame-canvas');"
+                              " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                              " return d.some((v, i) => i % 4 !== 3 && v > 0); })()")  # fmt: skip
+        assert drawn
+        assert errors == []
+        browser.close()
+    subscriber.close(0)
+    context.term()
