@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edge import __version__
-from edge.live.config import PRESETS
+from edge.live.config import INPUT_FORMATS, PRESETS
 from edge.pipeline.backends import BACKENDS
 from edge.pipeline.polarity import POLARITIES
 
@@ -194,6 +194,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--out", dest="output", help="output endpoint (default: bind:tcp://*:5556)")
     serve.add_argument("--config", type=Path, help="TOML file with any of the settings")
     serve.add_argument("--input-socket", choices=("pull", "sub"), help="input socket type (default: pull)")
+    serve.add_argument(
+        "--in-format",
+        dest="input_format",
+        choices=INPUT_FORMATS,
+        help="what the input speaks: edge (ours, default), dectris (SIMPLON Stream V2), adzmq (areaDetector)",
+    )
     serve.add_argument("--workers", type=int, help="worker threads (default: 2)")
     serve.add_argument("--queue-size", type=int, help="frames waiting at most (default: 8)")
     serve.add_argument("--keep", choices=("newest", "oldest"), help="when the queue is full (default: newest)")
@@ -251,6 +257,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--frames", type=int, default=48, help="frames per service run; more give a steadier figure (default: 48)"
+    )
+    bench.add_argument(
+        "--rounds", type=int, default=3, help="--service: throughput runs of each variant, in turns (default: 3)"
     )
     bench.add_argument(
         "--soak",
@@ -422,7 +431,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     from edge.live.config import load_config
     from edge.live.service import Service
 
-    settings = ("input", "output", "input_socket", "workers", "queue_size", "keep", "pixel_size_nm", "polarity")
+    settings = ("input", "output", "input_socket", "input_format", "workers", "queue_size", "keep", "pixel_size_nm")
+    settings += ("polarity",)
     overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
     config = load_config(args.config, args.preset, viewer=args.viewer, **overrides)
     service = Service(config)
@@ -537,7 +547,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     if args.service:
         from edge.bench.service import bench_service
 
-        bench_service(args.frames)
+        bench_service(args.frames, args.rounds)
     return 0
 
 

@@ -19,9 +19,9 @@ import numpy as np
 import zmq
 
 from edge.io.bundled import sample_frames
+from edge.live.client import encode_frame, encode_series_end, encode_series_start
 from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
-from edge.live.protocol import encode_frame, encode_series_end, encode_series_start
 from edge.live.sockets import open_socket
 
 

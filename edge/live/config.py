@@ -17,6 +17,7 @@ PRESETS = {
     "live": {"queue_size": 1, "keep": "newest"},
 }
 INPUT_SOCKETS = ("pull", "sub")
+INPUT_FORMATS = ("edge", "dectris", "adzmq")  # edge.live.connection.make_decoder builds each
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class ServiceConfig:
     input: str = "bind:tcp://*:5555"
     output: str = "bind:tcp://*:5556"
     input_socket: str = "pull"
+    input_format: str = "edge"
+    input_channel: str = ""
+    input_series: str = "adzmq"
     workers: int = 2
     queue_size: int = 8
     keep: str = "newest"
@@ -49,6 +53,7 @@ class ServiceConfig:
 
     def __post_init__(self):
         _one_of("input_socket", self.input_socket, INPUT_SOCKETS)
+        _one_of("input_format", self.input_format, INPUT_FORMATS)
         _one_of("keep", self.keep, KEEP_POLICIES)
         _one_of("polarity", self.polarity, POLARITIES)
         _one_of("backend", self.backend, BACKENDS)

@@ -1,13 +1,34 @@
-"""The ZeroMQ input: a PULL or SUB socket whose messages are decoded as the protocol says."""
+"""The ZeroMQ input: a PULL or SUB socket whose messages are decoded by the input format's
+decoder: our own protocol (docs/protocol.md), DECTRIS Stream V2, or areaDetector's NDPluginZMQ."""
 
 import os
 import threading
+from collections import deque
+from collections.abc import Callable
 
 import zmq
 
+from edge.live.config import INPUT_FORMATS
 from edge.live.protocol import Message, ProtocolError, decode
 from edge.live.sockets import endpoint_address, open_socket
 from edge.live.sources import FrameSource
+
+Decoder = Callable[[list], list[Message]]
+
+
+def make_decoder(input_format: str, max_frame_bytes: int, channel: str = "", series: str = "adzmq") -> Decoder:
+    """The decoder of ``input_format``: one multipart message in, the service's messages out."""
+    if input_format == "edge":
+        return lambda parts: [decode(parts, max_frame_bytes)]
+    if input_format == "dectris":
+        from edge.live.dectris import DectrisDecoder
+
+        return DectrisDecoder(max_frame_bytes, channel)
+    if input_format == "adzmq":
+        from edge.live.adzmq import AdzmqDecoder
+
+        return AdzmqDecoder(max_frame_bytes, series)
+    raise ValueError(f"input format must be one of {INPUT_FORMATS}, got {input_format!r}")
 
 
 class ZeroMQSource(FrameSource):
@@ -21,15 +42,16 @@ class ZeroMQSource(FrameSource):
         endpoint: str,
         kind: str,
         high_water_mark: int,
-        max_frame_bytes: int,
         linger_s: float,
+        decoder: Decoder,
     ):
         self._socket = open_socket(context, zmq.PULL if kind == "pull" else zmq.SUB, endpoint, linger_s=linger_s)
         self._socket.setsockopt(zmq.RCVHWM, high_water_mark)
         if kind == "sub":
             self._socket.setsockopt(zmq.SUBSCRIBE, b"")
         self.address = endpoint_address(self._socket, endpoint)
-        self._max_frame_bytes = max_frame_bytes
+        self._decoder = decoder
+        self._pending: deque[Message] = deque()  # a message that decoded into several
         self._wake_read, self._wake_write = os.pipe()
         self._poller = zmq.Poller()
         self._poller.register(self._socket, zmq.POLLIN)
@@ -40,12 +62,14 @@ class ZeroMQSource(FrameSource):
 
     def receive(self) -> Message | None:
         while not self._interrupted:
+            if self._pending:
+                return self._pending.popleft()
             ready = dict(self._poller.poll())
             if self._wake_read in ready:
                 self._interrupted = True
             elif self._socket in ready:
                 parts = self._socket.recv_multipart(copy=False)
-                return _decode([part.buffer for part in parts], self._max_frame_bytes)
+                self._pending.extend(_decode(self._decoder, [part.buffer for part in parts]))
         return None
 
     def interrupt(self) -> None:
@@ -61,10 +85,10 @@ class ZeroMQSource(FrameSource):
             os.close(self._wake_write)
 
 
-def _decode(parts: list, max_frame_bytes: int) -> Message:
-    """``decode``, with any failure it did not foresee turned into a rejection, not a crash."""
+def _decode(decoder: Decoder, parts: list) -> list[Message]:
+    """``decoder``'s messages, with any failure it did not foresee turned into a rejection, not a crash."""
     try:
-        return decode(parts, max_frame_bytes)
+        return decoder(parts)
     except ProtocolError:
         raise
     except Exception as error:

@@ -9,8 +9,8 @@ from dataclasses import replace
 import numpy as np
 import zmq
 
+from edge.live.client import read_publication
 from edge.live.config import ServiceConfig
-from edge.live.protocol import read_publication
 from edge.live.replay import replay
 from edge.live.service import Service
 from edge.pipeline.pipeline import Pipeline

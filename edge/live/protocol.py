@@ -48,6 +48,7 @@ REJECTIONS = {
     "frame_order": "a frame id not above the series' last",
     "ended_series": "a frame of a series that has ended",
     "stray_series_end": "a series_end for a series that is not open",
+    "stale_series": "(DECTRIS Stream V2) an image or end of another series than the open one",
     "analysis": "the pipeline failed on the frame",
 }
 
@@ -148,38 +149,6 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def encode_series_start(series: str, pixel_size_nm: float | None = None, metadata: dict | None = None) -> list[bytes]:
-    """[header] of a series_start."""
-    header = {"htype": "series_start", "series": series, "metadata": metadata or {}}
-    if pixel_size_nm is not None:
-        header["pixel_size_nm"] = pixel_size_nm
-    return [msgpack.packb(header)]
-
-
-def encode_frame(
-    series: str, frame: int, pixels: np.ndarray, pixel_size_nm: float | None = None, timestamp: float | None = None
-) -> list:
-    """[header, pixels] of a frame; the pixel buffer is sent as is (C order)."""
-    pixels = np.ascontiguousarray(pixels)
-    header = {"htype": "frame", "series": series, "frame": frame}
-    header |= {"shape": list(pixels.shape), "dtype": str(pixels.dtype)}
-    if pixel_size_nm is not None:
-        header["pixel_size_nm"] = pixel_size_nm
-    if timestamp is not None:
-        header["timestamp"] = timestamp
-    return [msgpack.packb(header), pixels]
-
-
-def encode_series_end(series: str) -> list[bytes]:
-    """[header] of a series_end."""
-    return [msgpack.packb({"htype": "series_end", "series": series})]
-
-
 def publication(topic: str, body: dict) -> list[bytes]:
     """[topic, msgpack body] for the PUB socket."""
     return [topic.encode(), msgpack.packb(body, use_bin_type=True)]
-
-
-def read_publication(parts: list[bytes]) -> tuple[str, dict]:
-    """The topic and body of a published message."""
-    return parts[0].decode(), msgpack.unpackb(parts[1], raw=False)

@@ -9,7 +9,7 @@ import numpy as np
 import zmq
 
 from edge.io.images import read_frame
-from edge.live.protocol import encode_frame, encode_series_end, encode_series_start
+from edge.live.client import encode_frame, encode_series_end, encode_series_start
 from edge.live.sockets import open_socket
 
 FRAME_DTYPES = (np.uint8, np.uint16, np.float32)

@@ -18,7 +18,7 @@ import zmq
 
 from edge.live.acquisition import Acquisition
 from edge.live.config import ServiceConfig
-from edge.live.connection import ZeroMQSource
+from edge.live.connection import ZeroMQSource, make_decoder
 from edge.live.counters import Counters
 from edge.live.events import Shutdown
 from edge.live.preview import PreviewEncoder
@@ -72,8 +72,8 @@ class Service:
                 config.input,
                 config.input_socket,
                 config.receive_high_water_mark,
-                config.max_frame_bytes,
                 config.linger_s,
+                make_decoder(config.input_format, config.max_frame_bytes, config.input_channel, config.input_series),
             )
         self.input_address = self.source.address
         self._preview = None

@@ -9,10 +9,11 @@ import zmq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from edge.live.client import encode_frame
 from edge.live.config import ServiceConfig
 from edge.live.counters import Counters
 from edge.live.loopback import LoopbackService
-from edge.live.protocol import REJECTIONS, ProtocolError, decode, encode_frame
+from edge.live.protocol import REJECTIONS, ProtocolError, decode
 
 ANY_VALUE = st.one_of(
     st.none(),

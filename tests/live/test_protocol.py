@@ -6,16 +6,8 @@ import msgpack
 import numpy as np
 import pytest
 
-from edge.live.protocol import (
-    FrameMessage,
-    ProtocolError,
-    SeriesEnd,
-    SeriesStart,
-    decode,
-    encode_frame,
-    encode_series_end,
-    encode_series_start,
-)
+from edge.live.client import encode_frame, encode_series_end, encode_series_start
+from edge.live.protocol import FrameMessage, ProtocolError, SeriesEnd, SeriesStart, decode
 
 LIMIT = 1 << 30
 PIXELS = np.arange(64 * 48, dtype=np.uint16).reshape(64, 48)

@@ -10,10 +10,10 @@ from synthetic import render_loop
 
 from edge.io.bundled import sample_frames, sample_paths
 from edge.io.images import read_frame
+from edge.live.client import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.live.config import ServiceConfig, load_config
 from edge.live.counters import Counters
 from edge.live.loopback import LOOPBACK, LoopbackService
-from edge.live.protocol import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.live.replay import load_frames, replay
 from edge.live.service import Service
 from edge.live.sources import FileSource

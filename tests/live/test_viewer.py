@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from synthetic import render_loop
 
 from edge.io.bundled import sample_frames
+from edge.live.client import encode_frame, encode_series_end, encode_series_start
 from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
 from edge.live.preview import PreviewEncoder
-from edge.live.protocol import encode_frame, encode_series_end, encode_series_start
 from edge.live.viewer.server import check_listen, make_app, offer
 from edge.live.viewer.state import ViewerState
 

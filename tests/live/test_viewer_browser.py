@@ -10,7 +10,7 @@ import pytest
 import zmq
 
 from edge.io.bundled import sample_paths
-from edge.live.protocol import read_publication
+from edge.live.client import read_publication
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [

@@ -13,7 +13,7 @@ import zmq
 import zmq.asyncio
 from aiohttp import WSMsgType, web
 
-from edge.live.protocol import read_publication
+from edge.live.client import read_publication
 from edge.live.viewer.state import ViewerState
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,100 @@
+"""EPICS areaDetector's NDPluginZMQ format (paulscherrerinstitute/ADZMQ) as a frame source: a
+JSON header ``{"htype": "array-1.0", "type", "shape", "frame", "ndattr"}`` and the raw buffer.
+
+The stream has no series messages: frames belong to the series that the NDAttribute ``series``
+names, else to the configured one; a frame number that goes back (the IOC's counter was reset
+for a new acquisition) ends that series and starts the next, named with a running number. The
+pixel size comes from the NDAttribute ``pixel_size_nm``.
+"""
+
+import json
+import math
+
+import numpy as np
+
+from edge.io.images import MIN_FRAME_SIDE
+from edge.live.protocol import FrameMessage, Message, ProtocolError, SeriesEnd, SeriesStart
+
+TYPES = {t: np.dtype(t) for t in ("int8", "uint8", "int16", "uint16", "int32", "uint32", "float32", "float64")}
+PIXEL_SIZE_ATTRIBUTE = "pixel_size_nm"
+SERIES_ATTRIBUTE = "series"
+
+
+class AdzmqDecoder:
+    """Decodes NDPluginZMQ messages into the service's messages; ``series`` names the frames'
+    series when no NDAttribute does."""
+
+    def __init__(self, max_frame_bytes: int, series: str = "adzmq"):
+        self._max_frame_bytes = max_frame_bytes
+        self._series = series
+        self._restarts: dict[str, int] = {}
+        self._last: dict[str, int] = {}  # series name on the wire -> last frame number
+
+    def __call__(self, parts: list) -> list[Message]:
+        if len(parts) != 2:
+            raise ProtocolError("parts", f"adzmq: expected 2 parts (JSON header, buffer), got {len(parts)}")
+        try:
+            header = json.loads(bytes(parts[0]))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ProtocolError("header", f"adzmq: header is not JSON ({error})") from error
+        if not isinstance(header, dict) or not str(header.get("htype", "")).startswith("array"):
+            raise ProtocolError("htype", f"adzmq: htype {header.get('htype') if isinstance(header, dict) else None!r}")
+        dtype = TYPES.get(header.get("type"))
+        if dtype is None:
+            raise ProtocolError("dtype", f"adzmq: type {header.get('type')!r} not one of {sorted(TYPES)}")
+        shape = header.get("shape")
+        if not (isinstance(shape, list) and len(shape) == 2 and all(_count(n) for n in shape)):
+            raise ProtocolError("shape", f"adzmq: shape {shape!r} is not [height, width]")
+        if min(shape) < MIN_FRAME_SIDE:
+            raise ProtocolError("too_small", f"adzmq: shape {shape} is under {MIN_FRAME_SIDE} px on a side")
+        expected = shape[0] * shape[1] * dtype.itemsize
+        if expected > self._max_frame_bytes:
+            raise ProtocolError("too_large", f"adzmq: {expected} bytes is over the limit of {self._max_frame_bytes}")
+        given = memoryview(parts[1]).nbytes
+        if given != expected:
+            raise ProtocolError("pixels", f"adzmq: {given} bytes for shape {shape} {dtype} ({expected} expected)")
+        frame = header.get("frame")
+        if not _count(frame) or frame >= 2**63:
+            raise ProtocolError("frame_id", f"adzmq: frame {frame!r} is not an integer from 0 to 2^63 - 1")
+        attributes = header.get("ndattr", {})
+        if not isinstance(attributes, dict):
+            raise ProtocolError("metadata", "adzmq: ndattr is not a map")
+        size = attributes.get(PIXEL_SIZE_ATTRIBUTE)
+        if size is not None and not (_number(size) and math.isfinite(size) and size > 0):
+            raise ProtocolError("pixel_size", f"adzmq: ndattr {PIXEL_SIZE_ATTRIBUTE} {size!r} is not > 0")
+        name = attributes.get(SERIES_ATTRIBUTE)
+        name = name if isinstance(name, str) and name else self._series
+        stamp = header.get("timeStamp")
+        timestamp = float(stamp) if _number(stamp) and math.isfinite(stamp) else None
+        pixels = np.frombuffer(parts[1], dtype).reshape(shape)
+        messages: list[Message] = []
+        if name in self._last and frame <= self._last[name]:  # the counter went back: a new acquisition
+            messages.append(SeriesEnd(self._numbered(name)))
+            self._restarts[name] = self._restarts.get(name, 0) + 1
+            messages.append(SeriesStart(self._numbered(name)))
+        self._last[name] = frame
+        messages.append(
+            FrameMessage(self._numbered(name), frame, pixels, None if size is None else float(size), timestamp)
+        )
+        return messages
+
+    def _numbered(self, name: str) -> str:
+        restarts = self._restarts.get(name, 0)
+        return name if restarts == 0 else f"{name}-{restarts + 1}"
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def encode_array(
+    pixels: np.ndarray, frame: int, attributes: dict | None = None, timestamp: float | None = None
+) -> list:
+    """An NDPluginZMQ message: the JSON header and the array's buffer (as an IOC sends it)."""
+    header = {"htype": "array-1.0", "type": str(pixels.dtype), "shape": list(pixels.shape), "frame": frame}
+    header |= {"ndattr": attributes or {}, "timeStamp": timestamp if timestamp is not None else 0.0}
+    return [json.dumps(header).encode(), np.ascontiguousarray(pixels)]
