@@ -269,6 +269,11 @@ def _parser() -> argparse.ArgumentParser:
         "MINUTES; reports RSS at the start, middle and end, latency and whether the accounting is exact",
     )
     bench.add_argument("--preset", choices=tuple(PRESETS), default="default", help="service settings for --soak")
+    bench.add_argument(
+        "--presets",
+        action="store_true",
+        help="instead: latency under moderate overload, the default settings against the live preset",
+    )
     bench.set_defaults(run=_run_bench)
     return parser
 
@@ -526,6 +531,11 @@ def _run_classify(args: argparse.Namespace) -> int:
 
 
 def _run_bench(args: argparse.Namespace) -> int:
+    if args.presets:
+        from edge.bench.service import bench_presets
+
+        bench_presets()
+        return 0
     if args.soak is not None:
         from edge.bench.soak import bench_soak
 

@@ -23,7 +23,7 @@ from skimage.segmentation import watershed as skimage_watershed
 from edge.io.bundled import sample_frames
 from edge.live.adzmq import encode_array
 from edge.live.client import encode_frame
-from edge.live.config import ServiceConfig
+from edge.live.config import ServiceConfig, load_config
 from edge.live.connection import make_decoder
 from edge.live.dectris import encode_end, encode_image, encode_start
 from edge.live.loopback import LoopbackService
@@ -74,11 +74,15 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
 
 def _encoded(input_format: str, stream: list) -> list[list]:
     """``stream`` as one series in ``input_format``: Stream V2 with bslz4 images (what a DECTRIS
-    detector sends by default), or NDPluginZMQ arrays."""
+    detector sends by default), or NDPluginZMQ arrays and the first array of the next series."""
     if input_format == "dectris":
         images = [[encode_image("bench", i, pixels, "bslz4")] for i, (pixels, _) in enumerate(stream)]
         return [[encode_start("bench", pixel_size_nm=stream[0][1])], *images, [encode_end("bench")]]
-    return [encode_array(pixels, i, {"pixel_size_nm": nm, "series": "bench"}) for i, (pixels, nm) in enumerate(stream)]
+    arrays = [
+        encode_array(pixels, i, {"pixel_size_nm": nm, "series": "bench"}) for i, (pixels, nm) in enumerate(stream)
+    ]
+    # NDPluginZMQ has no end of series: a reset counter (the next acquisition) ends it
+    return [*arrays, encode_array(stream[0][0], 0, {"series": "bench"})]
 
 
 def _report_decoding(stream: list, frame_ms: float) -> None:
@@ -128,7 +132,8 @@ def _stream(
         if input_format == "edge":
             sender = running.replay(stream, "bench", fps)
         else:
-            sender = threading.Thread(target=_send, args=(running.context, running.service.input_address, encoded))
+            address = running.service.input_address
+            sender = threading.Thread(target=_send, args=(running.context, address, encoded, fps))
             sender.start()
         running.receive_until(record, timeout_s=3600)
         elapsed = time.perf_counter() - started
@@ -149,10 +154,15 @@ def _stream(
     }
 
 
-def _send(context: zmq.Context, address: str, messages: list[list]) -> None:
+def _send(context: zmq.Context, address: str, messages: list[list], fps: float | None) -> None:
+    """Send ``messages``, ``fps`` a second (None: as fast as taken), as ``replay`` does ours."""
     socket = open_socket(context, zmq.PUSH, f"connect:{address}")
     socket.setsockopt(zmq.SNDHWM, 4)
+    next_time = time.monotonic()
     for parts in messages:
+        if fps:
+            time.sleep(max(0.0, next_time - time.monotonic()))
+            next_time += 1.0 / fps
         socket.send_multipart(parts)
     socket.close()
 
@@ -198,3 +208,34 @@ def _report(size: str, runs: dict[str, dict], frames: int) -> None:
         f"DECTRIS bslz4/ours {runs['ours uint16 dectris']['frames_per_s'] / ours:.2f}x, "
         f"areaDetector/ours {runs['ours uint16 adzmq']['frames_per_s'] / ours:.2f}x"
     )
+
+
+def bench_presets(fps: float = 30.0, frames: int = 120, rounds: int = 2) -> dict:
+    """Latency under moderate overload (uint16 samples sent at ``fps``, about twice what this
+    machine analyses), the default settings against the ``live`` preset, in turns."""
+    stream = [(pixels.astype(np.uint16) * np.uint16(257), nm) for frame, _ in sample_frames()
+              for pixels, nm in [(frame.pixels, 0.474)]]  # fmt: skip
+    stream = [stream[i % len(stream)] for i in range(frames)]
+    pipeline = Pipeline.default()
+    runs: dict[str, list[dict]] = {"default": [], "live": []}
+    for _ in range(rounds):
+        for preset in runs:
+            latencies: list[float] = []
+
+            def record(topic: str, body: dict, latencies=latencies) -> bool:
+                if topic == "frame":
+                    latencies.append(body["latency_ms"])
+                return topic == "series" and body["final"]
+
+            with LoopbackService(load_config(preset=preset), pipeline) as running:
+                sender = running.replay(stream, "bench", fps)
+                running.receive_until(record, timeout_s=3600, keep=False)
+                sender.join()
+            counts = running.service.counters.snapshot()
+            runs[preset].append({"p50_ms": statistics.median(latencies), "p99_ms": float(np.percentile(latencies, 99)),
+                                 "processed": counts["processed"], "dropped": counts["dropped"]})  # fmt: skip
+    print(f"latency under overload ({frames} uint16 1024x1024 frames sent at {fps:g} frames/s), {rounds} runs each:")
+    for preset, results in runs.items():
+        line = "; ".join(f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, {r['dropped']} dropped" for r in results)
+        print(f"  {preset:<8} {line}")
+    return runs

@@ -4,8 +4,8 @@ latency and accounting.
 Each round opens a series, sends real frames (the samples as uint16) and one malformed message of
 every kind the protocol rejects (``MALFORMED``), then ends the series. The sender blocks when the
 service's input is full (ZeroMQ's high-water mark), so the service runs at its capacity and its
-queue policy decides what is dropped. RSS is read at the start (after the warm-up), halfway and at
-the end; the accounting is exact when every message sent is counted: every frame processed,
+queue policy decides what is dropped. RSS is read at the start (after the warm-up) and at the end of
+each quarter of the run; the accounting is exact when every message sent is counted: every frame processed,
 dropped or failed, and every malformed message under its own reason.
 """
 
@@ -65,8 +65,9 @@ def bench_soak(minutes: float, frames_per_series: int = 8, queue_size: int = 8, 
         rss["start"] = _rss_mb()
         socket = open_socket(running.context, zmq.PUSH, f"connect:{running.service.input_address}", linger_s=10)
         socket.setsockopt(zmq.SNDHWM, 4)  # the sender shares this process: its queue must not fill our RSS
-        stop_at = time.monotonic() + 60 * minutes
-        halfway = time.monotonic() + 30 * minutes
+        began = time.monotonic()
+        stop_at = began + 60 * minutes
+        quarters = [began + 15 * minutes * k for k in (1, 2, 3)]  # RSS read at each quarter's end
         finished = threading.Event()
 
         def collect() -> None:
@@ -75,7 +76,7 @@ def bench_soak(minutes: float, frames_per_series: int = 8, queue_size: int = 8, 
                     latencies.append(body["latency_ms"])
                 return topic == "status" and finished.is_set() and body["received"] == sent["counted"]
 
-            running.receive_until(record, timeout_s=60 * minutes + 600)
+            running.receive_until(record, timeout_s=60 * minutes + 600, keep=False)  # RSS is read in this process
 
         collector = threading.Thread(target=collect)
         collector.start()
@@ -91,19 +92,23 @@ def bench_soak(minutes: float, frames_per_series: int = 8, queue_size: int = 8, 
                 sent[reason] += 1
             socket.send_multipart(encode_series_end(series))
             rounds += 1
-            if "middle" not in rss and time.monotonic() >= halfway:
-                rss["middle"] = _rss_mb()
+            if quarters and time.monotonic() >= quarters[0]:
+                rss[f"quarter {4 - len(quarters)}"] = _rss_mb()
+                quarters.pop(0)
         sent["counted"] = sum(count for kind, count in sent.items() if kind != "counted")
         finished.set()
         collector.join()
         socket.close()
-        rss["end"] = _rss_mb()
+        rss["quarter 4"] = _rss_mb()
     counts = running.service.counters.snapshot()
     expected = {reason: count for reason, count in sent.items() if reason not in ("frame", "counted")}
     rejected = {reason: counts["errors_by_reason"].get(reason, 0) for reason in expected}
     frames_accounted = counts["processed"] + counts["dropped"] + counts["errors_by_reason"].get("analysis", 0)
+    later = [rss[f"quarter {k}"] for k in (2, 3, 4) if f"quarter {k}" in rss]
+    growth = max(later) / rss["quarter 1"] - 1 if later and "quarter 1" in rss else None
     report = {
         "minutes": minutes,
+        "rss_growth_after_first_quarter": growth,
         "rounds": rounds,
         "sent": dict(sent),
         "rss_mb": rss,
@@ -115,7 +120,8 @@ def bench_soak(minutes: float, frames_per_series: int = 8, queue_size: int = 8, 
     print(
         f"soak: {minutes:g} min, {rounds} series, {sent['frame']} frames and {sum(expected.values())} malformed "
         f"messages sent ({len(expected)} kinds)\n"
-        f"  RSS MB: start {rss['start']:.0f}, middle {rss.get('middle', float('nan')):.0f}, end {rss['end']:.0f}\n"
+        f"  RSS MB: {', '.join(f'{k} {v:.0f}' for k, v in rss.items())}; after the first quarter it grew at most "
+        f"{'-' if growth is None else f'{100 * growth:.1f} %'}\n"
         f"  latency ms: p50 {report['p50_ms']:.0f}, p99 {report['p99_ms']:.0f} (queue {queue_size}, keep {keep})\n"
         f"  processed {counts['processed']}, dropped {counts['dropped']}, errors {counts['errors']}; "
         f"each malformed kind counted under its reason: {rejected == expected}; "

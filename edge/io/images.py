@@ -38,7 +38,34 @@ class Frame:
 
 
 def read_frame(path: str | Path, pixel_size_nm: float | None = None) -> Frame:
-    """Read ``path`` as one greyscale frame; ``pixel_size_nm`` overrides the file's own."""
+    """Read ``path`` as one greyscale frame.
+
+    Parameters
+    ----------
+    path : str or Path
+        A plain image (PNG, TIFF, JPEG, ...) or a microscope file (``MICROSCOPE_READERS``:
+        Digital Micrograph, TIA, EMD, MRC, ...) read with rosettasciio.
+    pixel_size_nm : float, optional
+        Overrides the file's own pixel size.
+
+    Returns
+    -------
+    Frame
+        ``pixels`` (2-D, the file's own dtype; colour is converted to luminance),
+        ``pixel_size_nm`` (from the file's calibration, None where it has none) and ``source``.
+
+    Raises
+    ------
+    ImageReadError
+        For a missing, unreadable or unknown file, or one that holds no 2-D image.
+
+    Examples
+    --------
+    >>> from edge.io.bundled import sample_paths
+    >>> frame = read_frame(sample_paths()[0], pixel_size_nm=0.474)
+    >>> frame.pixels.shape, frame.pixels.dtype.name, frame.pixel_size_nm
+    ((1024, 1024), 'uint8', 0.474)
+    """
     path = Path(path)
     if not path.is_file():
         raise ImageReadError(f"{path}: no such file")

@@ -9,6 +9,7 @@ pixel size comes from the NDAttribute ``pixel_size_nm``.
 
 import json
 import math
+from collections import OrderedDict
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from edge.live.protocol import FrameMessage, Message, ProtocolError, SeriesEnd, 
 TYPES = {t: np.dtype(t) for t in ("int8", "uint8", "int16", "uint16", "int32", "uint32", "float32", "float64")}
 PIXEL_SIZE_ATTRIBUTE = "pixel_size_nm"
 SERIES_ATTRIBUTE = "series"
+MAX_SERIES = 1024  # series names remembered (for their frame counters) at most
 
 
 class AdzmqDecoder:
@@ -26,9 +28,9 @@ class AdzmqDecoder:
 
     def __init__(self, max_frame_bytes: int, series: str = "adzmq"):
         self._max_frame_bytes = max_frame_bytes
-        self._series = series
-        self._restarts: dict[str, int] = {}
-        self._last: dict[str, int] = {}  # series name on the wire -> last frame number
+        self._default_series = series
+        # series name on the wire -> (restarts, last frame number), the least recently seen first
+        self._series: OrderedDict[str, tuple[int, int]] = OrderedDict()
 
     def __call__(self, parts: list) -> list[Message]:
         if len(parts) != 2:
@@ -63,24 +65,26 @@ class AdzmqDecoder:
         if size is not None and not (_number(size) and math.isfinite(size) and size > 0):
             raise ProtocolError("pixel_size", f"adzmq: ndattr {PIXEL_SIZE_ATTRIBUTE} {size!r} is not > 0")
         name = attributes.get(SERIES_ATTRIBUTE)
-        name = name if isinstance(name, str) and name else self._series
+        name = name if isinstance(name, str) and name else self._default_series
         stamp = header.get("timeStamp")
         timestamp = float(stamp) if _number(stamp) and math.isfinite(stamp) else None
         pixels = np.frombuffer(parts[1], dtype).reshape(shape)
         messages: list[Message] = []
-        if name in self._last and frame <= self._last[name]:  # the counter went back: a new acquisition
-            messages.append(SeriesEnd(self._numbered(name)))
-            self._restarts[name] = self._restarts.get(name, 0) + 1
-            messages.append(SeriesStart(self._numbered(name)))
-        self._last[name] = frame
-        messages.append(
-            FrameMessage(self._numbered(name), frame, pixels, None if size is None else float(size), timestamp)
-        )
+        restarts, last = self._series.pop(name, (0, -1))
+        if frame <= last:  # the counter went back: a new acquisition
+            messages.append(SeriesEnd(_numbered(name, restarts)))
+            restarts += 1
+            messages.append(SeriesStart(_numbered(name, restarts)))
+        self._series[name] = (restarts, frame)
+        if len(self._series) > MAX_SERIES:  # bounded, whatever names the senders use
+            self._series.popitem(last=False)
+        pixel_size = None if size is None else float(size)
+        messages.append(FrameMessage(_numbered(name, restarts), frame, pixels, pixel_size, timestamp))
         return messages
 
-    def _numbered(self, name: str) -> str:
-        restarts = self._restarts.get(name, 0)
-        return name if restarts == 0 else f"{name}-{restarts + 1}"
+
+def _numbered(name: str, restarts: int) -> str:
+    return name if restarts == 0 else f"{name}-{restarts + 1}"
 
 
 def _count(value) -> bool:

@@ -44,16 +44,21 @@ class LoopbackService:
         self.receive_until(lambda topic, body: topic == "status")
         return self
 
-    def receive_until(self, done: Callable[[str, dict], bool], timeout_s: float = 60.0) -> list[tuple[str, dict]]:
-        """Every message published until one that ``done`` accepts (the last in the list);
-        ``TimeoutError`` if none comes within ``timeout_s``."""
+    def receive_until(
+        self, done: Callable[[str, dict], bool], timeout_s: float = 60.0, keep: bool = True
+    ) -> list[tuple[str, dict]]:
+        """Every message published until one that ``done`` accepts (the last in the list; with
+        ``keep`` False only that one, for long runs); ``TimeoutError`` if none comes within
+        ``timeout_s``."""
         messages = []
         deadline = time.monotonic() + timeout_s
         while (left := deadline - time.monotonic()) > 0:
             if self.subscriber.poll(max(1, round(1000 * min(left, 1.0)))):
-                messages.append(read_publication(self.subscriber.recv_multipart()))
-                if done(*messages[-1]):
-                    return messages
+                message = read_publication(self.subscriber.recv_multipart())
+                if keep:
+                    messages.append(message)
+                if done(*message):
+                    return messages if keep else [message]
         raise TimeoutError(f"nothing accepted within {timeout_s} s; got {[topic for topic, _ in messages]}")
 
     def replay(
