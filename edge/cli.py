@@ -208,6 +208,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--backend", choices=BACKENDS, help="CNN inference backend (default: auto)")
     serve.add_argument("--screen", help="screening CNN: ONNX file or 'none' (default: the bundled one)")
     serve.add_argument(
+        "--files",
+        nargs="+",
+        type=Path,
+        metavar="IMAGE",
+        help="instead of the input socket: these image files as one series 'files'; ends when they are done",
+    )
+    serve.add_argument(
         "--viewer", metavar="HOST:PORT", help="also serve the live page here (loopback unless --allow-remote)"
     )
     serve.add_argument("--allow-remote", action="store_true", help="let --viewer name a host other than loopback")
@@ -311,7 +318,7 @@ def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from edge.eval.charts import diameters, write_defects_csv, write_histogram, write_summary
+    from edge.eval.charts import write_defects_csv, write_histogram, write_summary
     from edge.eval.overlay import write_gallery, write_overlay
     from edge.io.boxes import box_file_for, read_boxes
     from edge.io.images import read_frame
@@ -324,7 +331,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     if not args.boxes:
         pipeline = Pipeline.default(args.backend, args.polarity, args.screen, args.classifier, scenes)
     failures = 0
-    rows, names, per_image, units = [], [], [], set()
+    analysed = []  # (image name, defects, pixel size) of each image
     for path in args.images:
         try:
             frame = read_frame(path, args.pixel_size)
@@ -344,23 +351,12 @@ def _run_analyze(args: argparse.Namespace) -> int:
         if args.gallery and result.defects:
             write_gallery(args.out / f"{path.stem}.gallery.png", frame.pixels, result.defects)
         write_histogram(args.out / f"{path.stem}.histogram.png", result.defects, frame.pixel_size_nm, path.name)
-        rows += [(path.name, defect, frame.pixel_size_nm) for defect in result.defects]
-        values, unit = diameters(result.defects, frame.pixel_size_nm)
-        names.append(path.name)
-        per_image.append(values)
-        units.add(unit)
+        analysed.append((path.name, result.defects, frame.pixel_size_nm))
         print(f"{path.name}: {scene}{summary_line(result.stats) if result.stats else 'not analysed (scene)'}")
-    write_defects_csv(args.out / "defects.csv", rows)
-    if names:
-        if len(units) > 1:  # some images with a pixel size, some without: compare them in px
-            per_image = [diameters(d, None)[0] for d in _defects_by_image(rows, names)]
-            units = {"px"}
-        write_summary(args.out / "summary.png", names, per_image, units.pop())
+    write_defects_csv(args.out / "defects.csv", analysed)
+    if analysed:
+        write_summary(args.out / "summary.png", analysed)
     return 1 if failures else 0
-
-
-def _defects_by_image(rows: list, names: list[str]) -> list[list]:
-    return [[defect for image, defect, _ in rows if image == name] for name in names]
 
 
 def summary_line(stats: dict) -> str:
@@ -435,12 +431,14 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     from edge.live.config import load_config
     from edge.live.service import Service
+    from edge.live.sources import FileSource
 
     settings = ("input", "output", "input_socket", "input_format", "workers", "queue_size", "keep", "pixel_size_nm")
     settings += ("polarity",)
     overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
     config = load_config(args.config, args.preset, viewer=args.viewer, **overrides)
-    service = Service(config)
+    source = FileSource(args.files, "files", config.pixel_size_nm) if args.files else None
+    service = Service(config, source=source)
     print("loading models and compiling kernels ...", flush=True)
     service.start()
     print(f"ready: frames in on {service.input_address}, statistics out on {service.output_address}", flush=True)

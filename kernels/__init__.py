@@ -46,8 +46,10 @@ def checked(array, name: str, dtypes: tuple, ndim: int, kernel: str):
     """``array`` as a C-contiguous array, or a ``ValueError`` that says what ``kernel`` needs:
     a NumPy array of ``ndim`` dimensions and one of ``dtypes``. The public wrappers check their
     inputs with it; the compiled kernels behind them only compute."""
-    if not isinstance(array, np.ndarray) or array.ndim != ndim or array.dtype not in dtypes:
-        wanted = " or ".join(np.dtype(d).name for d in dtypes)
-        got = f"{array.dtype} of shape {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
-        raise ValueError(f"{kernel}: {name} must be a {ndim}-D {wanted} array, got {got}")
-    return np.ascontiguousarray(array)
+    if type(array) is np.ndarray and array.ndim == ndim and array.dtype.type in dtypes:
+        return array if array.flags.c_contiguous else np.ascontiguousarray(array)
+    if isinstance(array, np.ndarray) and array.ndim == ndim and array.dtype in dtypes:  # a subclass
+        return np.ascontiguousarray(array)
+    wanted = " or ".join(np.dtype(d).name for d in dtypes)
+    got = f"{array.dtype} of shape {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
+    raise ValueError(f"{kernel}: {name} must be a {ndim}-D {wanted} array, got {got}")

@@ -171,7 +171,6 @@ class _Page:
     """A page of the viewer, in a thread: reads everything the viewer sends until closed."""
 
     def __init__(self, url: str):
-        self.received = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._read(url.replace("http", "ws") + "ws")))
         self._thread.start()
@@ -181,7 +180,6 @@ class _Page:
             while not self._stop.is_set():
                 try:
                     await socket.receive(timeout=0.2)
-                    self.received += 1
                 except TimeoutError:
                     continue
 
@@ -213,9 +211,8 @@ def _report(size: str, runs: dict[str, dict], frames: int) -> None:
 def bench_presets(fps: float = 30.0, frames: int = 120, rounds: int = 2) -> dict:
     """Latency under moderate overload (uint16 samples sent at ``fps``, about twice what this
     machine analyses), the default settings against the ``live`` preset, in turns."""
-    stream = [(pixels.astype(np.uint16) * np.uint16(257), nm) for frame, _ in sample_frames()
-              for pixels, nm in [(frame.pixels, 0.474)]]  # fmt: skip
-    stream = [stream[i % len(stream)] for i in range(frames)]
+    samples = [(frame.pixels.astype(np.uint16) * np.uint16(257), 0.474) for frame, _ in sample_frames()]
+    stream = [samples[i % len(samples)] for i in range(frames)]
     pipeline = Pipeline.default()
     runs: dict[str, list[dict]] = {"default": [], "live": []}
     for _ in range(rounds):

@@ -57,11 +57,18 @@ def write_histogram(path: Path, defects: Sequence[Defect], pixel_size_nm: float 
     cv2.imwrite(str(path), draw_histogram(values, unit, f"{title}: {len(values)} loops"))
 
 
-def write_summary(path: Path, names: Sequence[str], per_image: Sequence[np.ndarray], unit: str) -> None:
-    """A batch's summary: loops per image above the pooled diameter histogram."""
-    counts = draw_bars([len(v) for v in per_image], [str(i + 1) for i in range(len(names))], "loops per image", "image")
-    pooled = np.concatenate(per_image) if per_image else np.zeros(0)
-    histogram = draw_histogram(pooled, unit, f"all {len(names)} images: {len(pooled)} loops")
+Analysed = Sequence[tuple[str, Sequence[Defect], float | None]]  # (image name, its loops, its pixel size)
+
+
+def write_summary(path: Path, images: Analysed) -> None:
+    """A batch's summary: loops per image above the pooled diameter histogram (in nm when every
+    image has a pixel size, else in px)."""
+    in_nm = all(size is not None for _, _, size in images)
+    per_image = [diameters(defects, size if in_nm else None) for _, defects, size in images]
+    labels = [str(i + 1) for i in range(len(images))]
+    counts = draw_bars([len(values) for values, _ in per_image], labels, "loops per image", "image")
+    pooled = np.concatenate([values for values, _ in per_image])
+    histogram = draw_histogram(pooled, "nm" if in_nm else "px", f"all {len(images)} images: {len(pooled)} loops")
     cv2.imwrite(str(path), np.vstack([counts, histogram]))
 
 
@@ -80,13 +87,12 @@ CSV_COLUMNS = (
 )
 
 
-def write_defects_csv(path: Path, rows: Sequence[tuple[str, Defect, float | None]]) -> None:
-    """One row per loop, ``(image, defect, pixel size)``, units in the column names (nm empty
-    where the pixel size is not known)."""
+def write_defects_csv(path: Path, images: Analysed) -> None:
+    """One row per loop, units in the column names (nm empty where the pixel size is not known)."""
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
-        for image, d, nm in rows:
+        for image, d, nm in ((name, d, nm) for name, defects, nm in images for d in defects):
             in_nm = ("", "") if nm is None else (f"{d.major_px * nm:.3f}", f"{d.minor_px * nm:.3f}")
             score = "" if d.score is None else f"{d.score:.4f}"
             writer.writerow(

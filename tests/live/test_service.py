@@ -372,3 +372,12 @@ def test_a_flood_of_bad_messages_is_logged_once_a_second_per_kind_and_counted_in
     assert status["errors_by_reason"] == {"header": 50}
     logged = [record for record in caplog.records if "bad message" in record.getMessage()]
     assert 1 <= len(logged) < 50
+
+
+def test_edge_serve_on_files_analyses_them_as_one_series_and_ends(capsys):
+    from edge.cli import main
+
+    paths = [str(path) for path in sample_paths()[:2]]
+    assert main(["serve", "--files", *paths, "--out", "bind:tcp://127.0.0.1:*", "--pixel-size", "0.5"]) == 0
+    stopped = capsys.readouterr().out.splitlines()[-1]
+    assert "'processed': 2," in stopped and "'errors': 0," in stopped
