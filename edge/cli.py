@@ -42,11 +42,15 @@ def _parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser(
         "analyze",
-        help="measure the defects in image files; write a JSON result and an overlay PNG per image",
-        description="Measure each defect (watershed flood + moment ellipse; diameter = major axis) and "
-        "write <out>/<name>.json and <out>/<name>.png. Reads TIFF, PNG, JPEG, DM3/DM4, SER, EMD, MRC.",
+        help="measure the defects in image files: tables of every defect and image, a JSON and an overlay per image",
+        description="Measure each defect (watershed flood + moment ellipse; diameter = major axis) and write "
+        "<out>/<name>.json and <out>/<name>.png per image, <out>/defects.csv and <out>/summary.png for the batch. "
+        "Reads TIFF, PNG, JPEG, DM3/DM4, SER, EMD, MRC (rosettasciio: the pixel size comes from the file). "
+        "Resumable: files already done (in <out>/journal.jsonl, same size, time and settings) are skipped.",
     )
-    analyze.add_argument("images", nargs="+", type=Path, help="image files")
+    analyze.add_argument(
+        "images", nargs="+", metavar="PATH_OR_GLOB", help="image files, folders or globs ('**' recurses)"
+    )
     analyze.add_argument(
         "--boxes",
         type=Path,
@@ -64,6 +68,16 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--scenes", help="comma-separated scene labels whose frames get defect analysis (default: all frames)"
     )
+    analyze.add_argument(
+        "--table", type=Path, metavar="FILE", help="a row per defect, .parquet or .csv (units in the column names)"
+    )
+    analyze.add_argument("--image-table", type=Path, metavar="FILE", help="a row per image, .parquet or .csv")
+    analyze.add_argument(
+        "--dask",
+        metavar="SCHEDULER|local[:N]",
+        help="spread the files over a Dask cluster: a scheduler's address, or N local single-threaded worker processes",
+    )
+    analyze.add_argument("--redo", action="store_true", help="analyse every file again, done or not")
 
     analyze.set_defaults(run=_run_analyze)
 
@@ -219,6 +233,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--allow-remote", action="store_true", help="let --viewer name a host other than loopback")
     serve.add_argument(
+        "--dask",
+        metavar="SCHEDULER|local[:N]",
+        help="analyse each frame as a task on a Dask cluster (a scheduler's address, or N local single-threaded "
+        "worker processes); ingest, ordering and publishing stay here (docs/scaling.md)",
+    )
+    serve.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write each series' tables as it runs: DIR/<time>-<series>.defects.<format> and .images.<format>",
+    )
+    serve.add_argument("--record-format", choices=("parquet", "csv"), help="tables for --record (default: parquet)")
+    serve.add_argument(
         "--preset",
         choices=tuple(PRESETS),
         help="named settings under the file and flags: live = queue of 1 keeping the newest frame (lowest latency)",
@@ -264,6 +290,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--frames", type=int, default=48, help="frames per service run; more give a steadier figure (default: 48)"
+    )
+    bench.add_argument(
+        "--dask",
+        metavar="local:N",
+        help="with --service, instead of the stages: the service on local Dask clusters of 1 and N single-threaded "
+        "worker processes beside the in-process service (frames/s, p50/p99 latency, the scaling from 1 to N)",
     )
     bench.add_argument(
         "--rounds", type=int, default=3, help="--service: throughput runs of each variant, in turns (default: 3)"
@@ -318,60 +350,50 @@ def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from edge.eval.charts import write_defects_csv, write_histogram, write_summary
-    from edge.eval.overlay import write_gallery, write_overlay
-    from edge.io.boxes import box_file_for, read_boxes
-    from edge.io.images import read_frame
-    from edge.pipeline.pipeline import Pipeline
-    from edge.pipeline.result import analyse_boxes
+    from edge.archive.files import Journal, expand
+    from edge.archive.run import FileSettings, analyse_files
+    from edge.eval.charts import write_summary
+    from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, check_table_path, write_table
+    from edge.pipeline.settings import PipelineSettings
 
+    tables = [(path, columns) for path, columns in ((args.table, DEFECT_COLUMNS), (args.image_table, IMAGE_COLUMNS))]
+    tables = [(check_table_path(path), columns) for path, columns in tables if path is not None]
+    files = expand(args.images)
+    scenes = tuple(args.scenes.split(",")) if args.scenes else ()
+    pipeline = PipelineSettings(args.backend, args.polarity, args.screen, str(args.classifier or ""), scenes)
+    boxes = str(args.boxes) if args.boxes else None
+    settings = FileSettings(pipeline, str(args.out), args.pixel_size, boxes, args.gallery)
     args.out.mkdir(parents=True, exist_ok=True)
-    scenes = frozenset(args.scenes.split(",")) if args.scenes else None
-    pipeline = None
-    if not args.boxes:
-        pipeline = Pipeline.default(args.backend, args.polarity, args.screen, args.classifier, scenes)
-    failures = 0
-    analysed = []  # (image name, defects, pixel size) of each image
-    for path in args.images:
-        try:
-            frame = read_frame(path, args.pixel_size)
-            if pipeline is None:
-                boxes, scores = read_boxes(box_file_for(path, args.boxes))
-                result = analyse_boxes(frame.pixels, boxes, frame.pixel_size_nm, scores, args.polarity)
-            else:
-                result = pipeline.analyse(frame.pixels, frame.pixel_size_nm)
-        except (ValueError, OSError) as error:
-            print(f"{path}: {error}", file=sys.stderr)
-            failures += 1
-            continue
-        record = {"image": str(path), **result.as_json()}
-        scene = "" if result.scene is None else f"[{result.scene['label']} {result.scene['confidence']:.2f}] "
-        (args.out / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
-        write_overlay(args.out / f"{path.stem}.png", frame.pixels, result.defects)
-        if args.gallery and result.defects:
-            write_gallery(args.out / f"{path.stem}.gallery.png", frame.pixels, result.defects)
-        write_histogram(args.out / f"{path.stem}.histogram.png", result.defects, frame.pixel_size_nm, path.name)
-        analysed.append((path.name, result.defects, frame.pixel_size_nm))
-        print(f"{path.name}: {scene}{summary_line(result.stats) if result.stats else 'not analysed (scene)'}")
-    write_defects_csv(args.out / "defects.csv", analysed)
-    if analysed:
-        write_summary(args.out / "summary.png", analysed)
-    return 1 if failures else 0
+    journal_path = args.out / "journal.jsonl"
+    if args.redo:
+        journal_path.unlink(missing_ok=True)
+    cluster = None
+    if args.dask:
+        from edge.cluster.connect import check_address, connect
 
-
-def summary_line(stats: dict) -> str:
-    """One human line: count, mean and sd of the diameter, density (nm where known)."""
-    if stats["count"] == 0:
-        return "0 defects"
-    if stats["mean_diameter_nm"] is not None:
-        return (
-            f"{stats['count']} defects, diameter {stats['mean_diameter_nm']:.1f} ± {stats['std_diameter_nm']:.1f} nm, "
-            f"{stats['density_per_um2']:.1f} per µm²"
-        )
-    return (
-        f"{stats['count']} defects, diameter {stats['mean_diameter_px']:.1f} ± {stats['std_diameter_px']:.1f} px, "
-        f"{stats['density_per_mpx']:.1f} per Mpx (no pixel size)"
-    )
+        check_address(args.dask)
+        if not boxes:
+            pipeline.build()  # a bad model or setting fails here, before a cluster starts
+        cluster = connect(args.dask)
+    try:
+        run = analyse_files(files, settings, Journal(journal_path), cluster)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    images = [done.image for done in run.done]
+    defects = [row for done in run.done for row in done.defects]
+    write_table(args.out / "defects.csv", DEFECT_COLUMNS, defects)
+    for path, columns in tables:
+        write_table(path, columns, defects if columns is DEFECT_COLUMNS else images)
+    if images:
+        write_summary(args.out / "summary.png", images, defects)
+    if run.skipped:
+        print(f"{run.skipped} of {len(files)} files done before (in {journal_path}): skipped", file=sys.stderr)
+    if run.failed:
+        print(f"{len(run.failed)} of {len(files)} files failed:", file=sys.stderr)
+        for path, error in run.failed.items():
+            print(f"  {path}: {error}", file=sys.stderr)
+    return 1 if run.failed else 0
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
@@ -434,7 +456,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from edge.live.sources import FileSource
 
     settings = ("input", "output", "input_socket", "input_format", "workers", "queue_size", "keep", "pixel_size_nm")
-    settings += ("polarity",)
+    settings += ("polarity", "dask", "record", "record_format")
     overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
     config = load_config(args.config, args.preset, viewer=args.viewer, **overrides)
     source = FileSource(args.files, "files", config.pixel_size_nm) if args.files else None
@@ -442,6 +464,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     print("loading models and compiling kernels ...", flush=True)
     service.start()
     print(f"ready: frames in on {service.input_address}, statistics out on {service.output_address}", flush=True)
+    if service.offload is not None:
+        print(f"frames analysed on the Dask cluster at {service.offload.cluster.address}", flush=True)
     viewer = None
     if config.viewer:
         from edge.live.viewer.server import ViewerThread, check_listen
@@ -547,6 +571,16 @@ def _run_bench(args: argparse.Namespace) -> int:
         bench_watershed,
     )
 
+    if args.dask:
+        import re
+
+        match = re.fullmatch(r"local:(\d+)", args.dask)
+        if not args.service or not match or int(match.group(1)) < 1:
+            raise ValueError("--dask takes local:N (N >= 1) and goes with --service")
+        from edge.bench.cluster import bench_cluster
+
+        bench_cluster(int(match.group(1)), args.frames, args.rounds)
+        return 0
     bench_watershed(args.crops, args.repeats)
     bench_measurement(args.repeats)
     bench_detection(args.repeats)

@@ -66,5 +66,5 @@ def test_analyze_writes_a_histogram_per_image_a_batch_summary_and_a_defect_table
         rows = list(csv.DictReader(handle))
     assert len(rows) == sum(record["count"] for record in records)
     first = records[0]["defects"][0]
-    assert rows[0]["image"] == images[0].name and {"major_nm", "x_px", "area_px2"} <= set(rows[0])
-    assert float(rows[0]["major_nm"]) == pytest.approx(first["major_nm"], abs=1e-3)
+    assert rows[0]["image"] == str(images[0]) and {"major_axis_nm", "x_px", "area_px2"} <= set(rows[0])
+    assert float(rows[0]["major_axis_nm"]) == pytest.approx(first["major_nm"])

@@ -14,6 +14,7 @@ import statistics
 import threading
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import aiohttp
 import numpy as np
@@ -30,6 +31,9 @@ from edge.live.loopback import LoopbackService
 from edge.live.sockets import open_socket
 from edge.live.viewer.server import ViewerThread
 from edge.pipeline.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from edge.cluster.connect import Cluster
 
 
 def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
@@ -105,15 +109,17 @@ def _report_decoding(stream: list, frame_ms: float) -> None:
 
 
 def _stream(
-    pipeline: Pipeline,
+    pipeline: Pipeline | None,
     stream: list,
     fps: float | None,
     queue_size: int,
     viewed: bool = False,
     input_format: str = "edge",
+    cluster: "Cluster | None" = None,
 ) -> dict:
     """One run; ``viewed``: with the live viewer subscribed and one page reading all it sends;
-    ``input_format`` other than ours: the frames sent, as fast as taken, in that format."""
+    ``input_format`` other than ours: the frames sent, as fast as taken, in that format;
+    ``cluster``: the frames analysed on this Dask cluster (``pipeline`` None)."""
     latencies, stages = [], {}
 
     def record(topic: str, body: dict) -> bool:
@@ -124,8 +130,10 @@ def _stream(
         return topic == "series" and body["final"]
 
     config = ServiceConfig(queue_size=queue_size, summary_every=10**6, input_format=input_format)
+    if cluster is not None:
+        config = replace(config, dask=cluster.address)
     encoded = _encoded(input_format, stream) if input_format != "edge" else []
-    with LoopbackService(config, pipeline) as running:
+    with LoopbackService(config, pipeline, cluster=cluster) as running:
         viewer = ViewerThread(running.service.output_address).start() if viewed else None
         page = _Page(viewer.url) if viewer else None
         started = time.perf_counter()
@@ -147,6 +155,7 @@ def _stream(
         "p50_ms": float(np.percentile(latencies, 50)) if latencies else None,
         "p99_ms": float(np.percentile(latencies, 99)) if latencies else None,
         "stage_ms": {k: statistics.median(v) for k, v in stages.items() if v},
+        "first_frame_ms": sum(v[0] for v in stages.values() if v),
         "received": counts["received"],
         "processed": counts["processed"],
         "dropped": counts["dropped"],

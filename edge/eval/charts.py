@@ -1,7 +1,6 @@
 """Pictures and tables of measured loops for ``edge analyze``: a diameter histogram per image,
-a summary of a batch, and a per-defect CSV table. Drawn with OpenCV (no plotting library)."""
+and a summary of a batch. Drawn with OpenCV (no plotting library)."""
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,45 +56,17 @@ def write_histogram(path: Path, defects: Sequence[Defect], pixel_size_nm: float 
     cv2.imwrite(str(path), draw_histogram(values, unit, f"{title}: {len(values)} loops"))
 
 
-Analysed = Sequence[tuple[str, Sequence[Defect], float | None]]  # (image name, its loops, its pixel size)
-
-
-def write_summary(path: Path, images: Analysed) -> None:
-    """A batch's summary: loops per image above the pooled diameter histogram (in nm when every
-    image has a pixel size, else in px)."""
-    in_nm = all(size is not None for _, _, size in images)
-    per_image = [diameters(defects, size if in_nm else None) for _, defects, size in images]
+def write_summary(path: Path, images: Sequence[dict], defects: Sequence[dict]) -> None:
+    """A batch's summary from its tables' rows (``edge.pipeline.tables``): loops per image above the
+    pooled diameter histogram (in nm when every image has a pixel size, else in px)."""
+    in_nm = all(image["pixel_size_nm"] is not None for image in images)
+    column = "major_axis_nm" if in_nm else "major_axis_px"
+    per_image: dict[tuple[str, int], list[float]] = {(image["image"], image["frame"]): [] for image in images}
+    for defect in defects:
+        per_image[defect["image"], defect["frame"]].append(defect[column])
     labels = [str(i + 1) for i in range(len(images))]
-    counts = draw_bars([len(values) for values, _ in per_image], labels, "loops per image", "image")
-    pooled = np.concatenate([values for values, _ in per_image])
-    histogram = draw_histogram(pooled, "nm" if in_nm else "px", f"all {len(images)} images: {len(pooled)} loops")
+    counts = draw_bars([len(values) for values in per_image.values()], labels, "loops per image", "image")
+    pooled = np.array([value for values in per_image.values() for value in values], np.float64)
+    title = f"all {len(images)} images: {len(pooled)} loops"
+    histogram = draw_histogram(pooled, "nm" if in_nm else "px", title)
     cv2.imwrite(str(path), np.vstack([counts, histogram]))
-
-
-CSV_COLUMNS = (
-    "image",
-    "x_px",
-    "y_px",
-    "major_px",
-    "minor_px",
-    "angle_deg",
-    "area_px2",
-    "hollow",
-    "major_nm",
-    "minor_nm",
-    "score",
-)
-
-
-def write_defects_csv(path: Path, images: Analysed) -> None:
-    """One row per loop, units in the column names (nm empty where the pixel size is not known)."""
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for image, d, nm in ((name, d, nm) for name, defects, nm in images for d in defects):
-            in_nm = ("", "") if nm is None else (f"{d.major_px * nm:.3f}", f"{d.minor_px * nm:.3f}")
-            score = "" if d.score is None else f"{d.score:.4f}"
-            writer.writerow(
-                [image, f"{d.x:.2f}", f"{d.y:.2f}", f"{d.major_px:.3f}", f"{d.minor_px:.3f}", f"{d.angle_deg:.2f}",
-                 f"{d.area_px:.2f}", int(d.hollow), *in_nm, score]
-            )  # fmt: skip

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from edge.pipeline.backends import BACKENDS
 from edge.pipeline.polarity import POLARITIES
+from edge.pipeline.settings import PipelineSettings
 
 KEEP_POLICIES = ("newest", "oldest")
 # Named sets of settings, applied before the config file's own entries and the flags.
@@ -18,6 +19,7 @@ PRESETS = {
 }
 INPUT_SOCKETS = ("pull", "sub")
 INPUT_FORMATS = ("edge", "dectris", "adzmq")  # edge.live.connection.make_decoder builds each
+RECORD_FORMATS = ("parquet", "csv")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,16 @@ class ServiceConfig:
     screen: str = "default"
     classifier: str = ""
     analysed_scenes: tuple[str, ...] = ()
+    dask: str = ""
+    dask_retries: int = 3
+    dask_in_flight: int = 0
+    dask_timeout_s: float = 30.0
+    record: str = ""
+    record_format: str = "parquet"
+
+    @property
+    def pipeline_settings(self) -> PipelineSettings:
+        return PipelineSettings(self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes)
 
     def __post_init__(self):
         _one_of("input_socket", self.input_socket, INPUT_SOCKETS)
@@ -57,6 +69,16 @@ class ServiceConfig:
         _one_of("keep", self.keep, KEEP_POLICIES)
         _one_of("polarity", self.polarity, POLARITIES)
         _one_of("backend", self.backend, BACKENDS)
+        _one_of("record_format", self.record_format, RECORD_FORMATS)
+        if self.dask:
+            from edge.cluster.connect import check_address
+
+            check_address(self.dask)
+        for name in ("dask_retries", "dask_in_flight"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ValueError(f"config: {name} must be an integer >= 0, got {getattr(self, name)!r}")
+        if not (isinstance(self.dask_timeout_s, int | float) and 0 < self.dask_timeout_s < float("inf")):
+            raise ValueError(f"config: dask_timeout_s must be a finite number > 0, got {self.dask_timeout_s!r}")
         positive = (
             "workers",
             "queue_size",

@@ -58,7 +58,8 @@ class ZeroMQSource(FrameSource):
         self._poller.register(self._wake_read, zmq.POLLIN)
         self._interrupted = False
         self._closed = False
-        self._lock = threading.Lock()  # interrupt (any thread) against close (the receiver)
+        # interrupt (any thread, or a signal handler running again over itself) against close (the receiver)
+        self._lock = threading.RLock()
 
     def receive(self) -> Message | None:
         while not self._interrupted:

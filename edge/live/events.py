@@ -32,8 +32,11 @@ class FrameDropped:
 
 @dataclass(frozen=True)
 class FrameFailed:
+    """A frame that got no result; ``reason`` is a key of ``REJECTIONS``."""
+
     series_id: int
     error: str
+    reason: str = "analysis"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import zmq
@@ -14,6 +15,9 @@ from edge.live.config import ServiceConfig
 from edge.live.replay import replay
 from edge.live.service import Service
 from edge.pipeline.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from edge.cluster.connect import Cluster
 
 LOOPBACK = "bind:tcp://127.0.0.1:*"  # a free port on this machine
 
@@ -29,11 +33,17 @@ class LoopbackService:
     ...     final = running.receive_until(lambda topic, body: topic == "series" and body["final"])
     """
 
-    def __init__(self, config: ServiceConfig, pipeline: Pipeline | None = None, context: zmq.Context | None = None):
+    def __init__(
+        self,
+        config: ServiceConfig,
+        pipeline: Pipeline | None = None,
+        context: zmq.Context | None = None,
+        cluster: "Cluster | None" = None,
+    ):
         self._owns_context = context is None
         self.context = context or zmq.Context()
         config = replace(config, input=LOOPBACK, output=LOOPBACK)
-        self.service = Service(config, pipeline, self.context)
+        self.service = Service(config, pipeline, self.context, cluster=cluster)
         self.subscriber: zmq.Socket | None = None
 
     def start(self) -> "LoopbackService":

@@ -50,6 +50,8 @@ REJECTIONS = {
     "stray_series_end": "a series_end for a series that is not open",
     "stale_series": "(DECTRIS Stream V2) an image or end of another series than the open one",
     "analysis": "the pipeline failed on the frame",
+    "worker_lost": "(--dask) the frame's workers died more often than the cluster allows",
+    "late": "(--dask) no result within dask_timeout_s of the frame being sent",
 }
 
 

@@ -27,6 +27,7 @@ from edge.live.events import (
 )
 from edge.live.preview import PreviewEncoder
 from edge.live.protocol import publication
+from edge.live.recording import Recorder
 from edge.live.series import SeriesStats
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,10 @@ class Publisher:
         counters: Counters,
         status: Callable[[bool], dict],
         preview: PreviewEncoder | None = None,
+        recorder: Recorder | None = None,
     ):
         self._socket, self._config, self._counters, self._status = socket, config, counters, status
-        self._preview = preview
+        self._preview, self._recorder = preview, recorder
         self._series: dict[int, SeriesStats] = {}
         self._expected: dict[int, int] = {}  # frames a series that has ended still waits for
         self._finished: dict[int, int] = {}
@@ -56,6 +58,8 @@ class Publisher:
             self._publish(events)
         finally:
             self._socket.close()
+            if self._recorder is not None:
+                self._recorder.close_all()
 
     def _publish(self, events: "queue.Queue[Event]") -> None:
         next_heartbeat = 0.0
@@ -87,6 +91,8 @@ class Publisher:
         if isinstance(event, SeriesOpened):
             self._series[series_id] = SeriesStats(event.name)
             self._finished[series_id] = 0
+            if self._recorder is not None:
+                self._recorder.open(series_id, event.name)
             return
         if isinstance(event, SeriesEnded):
             self._expected[series_id] = event.accepted
@@ -94,7 +100,7 @@ class Publisher:
             self._counters.add(dropped=1)
             self._finished[series_id] += 1
         elif isinstance(event, FrameFailed):
-            self._counters.reject("analysis", received=False)
+            self._counters.reject(event.reason, received=False)
             self._finished[series_id] += 1
         elif isinstance(event, FrameAnalysed):
             self._publish_frame(self._series[series_id], event)
@@ -102,6 +108,8 @@ class Publisher:
         if series_id in self._expected and self._finished[series_id] >= self._expected[series_id]:
             self._send("series", {**self._series.pop(series_id).summary(), "final": True})
             del self._expected[series_id], self._finished[series_id]
+            if self._recorder is not None:
+                self._recorder.close(series_id)
 
     def _publish_frame(self, stats: SeriesStats, event: FrameAnalysed) -> None:
         self._counters.add(processed=1)
@@ -117,6 +125,8 @@ class Publisher:
             "timestamp": message.timestamp,
         }
         self._send("frame", body)
+        if self._recorder is not None:
+            self._recorder.add(event.series_id, message.frame, message.pixels.shape, result)
         if self._preview is not None:
             self._preview.offer(event)
         if stats.frames % self._config.summary_every == 0:

@@ -3,6 +3,9 @@
     source -> receiver thread -> Acquisition (series state, bounded queue) -> worker threads
            -> typed events -> publisher thread -> PUB socket
 
+With ``dask`` set, a dispatcher and a collector thread take the worker threads' place and the
+frames are analysed on a Dask cluster (``edge.live.offload``); everything else stays here.
+
 Each socket is owned by one thread. Every thread runs supervised: an exception nothing else
 caught is logged with its traceback, recorded as the service's fault, and stops the service,
 whose last status then says ``failed``. See docs/protocol.md for the contract.
@@ -13,6 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import zmq
 
@@ -23,9 +27,14 @@ from edge.live.counters import Counters
 from edge.live.events import Shutdown
 from edge.live.preview import PreviewEncoder
 from edge.live.publishing import Publisher
+from edge.live.recording import Recorder
 from edge.live.sockets import endpoint_address, open_socket
 from edge.live.sources import FrameSource
 from edge.pipeline.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from edge.cluster.connect import Cluster
+    from edge.live.offload import ClusterAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +53,17 @@ class Service:
         pipeline: Pipeline | None = None,
         context: zmq.Context | None = None,
         source: FrameSource | None = None,
+        cluster: "Cluster | None" = None,
     ):
+        """``pipeline``: analyse with this one instead of the config's; ``cluster``: a Dask
+        cluster already connected, for a config with ``dask`` set (else one is connected at
+        ``start`` and closed at the end)."""
         self.config = config
-        scenes = frozenset(config.analysed_scenes) if config.analysed_scenes else None
-        self.pipeline = pipeline or Pipeline.default(
-            config.backend, config.polarity, config.screen, config.classifier or None, scenes
-        )
+        if config.dask and pipeline is not None:
+            raise ValueError("a service on a Dask cluster builds its pipeline on the workers, from the config")
+        self.pipeline = None if config.dask else pipeline or config.pipeline_settings.build()
+        self._cluster, self._owns_cluster = cluster, cluster is None
+        self.offload: ClusterAnalysis | None = None
         self.counters = Counters()
         self._context = context or zmq.Context.instance()
         self._events: queue.Queue = queue.Queue()
@@ -61,8 +75,11 @@ class Service:
         self.fault: str | None = None  # set when a thread died of an exception it could not handle
 
     def start(self) -> "Service":
-        self.pipeline.warm_up()
         config = self.config
+        if config.dask:
+            self._start_cluster()
+        else:
+            self.pipeline.warm_up()
         output = open_socket(self._context, zmq.PUB, config.output, linger_s=config.linger_s)
         output.setsockopt(zmq.SNDHWM, config.send_high_water_mark)
         self.output_address = endpoint_address(output, config.output)
@@ -79,18 +96,42 @@ class Service:
         self._preview = None
         if config.preview_per_s > 0:
             self._preview = PreviewEncoder(config.preview_per_s, config.preview_max_side, self._events.put)
-        publisher = Publisher(output, config, self.counters, self._status, self._preview)
+        recorder = Recorder(config.record, config.record_format, config.summary_every) if config.record else None
+        publisher = Publisher(output, config, self.counters, self._status, self._preview, recorder)
         self._publisher = self._thread(lambda: publisher.run(self._events), "publisher")
         self._previewer = self._thread(self._preview.run, "preview") if self._preview else None
-        self._workers = [
-            self._thread(lambda: self.acquisition.analyse(self.pipeline), f"worker-{i}") for i in range(config.workers)
-        ]
+        if self.offload is not None:
+            self._workers = [
+                self._thread(self.offload.dispatch, "dispatcher"),
+                self._thread(self.offload.collect, "collector"),
+            ]
+        else:
+            self._workers = [
+                self._thread(lambda: self.acquisition.analyse(self.pipeline), f"worker-{i}")
+                for i in range(config.workers)
+            ]
         self._receiver = self._thread(self._receive, "receiver")
         for thread in [self._publisher, *self._workers, self._receiver, self._previewer]:
             if thread is not None:
                 thread.start()
         log.info("ready: frames in from %s, statistics out on %s", self.input_address, self.output_address)
         return self
+
+    def _start_cluster(self) -> None:
+        """Connect to the config's cluster unless given one, and have its workers warm the pipeline."""
+        from edge.cluster.connect import connect
+        from edge.live.offload import ClusterAnalysis
+
+        config = self.config
+        if self._cluster is None:
+            self._cluster = connect(config.dask, config.dask_retries)
+        in_flight = config.dask_in_flight or max(2, 2 * self._cluster.workers()["threads"])
+        self.offload = ClusterAnalysis(
+            self._cluster, config.pipeline_settings, self.acquisition.queue, self._events, in_flight,
+            config.dask_timeout_s,
+        )  # fmt: skip
+        self.offload.prepare()
+        log.info("analysing on the Dask cluster at %s, %d frames in flight at most", self._cluster.address, in_flight)
 
     def stop(self) -> None:
         """Stop taking frames; the queue is finished or dropped as configured. Any thread may call it."""
@@ -110,6 +151,8 @@ class Service:
             self._previewer.join()
         self._events.put(Shutdown())
         self._publisher.join()
+        if self._cluster is not None and self._owns_cluster:
+            self._cluster.close()
 
     def _receive(self) -> None:
         try:
@@ -132,6 +175,12 @@ class Service:
 
         return threading.Thread(target=supervised, name=name)
 
+    def _cluster_workers(self) -> dict:
+        try:
+            return self._cluster.workers()
+        except Exception as error:  # the scheduler gone: the status still goes out, saying so
+            return {"scheduler": self._cluster.address, "error": f"{type(error).__name__}: {error}"}
+
     def _status(self, final: bool) -> dict:
         """The body of a ``status`` message; ``final`` for the last one."""
         status = {
@@ -139,6 +188,8 @@ class Service:
             "queue_depth": len(self.acquisition.queue),
             "uptime_s": time.monotonic() - self._started,
         }
+        if self.offload is not None:
+            status["cluster"] = {**self._cluster_workers(), "in_flight": self.offload.in_flight()}
         if self.fault:
             return {**status, "state": "failed", "fault": self.fault}
         if final:

@@ -309,7 +309,10 @@ def test_keep_oldest_refuses_the_frames_that_come_while_the_queue_is_full(runnin
     messages = receive_until(subscriber, final_series)
     processed = [body["frame"] for topic, body in messages if topic == "frame"]
     counts = service.counters.snapshot()
-    assert processed[0] == 0 and 9 not in processed  # "newest" would always have kept the last frame
+    # the first frame is never refused; which later ones get in depends on when the worker frees
+    # the queue (frame 9 can, when frame 0 was done before it came: the old assertion that it
+    # never is failed on a busy machine)
+    assert processed[0] == 0 and processed == sorted(processed)
     assert counts["dropped"] == 10 - len(processed) > 0
 
 

@@ -1,0 +1,50 @@
+"""What runs on a Dask worker: the pipeline kept loaded and compiled, and the frame task.
+
+The service registers ``PipelinePlugin`` with the cluster, so every worker, including one
+that joins later or is restarted, builds and warms its pipeline as it starts, before its first
+frame. ``dask worker SCHEDULER --preload edge.cluster.worker`` warms the default pipeline
+(loads the models, compiles the kernels) as the worker process starts.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import cv2
+import numba
+import numpy as np
+from distributed import WorkerPlugin
+
+from edge.pipeline.result import FrameResult
+from edge.pipeline.settings import PipelineSettings, loaded
+
+PLUGIN_NAME = "edge-pipeline"
+T = TypeVar("T")
+
+
+class PipelinePlugin(WorkerPlugin):
+    """Builds and warms the pipeline for ``settings`` on each worker as it starts."""
+
+    def __init__(self, settings: PipelineSettings):
+        self.settings = settings
+
+    def setup(self, worker) -> None:
+        loaded(self.settings)
+
+
+def analyse_frame(pixels: np.ndarray, pixel_size_nm: float | None, settings: PipelineSettings) -> FrameResult:
+    """The Dask task of one frame: the worker's pipeline for ``settings`` on ``pixels``."""
+    return on_one_thread(loaded(settings).analyse, pixels, pixel_size_nm)
+
+
+def on_one_thread(function: Callable[..., T], *args) -> T:
+    """``function(*args)`` on this thread alone: on a cluster each task runs on one worker
+    thread and parallelism comes from many tasks, so the Numba kernels' and OpenCV's own thread
+    pools are held to one (ONNX Runtime's sessions already run on one thread)."""
+    numba.set_num_threads(1)
+    cv2.setNumThreads(1)
+    return function(*args)
+
+
+def dask_setup(worker) -> None:
+    """``--preload edge.cluster.worker``: warm the default pipeline as the worker starts."""
+    loaded(PipelineSettings())
