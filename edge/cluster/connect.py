@@ -74,6 +74,10 @@ def connect(address: str, retries: int = DEFAULT_RETRIES) -> Cluster:
         # stops glibc from adapting its mmap threshold, so each frame's large temporary arrays
         # are mapped and page-faulted afresh, and the analysis of a frame took 15 % longer
         "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
+        # a local cluster's scheduler and nannies live in this process, beside the service: they
+        # poll each worker's memory and the host's load less often than Dask's 0.1 s and 0.5 s
+        "distributed.worker.memory.monitor-interval": "1s",
+        "distributed.admin.system-monitor.interval": "2s",
     }
     with dask.config.set(settings):
         local = LocalCluster(
