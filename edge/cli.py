@@ -353,8 +353,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from edge.archive.files import Journal, expand
     from edge.archive.run import FileSettings, analyse_files
     from edge.eval.charts import write_summary
-    from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, check_table_path, write_table
     from edge.pipeline.settings import PipelineSettings
+    from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, check_table_path, write_table
 
     tables = [(path, columns) for path, columns in ((args.table, DEFECT_COLUMNS), (args.image_table, IMAGE_COLUMNS))]
     tables = [(check_table_path(path), columns) for path, columns in tables if path is not None]
@@ -527,8 +527,8 @@ def _run_train_classify(args: argparse.Namespace) -> int:
     params = _parameters(args, ClassifyTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
     record = train_classify(args.data, args.out, params, args.groups, args.weights)
-    report = record.get("cross_validation", record["validation"])
-    write_confusion_png(report, record["classes"], args.out.with_suffix(".confusion.png"))
+    report = record["cross_validation"]["options"] if "cross_validation" in record else record["validation"]
+    write_confusion_png(report["cnn + texture"], record["classes"], args.out.with_suffix(".confusion.png"))
     return 0
 
 

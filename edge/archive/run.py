@@ -12,9 +12,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from edge.archive.files import Done, Journal, stamp
-from edge.pipeline.tables import defect_rows, image_row
 from edge.pipeline.result import FrameResult
 from edge.pipeline.settings import PipelineSettings, loaded
+from edge.pipeline.tables import defect_rows, image_row
 
 
 @dataclass(frozen=True)

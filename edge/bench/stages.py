@@ -9,6 +9,7 @@ import numpy as np
 from skimage.segmentation import watershed as skimage_watershed
 
 from edge.io.bundled import sample_frames
+from edge.io.images import to_uint8
 from edge.kernels.watershed import flood
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import FloodInput, flood_input, measure_defects
@@ -87,17 +88,22 @@ def bench_screening(repeats: int) -> dict:
 
 
 def bench_classification(repeats: int) -> dict:
-    """Scene classification time per frame (the bundled example model), by frame size."""
+    """Scene classification time per uint16 frame (the bundled example model), by frame size,
+    against its CNN half alone (the classifier before it had a texture model)."""
     classifier = SceneClassifier()
     medians = {}
-    print(f"scene classification ({classifier.backend.name}), median of {repeats} runs per frame:")
+    print(f"scene classification ({classifier.backend.name}), median of {repeats} runs per uint16 frame:")
     for frame, _ in sample_frames():
         size = f"{frame.pixels.shape[1]}x{frame.pixels.shape[0]}"
         if size in medians:
             continue
-        classifier.classify(frame.pixels)
-        medians[size] = _median_ms(lambda pixels=frame.pixels: classifier.classify(pixels), repeats)
-        print(f"  {size}: {medians[size]:7.1f} ms per frame")
+        pixels = frame.pixels.astype(np.uint16) * np.uint16(257)
+        contenders = {
+            "CNN + texture (the classifier)": lambda pixels=pixels: classifier.classify(pixels),
+            "CNN alone": lambda pixels=pixels: classifier.cnn_probabilities(to_uint8(pixels)),
+        }
+        print(f"  {size}:")
+        medians[size] = _compare(contenders, repeats, "the classifier")
     return medians
 
 

@@ -10,8 +10,8 @@ import re
 import time
 from pathlib import Path
 
-from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, TableWriter, defect_rows, image_row
 from edge.pipeline.result import FrameResult
+from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, TableWriter, defect_rows, image_row
 
 
 class _SeriesTables:

@@ -47,4 +47,5 @@ class ClassifyTraining:
     width: int = 16
     validation_fraction: float = 0.2
     folds: int = 0
+    repeats: int = 1
     seed: int = 0

@@ -3,10 +3,10 @@
 import pytest
 
 from edge.io.bundled import sample_frames
-from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, read_table
 from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
 from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, read_table
 
 
 @pytest.mark.parametrize("table_format", ["parquet", "csv"])

@@ -1,9 +1,9 @@
 import pytest
 
-from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, TableWriter, defect_rows, image_row, read_table
 from edge.pipeline.measure import Defect
 from edge.pipeline.result import FrameResult
 from edge.pipeline.stats import frame_stats
+from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, TableWriter, defect_rows, image_row, read_table
 
 
 def result(pixel_size_nm):

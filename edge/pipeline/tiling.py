@@ -1,0 +1,25 @@
+"""A frame at a classifier's working resolution, and cut into tiles."""
+
+import cv2
+import numpy as np
+
+
+def scaled(frame: np.ndarray, scale: float) -> np.ndarray:
+    """The frame resized by ``scale`` (the classifier's working resolution)."""
+    if scale == 1:
+        return frame
+    size = (max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale)))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+
+
+def tiles(frame: np.ndarray, size: int, stride: int) -> np.ndarray:
+    """``(N, size, size)`` tiles covering the frame (the last row and column flush with its
+    edges); a frame smaller than a tile is first enlarged to fit."""
+    height, width = frame.shape
+    if min(height, width) < size:
+        factor = size / min(height, width)
+        frame = cv2.resize(frame, (max(size, round(width * factor)), max(size, round(height * factor))))
+        height, width = frame.shape
+    tops = sorted({*range(0, height - size + 1, stride), height - size})
+    lefts = sorted({*range(0, width - size + 1, stride), width - size})
+    return np.array([frame[top : top + size, left : left + size] for top in tops for left in lefts])
