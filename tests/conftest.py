@@ -1,6 +1,10 @@
 import sys
 from pathlib import Path
 
+# Imported here, at the top of the stack, and not first inside a Hypothesis test: there pytest's
+# assertion rewriting compiles it while Hypothesis has raised the recursion limit, which trips a
+# CPython 3.11.7 bug ("SystemError: AST constructor recursion depth mismatch", gh-106905).
+import hypothesis.internal.conjecture.optimiser  # noqa: F401
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
