@@ -4,7 +4,7 @@ inside the images it is given (so an outer fold's images never choose it)."""
 
 import numpy as np
 
-from edge.pipeline.texture import softmax
+from edge.pipeline.texture import TextureModel, softmax
 from edge.train.scene_data import group_folds
 
 TEXTURE_SCALES = (0.5, 0.25)  # of the file's resolution: about 1x and 2x the CNN's context
@@ -37,9 +37,8 @@ def fit_texture(features: np.ndarray, labels: np.ndarray, classes: int, c: float
 
 
 def texture_probabilities(record: dict, features: np.ndarray) -> np.ndarray:
-    """Probabilities of rows of features under a fitted record."""
-    standardised = (features - np.asarray(record["mean"])) / np.asarray(record["std"])
-    return softmax(standardised @ np.asarray(record["weights"]) + np.asarray(record["bias"]))
+    """Probabilities of rows of features under a fitted record (what serving computes)."""
+    return softmax(TextureModel(record).linear(features))
 
 
 def fit_texture_nested(features: np.ndarray, labels: np.ndarray, groups: np.ndarray, classes: int, seed: int) -> dict:
