@@ -14,7 +14,6 @@ import statistics
 import threading
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import aiohttp
 import numpy as np
@@ -31,9 +30,6 @@ from edge.live.loopback import LoopbackService
 from edge.live.sockets import open_socket
 from edge.live.viewer.server import ViewerThread
 from edge.pipeline.pipeline import Pipeline
-
-if TYPE_CHECKING:
-    from edge.cluster.connect import Cluster
 
 
 def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
@@ -115,11 +111,12 @@ def _stream(
     queue_size: int,
     viewed: bool = False,
     input_format: str = "edge",
-    cluster: "Cluster | None" = None,
+    dask: str | None = None,
 ) -> dict:
     """One run; ``viewed``: with the live viewer subscribed and one page reading all it sends;
     ``input_format`` other than ours: the frames sent, as fast as taken, in that format;
-    ``cluster``: the frames analysed on this Dask cluster (``pipeline`` None)."""
+    ``dask``: the frames analysed on the Dask cluster this names (``pipeline`` None), which the
+    service connects (a local one: starts and warms) before the run's clock starts."""
     latencies, stages = [], {}
 
     def record(topic: str, body: dict) -> bool:
@@ -130,10 +127,10 @@ def _stream(
         return topic == "series" and body["final"]
 
     config = ServiceConfig(queue_size=queue_size, summary_every=10**6, input_format=input_format)
-    if cluster is not None:
-        config = replace(config, dask=cluster.address)
+    if dask is not None:
+        config = replace(config, dask=dask)
     encoded = _encoded(input_format, stream) if input_format != "edge" else []
-    with LoopbackService(config, pipeline, cluster=cluster) as running:
+    with LoopbackService(config, pipeline) as running:
         viewer = ViewerThread(running.service.output_address).start() if viewed else None
         page = _Page(viewer.url) if viewer else None
         started = time.perf_counter()
