@@ -13,6 +13,8 @@ from edge.live.config import INPUT_FORMATS, PRESETS
 from edge.pipeline.backends import BACKENDS
 from edge.pipeline.polarity import POLARITIES
 
+MODEL_HELP = "model set folder: cascade.xml, screen.onnx, settings.json (default: the bundled li2018 set)"
+
 log = logging.getLogger("edge")
 
 
@@ -83,13 +85,13 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "evaluate",
-        help="score detections against the labels of a data-set split",
-        description="Score detections with the li2018 protocol (box centres within 20 px in x and in y, "
-        "one to one, or the paper's many-to-many rule) and at IoU >= 0.4; prints pooled figures with 95 % "
-        "bootstrap intervals over images, and per-image figures.",
+        help="score detections against labels: a data set folder's split or a COCO file",
+        description="Score detections with the li2018 protocol (box centres within the model set's tolerance, "
+        "20 px for li2018, in x and in y, one to one, or the paper's many-to-many rule) and at IoU >= 0.4; "
+        "prints pooled figures with 95 % bootstrap intervals over images, and per-image figures. Where the "
+        "labels have polygons (COCO segmentation), also the measured major axes against the outlines'.",
     )
-    evaluate.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, <split>.txt)")
-    evaluate.add_argument("--split", default="test", help="split to score (default: test)")
+    _add_data_options(evaluate, "test")
     evaluate.add_argument(
         "--matching",
         choices=("one-to-one", "paper"),
@@ -101,9 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--images",
         type=Path,
-        metavar="FILE",
-        help="score only the split's images named in FILE, one a line (e.g. docs/li2018-paper-test-images.txt, "
-        "the 28 the paper scored)",
+        metavar="FILE|DIR",
+        help="a file: score only the images named in it, one a line (e.g. docs/li2018-paper-test-images.txt, "
+        "the 28 the paper scored); a folder: where a COCO file's images are",
     )
     evaluate.add_argument(
         "--detections",
@@ -114,16 +116,33 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     evaluate.set_defaults(run=_run_evaluate)
 
+    convert = commands.add_parser(
+        "convert",
+        help="labels from one format to the other: a data set folder's split <-> a COCO file",
+        description="Write the labelled images of --data (a COCO file, or a data set folder's --split) as a COCO "
+        "instances file (--to FILE.json) or as a split of a data set folder (--to DIR: images/, boxes/, "
+        "<split>.txt; polygons, which that layout cannot hold, are left out).",
+    )
+    _add_data_options(convert, "train", images_folder=True)
+    convert.add_argument("--to", type=Path, required=True, metavar="FILE.json|DIR", help="what to write")
+    convert.add_argument(
+        "--copy-images", action="store_true", help="COCO: copy the images into the JSON's images/ folder"
+    )
+    convert.set_defaults(run=_run_convert)
+
     train = commands.add_parser("train", help="train a model from a data set", description="Train a model.")
     models = train.add_subparsers(dest="model", metavar="MODEL", required=True)
     cascade = models.add_parser(
         "cascade",
         help="the LBP cascade of module I (gentle AdaBoost, OpenCV cascade XML)",
-        description="Train a boosted multi-block LBP stump cascade on the train split and write it as "
-        "OpenCV cascade XML (loadable by cv2.CascadeClassifier), with a JSON record beside it.",
+        description="Train a boosted multi-block LBP stump cascade on the train split (or a COCO file) and write "
+        "it as OpenCV cascade XML (loadable by cv2.CascadeClassifier), with a JSON record and the settings "
+        "derived from the training boxes (settings.json) beside it: that folder is a model set.",
     )
-    cascade.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
-    cascade.add_argument("--out", type=Path, required=True, help="cascade XML to write")
+    _add_data_options(cascade, "train", images_folder=True)
+    cascade.add_argument(
+        "--out", type=Path, required=True, help="cascade XML to write; settings.json (derived from the boxes) beside it"
+    )
     from edge.train.parameters import CascadeTraining
 
     _add_parameter_options(cascade, CascadeTraining)
@@ -132,11 +151,17 @@ def _parser() -> argparse.ArgumentParser:
         "screen",
         help="the screening CNN of module II (PyTorch, exported to ONNX)",
         description="Train the screening CNN on crops around the cascade's detections on the train split "
-        "(a validation split of images carved from it chooses the threshold); writes ONNX, an FP16 ONNX "
-        "and a JSON record. Needs the 'train' extra (PyTorch).",
+        "(or a COCO file) (a validation split of images carved from it chooses the threshold); writes ONNX, "
+        "an FP16 ONNX and a JSON record. Needs the 'train' extra (PyTorch).",
     )
-    screen.add_argument("--data", type=Path, required=True, help="data set folder (images/, boxes/, train.txt)")
-    screen.add_argument("--out", type=Path, required=True, help="ONNX file to write")
+    _add_data_options(screen, "train", images_folder=True)
+    screen.add_argument(
+        "--cascade",
+        type=Path,
+        metavar="DIR/cascade.xml",
+        help="the model set's cascade whose candidates it screens (default: the bundled li2018 set's)",
+    )
+    screen.add_argument("--out", type=Path, required=True, help="ONNX file to write (DIR/screen.onnx for a model set)")
     from edge.train.parameters import ScreenTraining
 
     _add_parameter_options(screen, ScreenTraining)
@@ -220,7 +245,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--pixel-size", dest="pixel_size_nm", type=float, metavar="NM", help="fallback pixel size")
     serve.add_argument("--polarity", choices=POLARITIES, help="loop contrast (default: auto)")
     serve.add_argument("--backend", choices=BACKENDS, help="CNN inference backend (default: auto)")
-    serve.add_argument("--screen", help="screening CNN: ONNX file or 'none' (default: the bundled one)")
+    serve.add_argument("--screen", help="screening CNN: ONNX file or 'none' (default: the model set's)")
+    serve.add_argument("--model", help=MODEL_HELP)
     serve.add_argument(
         "--files",
         nargs="+",
@@ -331,6 +357,25 @@ def _parameters(args: argparse.Namespace, parameters: type):
     return parameters(**{field.name: getattr(args, field.name) for field in dataclasses.fields(parameters)})
 
 
+IMAGES_HELP = "where a COCO file's images are (default: beside it, then in its images/ folder)"
+
+
+def _add_data_options(parser: argparse.ArgumentParser, split: str, images_folder: bool = False) -> None:
+    """--data (a COCO file or a data set folder), --split, --category and, with
+    ``images_folder``, --images (where a COCO file's images are)."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="labels: a COCO instances .json file (CVAT, labelme, ...) or a data set folder (images/, boxes/, "
+        "<split>.txt)",
+    )
+    parser.add_argument("--split", default=split, help=f"a data set folder's split (default: {split})")
+    parser.add_argument("--category", help="a COCO file's category (needed when it has several)")
+    if images_folder:
+        parser.add_argument("--images", type=Path, metavar="DIR", help=IMAGES_HELP)
+
+
 def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True) -> None:
     if pixel_size:
         parser.add_argument("--pixel-size", type=float, metavar="NM", help="pixel size in nm (overrides the file's)")
@@ -345,8 +390,9 @@ def _add_frame_options(parser: argparse.ArgumentParser, pixel_size: bool = True)
         "--screen",
         default="default",
         metavar="ONNX|none",
-        help="screening CNN: the bundled one (default), an ONNX file, or 'none' to keep every cascade candidate",
+        help="screening CNN: the model set's (default), an ONNX file, or 'none' to keep every cascade candidate",
     )
+    parser.add_argument("--model", type=Path, metavar="DIR", help=MODEL_HELP)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
@@ -360,7 +406,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
     tables = [(check_table_path(path), columns) for path, columns in tables if path is not None]
     files = expand(args.images)
     scenes = tuple(args.scenes.split(",")) if args.scenes else ()
-    pipeline = PipelineSettings(args.backend, args.polarity, args.screen, str(args.classifier or ""), scenes)
+    pipeline = PipelineSettings(
+        args.backend, args.polarity, args.screen, str(args.classifier or ""), scenes, str(args.model or "")
+    )
     boxes = str(args.boxes) if args.boxes else None
     settings = FileSettings(pipeline, str(args.out), args.pixel_size, boxes, args.gallery)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -397,17 +445,35 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from edge.eval.scoring import evaluate_split, format_report
+    from edge.eval.scoring import evaluate_labelled, format_report
 
-    images = None
-    if args.images:
-        images = [line.strip() for line in args.images.read_text().splitlines() if line.strip()]
-    report = evaluate_split(
-        args.data, args.split, args.detections, args.polarity, args.backend, args.screen, args.matching, images
+    listing = args.images if args.images is not None and not args.images.is_dir() else None
+    items = _read_data(args, args.images if listing is None else None)
+    if listing is not None:
+        names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
+        unknown = sorted(set(names) - {item.image.name for item in items})
+        if unknown:
+            raise ValueError(f"images not in {args.data} ({args.split}): {', '.join(unknown)}")
+        items = [item for item in items if item.image.name in set(names)]
+    report = evaluate_labelled(
+        items, args.detections, args.polarity, args.backend, args.screen, args.matching, args.model
     )
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    from edge.io.coco import write_coco
+    from edge.io.dataset import write_split
+
+    items = _read_data(args, args.images)
+    if args.to.suffix.lower() == ".json":
+        write_coco(items, args.to, args.category or "loop", args.copy_images)
+    else:
+        write_split(items, args.to, args.split)
+    print(f"{len(items)} images, {sum(len(item.boxes) for item in items)} boxes written to {args.to}")
     return 0
 
 
@@ -416,8 +482,9 @@ def _run_train_cascade(args: argparse.Namespace) -> int:
     from edge.train.parameters import CascadeTraining
 
     params = _parameters(args, CascadeTraining)
-    args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
-    train_cascade(args.data, args.out, params)
+    items = _read_data(args, args.images)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    train_cascade(items, args.out, params, _data_name(args))
     return 0
 
 
@@ -426,9 +493,35 @@ def _run_train_screen(args: argparse.Namespace) -> int:
     from edge.train.screen import train_screen
 
     params = _parameters(args, ScreenTraining)
+    models = _cascade_model_set(args.cascade)
+    items = _read_data(args, args.images)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
-    train_screen(args.data, args.out, params)
+    train_screen(items, args.out, params, models, _data_name(args))
     return 0
+
+
+def _cascade_model_set(cascade: Path | None):
+    """The model set whose cascade ``--cascade`` names (None: the bundled set)."""
+    from edge.pipeline.model_set import CASCADE, ModelSet
+
+    if cascade is not None and cascade.name != CASCADE:
+        raise ValueError(f"--cascade {cascade}: give a model set's {CASCADE} (as 'edge train cascade --out "
+                         f"DIR/{CASCADE}' writes it, with settings.json beside it)")  # fmt: skip
+    return ModelSet.load(cascade.parent if cascade is not None else None)
+
+
+def _read_data(args: argparse.Namespace, images: Path | None) -> list:
+    """The labelled images ``--data`` (with ``--split``, ``--category``) names."""
+    from edge.io.labels import read_labelled
+
+    return read_labelled(args.data, args.split, images, args.category)
+
+
+def _data_name(args: argparse.Namespace) -> str:
+    """How the data is named in a model's record."""
+    if args.data.suffix.lower() == ".json":
+        return str(args.data) + (f" (category {args.category})" if args.category else "")
+    return f"{args.data} ({args.split} split)"
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -456,7 +549,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from edge.live.sources import FileSource
 
     settings = ("input", "output", "input_socket", "input_format", "workers", "queue_size", "keep", "pixel_size_nm")
-    settings += ("polarity", "dask", "record", "record_format")
+    settings += ("polarity", "dask", "record", "record_format", "model")
     overrides = {name: getattr(args, name) for name in (*settings, "backend", "screen")}
     config = load_config(args.config, args.preset, viewer=args.viewer, **overrides)
     source = FileSource(args.files, "files", config.pixel_size_nm) if args.files else None

@@ -17,8 +17,14 @@ _NO_MATCH = 1e9
 def match_by_centre(labels: np.ndarray, detections: np.ndarray, tolerance: float = CENTRE_TOLERANCE_PX) -> int:
     """Matched pairs when box centres lie within ``tolerance`` px in x and in y, one to one
     (the li2018 reference protocol); the matching with the most pairs is taken."""
+    return len(centre_pairs(labels, detections, tolerance))
+
+
+def centre_pairs(labels: np.ndarray, detections: np.ndarray, tolerance: float = CENTRE_TOLERANCE_PX) -> np.ndarray:
+    """``(P, 2)`` indices ``(label, detection)`` of ``match_by_centre``'s pairs (of the matchings
+    with the most pairs, the one with the closest centres)."""
     offset = _centre_offsets(labels, detections)
-    return _max_matching((offset <= tolerance).all(axis=2), np.hypot(offset[..., 0], offset[..., 1]))
+    return _matched_pairs((offset <= tolerance).all(axis=2), np.hypot(offset[..., 0], offset[..., 1]))
 
 
 def match_paper(labels: np.ndarray, detections: np.ndarray, tolerance: float = CENTRE_TOLERANCE_PX) -> tuple[int, int]:
@@ -33,13 +39,16 @@ def match_paper(labels: np.ndarray, detections: np.ndarray, tolerance: float = C
 MATCHINGS = ("one-to-one", "paper")
 
 
-def count_matches(labels: np.ndarray, detections: np.ndarray, matching: str = "one-to-one") -> "Counts":
+def count_matches(
+    labels: np.ndarray, detections: np.ndarray, matching: str = "one-to-one", tolerance: float = CENTRE_TOLERANCE_PX
+) -> "Counts":
     """The counts of one image under ``matching``: "one-to-one" (each label and detection in at
-    most one pair, the most pairs) or "paper" (``match_paper``), both by centres within 20 px."""
+    most one pair, the most pairs) or "paper" (``match_paper``), both by centres within
+    ``tolerance`` px (li2018's protocol: 20)."""
     if matching == "one-to-one":
-        return Counts.pairs(len(labels), len(detections), match_by_centre(labels, detections))
+        return Counts.pairs(len(labels), len(detections), match_by_centre(labels, detections, tolerance))
     if matching == "paper":
-        return Counts(len(labels), len(detections), *match_paper(labels, detections))
+        return Counts(len(labels), len(detections), *match_paper(labels, detections, tolerance))
     raise ValueError(f"matching must be one of {MATCHINGS}, got {matching!r}")
 
 
@@ -51,7 +60,7 @@ def centres_within(first: np.ndarray, second: np.ndarray, tolerance: float = CEN
 def match_by_iou(labels: np.ndarray, detections: np.ndarray, threshold: float = IOU_THRESHOLD) -> int:
     """Matched pairs with intersection over union >= ``threshold``, one to one."""
     iou = box_iou(labels, detections)
-    return _max_matching(iou >= threshold, 1 - iou)
+    return len(_matched_pairs(iou >= threshold, 1 - iou))
 
 
 @dataclass(frozen=True)
@@ -122,8 +131,9 @@ def _centres(boxes: np.ndarray) -> np.ndarray:
     return np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], axis=1)
 
 
-def _max_matching(allowed: np.ndarray, cost: np.ndarray) -> int:
+def _matched_pairs(allowed: np.ndarray, cost: np.ndarray) -> np.ndarray:
     if allowed.size == 0:
-        return 0
+        return np.zeros((0, 2), np.int64)
     rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
-    return int(allowed[rows, cols].sum())
+    kept = allowed[rows, cols]
+    return np.column_stack([rows[kept], cols[kept]]).astype(np.int64)

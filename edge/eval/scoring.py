@@ -1,56 +1,57 @@
-"""``edge evaluate``: detections of a split scored against its labels, pooled and per image."""
+"""``edge evaluate``: detections scored against labels (a data set folder's split or a COCO
+file), pooled and per image; where the labels have outlines, measured sizes against them."""
 
 import logging
 from pathlib import Path
 
 import numpy as np
 
-from edge.eval.matching import Counts, bootstrap_intervals, count_matches, match_by_iou, pooled
+from edge.eval.matching import Counts, bootstrap_intervals, centre_pairs, count_matches, match_by_iou, pooled
+from edge.eval.sizes import axis_errors, axis_pairs
 from edge.io.boxes import box_file_for, read_boxes
-from edge.io.dataset import read_split
+from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
 from edge.pipeline.measure import measure_defects
+from edge.pipeline.model_set import ModelSet
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.stats import mean_std
 
 log = logging.getLogger(__name__)
 
 
-def evaluate_split(
-    data_dir: Path,
-    split: str,
-    detections_dir: Path | None,
+def evaluate_labelled(
+    items: list[LabelledImage],
+    detections_dir: Path | None = None,
     polarity: str = "auto",
     backend: str = "auto",
     screen: str = "default",
     matching: str = "one-to-one",
-    images: list[str] | None = None,
+    model: Path | None = None,
 ) -> dict:
-    """Score the box files in ``detections_dir`` (or, without one, the pipeline's own
-    detections) against the labels of ``split``, or of those of its ``images`` named.
+    """Score the box files in ``detections_dir`` (or, without one, the detections of the
+    pipeline of the model set ``model``; None: the bundled one) against the labels of ``items``.
 
-    Returns {matching, images, recall, precision, f1, intervals: {recall, precision, f1: [low,
-    high]}, iou40: {...}, per_image: [...]}: centre matching by ``matching`` ("one-to-one" or
-    the paper's "paper", see ``edge.eval.matching.count_matches``), IoU >= 0.4 one to one, 95 %
-    bootstrap intervals over images. Diameters are measured by module III inside the detected
-    boxes (and inside the labelled boxes, for comparison). An image without a detection file
+    Returns {matching, images, centre_tolerance_px, recall, precision, f1, intervals: {recall,
+    precision, f1: [low, high]}, iou40: {...}, per_image: [...], and, where labels have
+    outlines, outline_axis: {...}}: centre matching by ``matching`` ("one-to-one" or the paper's
+    "paper", see ``edge.eval.matching.count_matches``) within the model set's centre tolerance
+    (li2018's: 20 px), IoU >= 0.4 one to one, 95 % bootstrap intervals over images. Diameters are
+    measured by module III inside the detected boxes (and inside the labelled boxes, for
+    comparison); where labels have outlines, each one-to-one matched loop's measured major axis
+    is compared with its outline's (``edge.eval.sizes``). An image without a detection file
     counts as having no detections.
     """
-    items = read_split(data_dir, split)
-    if images is not None:
-        unknown = sorted(set(images) - {item.image.name for item in items})
-        if unknown:
-            raise ValueError(f"images not in the {split} split: {', '.join(unknown)}")
-        items = [item for item in items if item.image.name in set(images)]
-    pipeline = None if detections_dir else Pipeline.default(backend, polarity, screen)
-    centre_counts, iou_counts, per_image = [], [], []
+    models = ModelSet.load(model)
+    tolerance = models.centre_tolerance_px
+    pipeline = None if detections_dir else Pipeline.default(backend, polarity, screen, model=model)
+    centre_counts, iou_counts, per_image, all_axes = [], [], [], []
     for item in items:
         pixels = read_frame(item.image).pixels
         if pipeline is not None:
             detections, _ = pipeline.candidates(pixels)
         else:
             detections = _detections_from_file(box_file_for(item.image, detections_dir))
-        by_centre = count_matches(item.boxes, detections, matching)
+        by_centre = count_matches(item.boxes, detections, matching, tolerance)
         centre_counts.append(by_centre)
         iou_counts.append(Counts.pairs(len(item.boxes), len(detections), match_by_iou(item.boxes, detections)))
         detected_mean, detected_std = _diameters(pixels, detections, polarity)
@@ -68,9 +69,17 @@ def evaluate_split(
                 "labelled_mean_diameter_px": labelled_mean,
             }
         )
+        if item.outlines is not None:
+            pairs = centre_pairs(item.boxes, detections, tolerance)
+            axes = axis_pairs(pixels, item.outlines, detections, pairs, polarity)
+            per_image[-1]["outline_axis"] = axis_errors(axes)
+            all_axes += axes
+    sizes = {"outline_axis": axis_errors(all_axes)} if any(item.outlines is not None for item in items) else {}
     return {
         "matching": matching,
         "images": len(items),
+        "centre_tolerance_px": tolerance,
+        **sizes,
         **pooled(centre_counts).rates(),
         "intervals": bootstrap_intervals(centre_counts),
         "iou40": pooled(iou_counts).rates(),
@@ -104,7 +113,8 @@ def format_report(report: dict) -> str:
     lines.append("-" * len(header))
     interval = report["intervals"]
     lines.append(
-        f"pooled over {report['images']} images, centres within 20 px, {report['matching']}: "
+        f"pooled over {report['images']} images, centres within {report['centre_tolerance_px']:g} px, "
+        f"{report['matching']}: "
         + "  ".join(
             f"{name} {report[key]:.4f} [{interval[key][0]:.3f}, {interval[key][1]:.3f}]"
             for name, key in (("recall", "recall"), ("precision", "precision"), ("F1", "f1"))
@@ -114,7 +124,28 @@ def format_report(report: dict) -> str:
     iou = report["iou40"]
     rates = f"recall {iou['recall']:.4f}  precision {iou['precision']:.4f}  F1 {iou['f1']:.4f}"
     lines.append(f"pooled, IoU >= 0.4, one-to-one: {rates}")
+    if "outline_axis" in report:
+        lines += _outline_lines(report)
     return "\n".join(lines)
+
+
+def _outline_lines(report: dict) -> list[str]:
+    """Measured major axes against the labels' outlines, per image and pooled."""
+    lines = ["measured major axis against the labelled outline's (matched loops; error = measured - drawn):"]
+    rows = [(row["image"], row.get("outline_axis")) for row in report["per_image"]] + [
+        ("pooled", report["outline_axis"])
+    ]
+    for name, errors in rows:
+        if errors is None:
+            lines.append(f"  {name[:48]:<48} no matched loop with an outline")
+            continue
+        lines.append(
+            f"  {name[:48]:<48} {errors['loops']:>4} loops  drawn {errors['drawn_mean_px']:6.1f} px  measured "
+            f"{errors['measured_mean_px']:6.1f} px  signed {errors['signed_px']:+6.1f} px "
+            f"({errors['signed_percent']:+5.1f} %)  absolute {errors['absolute_px']:5.1f} px "
+            f"({errors['absolute_percent']:4.1f} %)"
+        )
+    return lines
 
 
 def _number(value: float | None) -> str:

@@ -11,6 +11,7 @@ from edge.io.images import Frame, read_frame
 PACKAGE_DIR = Path(__file__).parents[1]
 SAMPLES_DIR = PACKAGE_DIR / "samples"
 MODELS_DIR = PACKAGE_DIR / "models"
+BUNDLED_SET = MODELS_DIR / "li2018"  # the li2018 model set (edge.pipeline.model_set), the default
 
 
 def sample_paths() -> list[Path]:

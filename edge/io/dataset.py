@@ -1,19 +1,22 @@
 """The li2018 data set layout: images/, boxes/, and split lists (train.txt, test.txt, ...)."""
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from edge.io.boxes import read_boxes
+from edge.io.boxes import read_boxes, write_boxes
 
 
 @dataclass(frozen=True)
 class LabelledImage:
-    """An image path with its labelled boxes ``[x0, y0, x1, y1]``."""
+    """An image path with its labelled boxes ``[x0, y0, x1, y1]`` and, where the labels have
+    them (COCO polygons), each box's drawn outline ``(K, 2)`` as ``x, y`` points (None: none)."""
 
     image: Path
     boxes: np.ndarray
+    outlines: list[np.ndarray | None] | None = None
 
 
 def read_split(data_dir: str | Path, split: str) -> list[LabelledImage]:
@@ -28,3 +31,17 @@ def read_split(data_dir: str | Path, split: str) -> list[LabelledImage]:
         LabelledImage(data_dir / "images" / name, read_boxes(data_dir / "boxes" / f"{Path(name).stem}.txt")[0])
         for name in names
     ]
+
+
+def write_split(items: list[LabelledImage], data_dir: str | Path, split: str) -> None:
+    """Write ``items`` as ``split`` of a data set in this layout (images copied; outlines,
+    which the layout cannot hold, are left out)."""
+    data_dir = Path(data_dir)
+    (data_dir / "images").mkdir(parents=True, exist_ok=True)
+    (data_dir / "boxes").mkdir(exist_ok=True)
+    for item in items:
+        target = data_dir / "images" / item.image.name
+        if not target.exists() or target.resolve() != item.image.resolve():
+            shutil.copyfile(item.image, target)
+        write_boxes(data_dir / "boxes" / f"{item.image.stem}.txt", item.boxes)
+    (data_dir / f"{split}.txt").write_text("".join(f"{item.image.name}\n" for item in items))

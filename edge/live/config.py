@@ -52,6 +52,7 @@ class ServiceConfig:
     screen: str = "default"
     classifier: str = ""
     analysed_scenes: tuple[str, ...] = ()
+    model: str = ""
     dask: str = ""
     dask_retries: int = 3
     dask_in_flight: int = 0
@@ -61,7 +62,9 @@ class ServiceConfig:
 
     @property
     def pipeline_settings(self) -> PipelineSettings:
-        return PipelineSettings(self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes)
+        return PipelineSettings(
+            self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes, self.model
+        )
 
     def __post_init__(self):
         _one_of("input_socket", self.input_socket, INPUT_SOCKETS)

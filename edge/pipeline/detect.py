@@ -20,11 +20,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge.io.bundled import MODELS_DIR
+from edge.io.bundled import BUNDLED_SET
 from edge.io.images import to_uint8
 from edge.kernels.overlap import overlap_counts
 
-DEFAULT_CASCADE = MODELS_DIR / "loops_cascade.xml"
+DEFAULT_CASCADE = BUNDLED_SET / "cascade.xml"
 SUPPORT_IOU = 0.3
 
 

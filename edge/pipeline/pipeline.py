@@ -12,9 +12,10 @@ from edge.io.images import check_frame, to_uint8
 from edge.kernels.watershed import flood
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import Polarity
+from edge.pipeline.model_set import ModelSet, ModelSetError
 from edge.pipeline.result import FrameResult, analyse_boxes
 from edge.pipeline.scene import SceneClassifier
-from edge.pipeline.screen import DEFAULT_SCREEN, Screener
+from edge.pipeline.screen import Screener
 
 
 @dataclass
@@ -38,17 +39,25 @@ class Pipeline:
         screen: str = "default",
         classifier: str | None = None,
         analysed_scenes: frozenset[str] | None = None,
+        model: str | Path | None = None,
     ) -> "Pipeline":
-        """The bundled cascade and, unless ``screen`` is "none", the bundled screening CNN (or
-        the ONNX file ``screen`` names); with ``classifier`` (an ONNX file), each frame's scene."""
-        screen_model = DEFAULT_SCREEN if screen == "default" else Path(screen)
+        """The cascade of the model set ``model`` (a folder, see ``edge.pipeline.model_set``;
+        None: the bundled li2018 set) with its detector settings and, unless ``screen`` is
+        "none", its screening CNN (or the ONNX file ``screen`` names); with ``classifier`` (an
+        ONNX file), each frame's scene."""
+        models = ModelSet.load(model)
+        if screen == "default" and not models.has_screen:
+            raise ModelSetError(f"model set {models.folder} has no {models.screen.name}: train one with 'edge train "
+                                "screen', or analyse with the cascade alone (--screen none)")  # fmt: skip
+        screen_model = models.screen if screen == "default" else Path(screen)
         screener = None if screen == "none" else Screener(screen_model, backend)
         scene = SceneClassifier(classifier, backend) if classifier else None
         if analysed_scenes is not None and scene is not None:
             unknown = sorted(set(analysed_scenes) - set(scene.classes))
             if unknown:
                 raise ValueError(f"scene labels {unknown} are not among the classifier's {scene.classes}")
-        return cls(LoopDetector(), screener, polarity, scene=scene, analysed_scenes=analysed_scenes)
+        detector = LoopDetector(models.cascade, models.detector)
+        return cls(detector, screener, polarity, scene=scene, analysed_scenes=analysed_scenes)
 
     def candidates(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Modules I and II: the boxes that are loops, with their scores."""

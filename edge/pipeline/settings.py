@@ -30,6 +30,8 @@ class PipelineSettings:
         A scene classifier ONNX file; "" for none.
     analysed_scenes : tuple of str
         The scene labels whose frames get defect analysis; () for every frame.
+    model : str
+        A model-set folder (``edge.pipeline.model_set``); "" for the bundled li2018 set.
     """
 
     backend: str = "auto"
@@ -37,6 +39,7 @@ class PipelineSettings:
     screen: str = "default"
     classifier: str = ""
     analysed_scenes: tuple[str, ...] = ()
+    model: str = ""
 
     def __post_init__(self):
         if self.polarity not in POLARITIES:
@@ -47,7 +50,9 @@ class PipelineSettings:
         from edge.pipeline.pipeline import Pipeline
 
         scenes = frozenset(self.analysed_scenes) if self.analysed_scenes else None
-        return Pipeline.default(self.backend, self.polarity, self.screen, self.classifier or None, scenes)
+        return Pipeline.default(
+            self.backend, self.polarity, self.screen, self.classifier or None, scenes, self.model or None
+        )
 
 
 def loaded(settings: PipelineSettings) -> "Pipeline":

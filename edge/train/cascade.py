@@ -12,33 +12,44 @@ sizes up to that factor smaller and the detector's scale steps can be as coarse.
 
 import json
 import logging
+import math
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from edge.io.dataset import LabelledImage, read_split
+from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame, to_uint8
 from edge.kernels.boost import best_stump
 from edge.kernels.lbp import all_features, feature_codes
 from edge.pipeline.cascade import Cascade, write_cascade_xml
+from edge.pipeline.model_set import SETTINGS
+from edge.train.derive import derive_settings
 from edge.train.parameters import CascadeTraining
 
 log = logging.getLogger(__name__)
+HITS_PER_IMAGE = 100  # times the negatives wanted: at most so many of one image's hits are looked at
 
 
-def train_cascade(data_dir: Path, out: Path, params: CascadeTraining, split: str = "train") -> Cascade:
-    """Train on ``split`` of ``data_dir``; write the XML to ``out`` after every stage and a
-    record to ``out`` with the suffix ``.json``."""
+def train_cascade(images: list[LabelledImage], out: Path, params: CascadeTraining, data: str) -> Cascade:
+    """Train on ``images`` (``data`` names them in the record); write the XML to ``out`` after
+    every stage, a record to ``out`` with the suffix ``.json``, and the settings derived from
+    the boxes (``edge.train.derive``) to ``settings.json`` beside it: with the screen trained
+    next to it, the folder is a model set (``edge.pipeline.model_set``)."""
     rng = np.random.default_rng(params.seed)
-    images = read_split(data_dir, split)
+    settings = derive_settings(images, params.window)
+    if params.min_window_px == 0:  # hard negatives are mined over the scan range the detector will use
+        params = replace(params, min_window_px=settings["detector"]["min_size_px"])
     frames = [to_uint8(read_frame(item.image).pixels) for item in images]
     rects = all_features(params.window)
     positives = _positive_windows(images, frames, params, rng)
     cascade = Cascade(window=params.window)
-    record = {"parameters": asdict(params), "data": str(data_dir), "split": split, "features": len(rects), "stages": []}
+    record = {"parameters": asdict(params), "data": data, "images": len(images), "features": len(rects), "stages": []}
+    record["settings"] = settings
+    (out.parent / SETTINGS).write_text(json.dumps(settings, indent=1))
+    print(f"settings derived from the boxes: {json.dumps({k: v for k, v in settings.items() if k != 'derived_from'})}")
     started = time.perf_counter()
     print(f"{len(images)} training images, {len(positives)} positive windows, {len(rects)} LBP features", flush=True)
     for stage in range(params.stages):
@@ -75,16 +86,29 @@ def train_cascade(data_dir: Path, out: Path, params: CascadeTraining, split: str
 def _positive_windows(
     images: list[LabelledImage], frames: list[np.ndarray], params: CascadeTraining, rng
 ) -> np.ndarray:
+    """Square windows around each labelled box, in its 8 rotations and mirror images. A small
+    data set (fewer than ``params.positives`` windows so) gets more copies of each box, each
+    enlarged and shifted at random by up to a tenth of its size, as the paper augmented."""
+    boxes = sum(len(item.boxes) for item in images)
+    copies = max(1, math.ceil(params.positives / max(8 * boxes, 1)))
     windows = []
     for item, frame in zip(images, frames, strict=True):
         for box in item.boxes:
-            window = _square_crop(frame, box, params.window, rng.uniform(1.0, params.size_jitter))
-            for turn in range(4):
-                rotated = np.rot90(window, turn)
-                windows += [rotated, rotated[:, ::-1]]
+            for copy in range(copies):
+                shifted = box if copy == 0 else _shifted(box, rng)
+                window = _square_crop(frame, shifted, params.window, rng.uniform(1.0, params.size_jitter))
+                for turn in range(4):
+                    rotated = np.rot90(window, turn)
+                    windows += [rotated, rotated[:, ::-1]]
     windows = np.array(windows)
     chosen = rng.choice(len(windows), size=min(params.positives, len(windows)), replace=False)
     return windows[np.sort(chosen)]
+
+
+def _shifted(box: np.ndarray, rng) -> np.ndarray:
+    side = max(box[2] - box[0], box[3] - box[1])
+    dx, dy = rng.uniform(-0.1, 0.1, 2) * side
+    return box + np.array([dx, dy, dx, dy])
 
 
 def _square_crop(frame: np.ndarray, box: np.ndarray, window: int, enlarge: float) -> np.ndarray:
@@ -117,20 +141,26 @@ def _negative_windows(cascade, images, frames, params, rng, model_path: Path) ->
     if cascade.stage_count == 0:
         return _random_negatives(images, frames, params, rng), 1.0
     detector = cv2.CascadeClassifier(str(model_path))
-    found, scanned = [], 0
+    found, scanned, accepted = [], 0, 0.0
     for index in rng.permutation(len(images)):
         frame, boxes = frames[index], images[index].boxes
         hits = detector.detectMultiScale(frame, scaleFactor=1.2, minNeighbors=0, minSize=(params.min_window_px,) * 2)
         scanned += _windows_scanned(frame.shape, params.window, params.min_window_px, 1.2)
         # OpenCV's threads return hits in any order: sort them, so training is reproducible
-        for x, y, w, h in sorted(map(tuple, np.asarray(hits).reshape(-1, 4).tolist())):
+        hits = sorted(map(tuple, np.asarray(hits).reshape(-1, 4).tolist()))
+        examined, cap = hits, HITS_PER_IMAGE * params.negatives
+        if len(hits) > cap:  # a weak early cascade on small windows: a random share is plenty
+            examined = [hits[i] for i in np.sort(rng.choice(len(hits), cap, replace=False))]
+        before = len(found)
+        for x, y, w, h in examined:
             if loop_free((x, y, x + w, y + h), boxes):
                 found.append(
                     cv2.resize(frame[y : y + h, x : x + w], (params.window,) * 2, interpolation=cv2.INTER_AREA)
                 )
+        accepted += (len(found) - before) * len(hits) / max(len(examined), 1)
         if len(found) >= params.negatives:
             break
-    acceptance = len(found) / max(scanned, 1)
+    acceptance = accepted / max(scanned, 1)
     found = np.array(found, np.uint8).reshape(-1, params.window, params.window)
     if len(found) > params.negatives:
         found = found[np.sort(rng.choice(len(found), params.negatives, replace=False))]

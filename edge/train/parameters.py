@@ -16,7 +16,7 @@ class CascadeTraining:
     max_weak_per_stage: int = 60
     positives: int = 6000
     negatives: int = 4000
-    min_window_px: int = 24
+    min_window_px: int = 0  # 0: the smallest window the derived settings scan
     size_jitter: float = 1.25
     seed: int = 0
 
@@ -31,7 +31,7 @@ class ScreenTraining:
     negatives_per_positive: float = 8.0
     validation_fraction: float = 0.15
     width: int = 16
-    crop_px: int = 32
+    crop_px: int = 0  # 0: the model set's (derived from the data, 32 for li2018)
     seed: int = 0
 
 

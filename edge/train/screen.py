@@ -10,32 +10,34 @@ axis (and an FP16 copy).
 
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
 from edge.eval.matching import centres_within
-from edge.io.dataset import LabelledImage, read_split
+from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
 from edge.pipeline.crops import screen_inputs
 from edge.pipeline.detect import LoopDetector
+from edge.pipeline.model_set import ModelSet
 from edge.train.parameters import ScreenTraining
 
 SCALE_TOLERANCE = 1.6
+MIN_EPOCH_CROPS = 4096
 SUPPORT_F1_COST = 0.005  # validation F1 the pipeline may give up to screen fewer candidates
 
 
 def candidates_with_labels(
-    item: LabelledImage, detector: LoopDetector, crop_px: int
+    item: LabelledImage, detector: LoopDetector, crop_px: int, tolerance_px: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The cascade's boxes on one labelled image, their crops, their training target (1 for a
-    box on a labelled loop at its scale: centres within 20 px in x and in y, sides within a
-    factor of 1.6; 0 for a box near no loop; -1, left out of training, for a box near a loop at
-    the wrong scale, such as a small window inside a large loop) and their support."""
+    box on a labelled loop at its scale: centres within ``tolerance_px`` in x and in y, sides
+    within a factor of 1.6; 0 for a box near no loop; -1, left out of training, for a box near
+    a loop at the wrong scale, such as a small window inside a large loop) and their support."""
     pixels = read_frame(item.image).pixels
     boxes, _, support = detector.detect_with_support(pixels)
-    near = centres_within(boxes, item.boxes)
+    near = centres_within(boxes, item.boxes, tolerance_px)
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
@@ -53,8 +55,10 @@ def split_images(items: list[LabelledImage], fraction: float, seed: int) -> tupl
     return [items[i] for i in sorted(order[cut:])], [items[i] for i in sorted(order[:cut])]
 
 
-def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
-    """Train, choose the threshold on validation, export ONNX to ``out``, write the record."""
+def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, models: ModelSet, data: str) -> dict:
+    """Train on crops of the cascade of ``models`` (with its settings) on ``items`` (``data``
+    names them in the record), choose the threshold on validation images carved from them,
+    export ONNX to ``out``, write the record."""
     import torch
 
     from edge.train.screen_net import ScreenNet
@@ -62,22 +66,26 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
     torch.manual_seed(params.seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(params.seed)
-    train_items, validation_items = split_images(read_split(data_dir, "train"), params.validation_fraction, params.seed)
-    detector = LoopDetector()
+    if params.crop_px == 0:
+        params = replace(params, crop_px=models.crop_px)
+    tolerance = models.centre_tolerance_px
+    train_items, validation_items = split_images(items, params.validation_fraction, params.seed)
+    detector = LoopDetector(models.cascade, models.detector)
     started = time.perf_counter()
-    crops, targets = _training_crops(train_items, detector, params, rng)
+    crops, targets = _training_crops(train_items, detector, params, tolerance, rng)
     print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
-    validation = [(item, *candidates_with_labels(item, detector, params.crop_px)) for item in validation_items]
+    validation = [(item, *candidates_with_labels(item, detector, params.crop_px, tolerance))
+                  for item in validation_items]  # fmt: skip
     model = ScreenNet(params.width, params.crop_px)
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, params.learning_rate, total_steps=params.epochs * int(np.ceil(len(crops) / params.batch))
-    )
+    steps_per_epoch = int(np.ceil(max(len(crops), MIN_EPOCH_CROPS) / params.batch))
+    total_steps = params.epochs * steps_per_epoch
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, params.learning_rate, total_steps=total_steps)
     loss_function = torch.nn.BCEWithLogitsLoss()
     best = {"f1": -1.0}
     for epoch in range(params.epochs):
         model.train()
-        order = rng.permutation(len(crops))
+        order = _epoch_order(len(crops), rng)
         losses = []
         for start in range(0, len(order), params.batch):
             batch = order[start : start + params.batch]
@@ -89,7 +97,7 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
             schedule.step()
             losses.append(loss.item())
         scores = _validation_scores(model, validation)
-        threshold, min_support, rates = choose_operating_point(validation, scores)
+        threshold, min_support, rates = choose_operating_point(validation, scores, tolerance)
         print(
             f"epoch {epoch + 1:2d}/{params.epochs}: loss {np.mean(losses):.4f}, "
             f"validation at threshold {threshold:.2f}, support >= {min_support}: "
@@ -104,7 +112,8 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
     export_onnx(model, out, params.crop_px)
     record = {
         "parameters": asdict(params),
-        "data": str(data_dir),
+        "data": data,
+        "model_set": str(models.folder),
         "train_images": len(train_items),
         "validation_images": [item.image.name for item in validation_items],
         "training_crops": len(crops),
@@ -116,6 +125,14 @@ def train_screen(data_dir: Path, out: Path, params: ScreenTraining) -> dict:
     }
     out.with_suffix(".json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def _epoch_order(count: int, rng) -> np.ndarray:
+    """The crops of one epoch: each once, shuffled; a small data set's drawn with replacement up
+    to ``MIN_EPOCH_CROPS`` (each augmented afresh), so a dozen frames get enough steps."""
+    if count >= MIN_EPOCH_CROPS:
+        return rng.permutation(count)
+    return rng.integers(0, count, MIN_EPOCH_CROPS)
 
 
 def export_onnx(model, out: Path, crop_px: int) -> None:
@@ -145,10 +162,10 @@ def _export(model, example, path: Path) -> None:
     )
 
 
-def _training_crops(items, detector, params, rng) -> tuple[np.ndarray, np.ndarray]:
+def _training_crops(items, detector, params, tolerance_px: float, rng) -> tuple[np.ndarray, np.ndarray]:
     all_crops, all_targets = [], []
     for item in items:
-        _, crops, targets, _ = candidates_with_labels(item, detector, params.crop_px)
+        _, crops, targets, _ = candidates_with_labels(item, detector, params.crop_px, tolerance_px)
         positives = np.flatnonzero(targets == 1)
         negatives = np.flatnonzero(targets == 0)
         keep = min(len(negatives), int(params.negatives_per_positive * max(len(positives), 1)))
@@ -178,13 +195,13 @@ def _validation_scores(model, validation) -> list[np.ndarray]:
         return [model(torch.from_numpy(crops)).numpy().ravel() for _, _, crops, _, _ in validation]
 
 
-def choose_operating_point(validation, scores) -> tuple[float, int, dict]:
+def choose_operating_point(validation, scores, tolerance_px: float) -> tuple[float, int, dict]:
     """The threshold with the best F1 of the whole pipeline on the validation images, and the
     largest candidate support (of 1, 2, 3) that keeps that F1 within ``SUPPORT_F1_COST``: each
     step of support spares the CNN a share of the candidates (lone hits are about half)."""
     thresholds = [float(t) for t in np.arange(0.05, 0.96, 0.05)]
     best = {
-        support: max(((_pipeline_rates(validation, scores, t, support), t) for t in thresholds), key=_f1)
+        support: max(((_pipeline_rates(validation, scores, t, support, tolerance_px), t) for t in thresholds), key=_f1)
         for support in (1, 2, 3)
     }
     allowed = [s for s, (rates, _) in best.items() if rates["f1"] >= best[1][0]["f1"] - SUPPORT_F1_COST]
@@ -196,7 +213,7 @@ def _f1(rated: tuple[dict, float]) -> float:
     return rated[0]["f1"]
 
 
-def _pipeline_rates(validation, scores, threshold: float, min_support: int) -> dict:
+def _pipeline_rates(validation, scores, threshold: float, min_support: int, tolerance_px: float) -> dict:
     """Recall, precision and F1 pooled over the validation images when candidates with at
     least ``min_support`` are screened at ``threshold``."""
     from edge.eval.matching import Counts, match_by_centre, pooled
@@ -206,5 +223,5 @@ def _pipeline_rates(validation, scores, threshold: float, min_support: int) -> d
     for (item, boxes, _, _, support), probabilities in zip(validation, scores, strict=True):
         chosen = support >= min_support
         kept, _ = keep_screened(boxes[chosen], probabilities[chosen], threshold)
-        counts.append(Counts.pairs(len(item.boxes), len(kept), match_by_centre(item.boxes, kept)))
+        counts.append(Counts.pairs(len(item.boxes), len(kept), match_by_centre(item.boxes, kept, tolerance_px)))
     return pooled(counts).rates()

@@ -186,3 +186,12 @@ def test_evaluate_scores_only_the_listed_images_and_refuses_unknown_ones(tmp_pat
     assert report["intervals"]["f1"] == [1.0, 1.0]
     listed.write_text("no such image.jpg\n")
     assert main([*arguments, "--images", str(listed)]) == 1
+
+
+def test_centre_pairs_name_the_matched_label_and_detection():
+    from edge.eval.matching import centre_pairs
+
+    labels = np.array([[0, 0, 20, 20], [100, 100, 120, 120]], float)
+    detections = np.array([[102, 98, 122, 118], [300, 300, 310, 310], [1, 2, 21, 22]], float)
+    assert centre_pairs(labels, detections).tolist() == [[0, 2], [1, 0]]
+    assert centre_pairs(labels, detections, tolerance=1.0).tolist() == []

@@ -126,9 +126,9 @@ def _validation_image(loop_support: int) -> tuple:
 
 
 def test_training_picks_the_largest_support_that_costs_no_f1():
-    threshold, min_support, rates = choose_operating_point([_validation_image(3)], [np.full(8, 0.9)])
+    threshold, min_support, rates = choose_operating_point([_validation_image(3)], [np.full(8, 0.9)], 20.0)
     assert min_support == 3 and rates["precision"] == 1.0 and rates["recall"] == 1.0 and threshold < 0.9
-    _, min_support, rates = choose_operating_point([_validation_image(1)], [np.full(8, 0.9)])
+    _, min_support, rates = choose_operating_point([_validation_image(1)], [np.full(8, 0.9)], 20.0)
     assert min_support == 1 and rates["recall"] == 1.0
 
 

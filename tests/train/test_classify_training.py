@@ -23,8 +23,8 @@ def trained(tmp_path_factory):
         for path in sorted((source / klass).iterdir())[:6]:
             shutil.copy(path, folder / "data" / klass / path.name)
     out = folder / "model.onnx"
-    arguments = ["train", "classify", "--data", str(folder / "data"), "--out", str(out), "--folds", "2",
-                 "--repeats", "2", "--sizes", "32", "--epochs-per-size", "1", "--width", "4", "--batch", "8"]  # fmt: skip
+    arguments = ["train", "classify", "--data", str(folder / "data"), "--out", str(out), "--folds", "2"]
+    arguments += ["--repeats", "2", "--sizes", "32", "--epochs-per-size", "1", "--width", "4", "--batch", "8"]
     assert main(arguments) == 0
     return out, json.loads(out.with_suffix(".json").read_text()), folder / "data"
 

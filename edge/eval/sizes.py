@@ -1,0 +1,56 @@
+"""Measured loop sizes against drawn outlines: where the labels carry polygons (COCO
+``segmentation``), each matched loop's measured major axis (module III, in the detected box)
+is compared with the major axis of its polygon, both as moment ellipses (diameter = 4 x the
+square root of the larger second central moment, which is the full major axis of an ellipse)."""
+
+import math
+
+import cv2
+import numpy as np
+
+from edge.pipeline.measure import measure_defects
+
+
+def outline_major_px(outline: np.ndarray) -> float | None:
+    """The major axis of the filled polygon ``outline`` ``(K, 2)``; None for a degenerate one."""
+    moments = cv2.moments(np.asarray(outline, np.float32).reshape(-1, 1, 2))
+    area = moments["m00"]
+    if area <= 0:
+        return None
+    mu20, mu02, mu11 = moments["mu20"] / area, moments["mu02"] / area, moments["mu11"] / area
+    return 4 * math.sqrt((mu20 + mu02) / 2 + math.hypot((mu20 - mu02) / 2, mu11))
+
+
+def axis_pairs(
+    pixels: np.ndarray, outlines: list, detections: np.ndarray, pairs: np.ndarray, polarity: str
+) -> list[tuple[float, float]]:
+    """``(measured, drawn)`` major axes in px of each matched ``(label, detection)`` pair whose
+    label has an outline and whose detection the flood could measure."""
+    found = []
+    for label, detection in pairs:
+        outline = outlines[label] if outlines is not None else None
+        drawn = outline_major_px(outline) if outline is not None else None
+        if drawn is None:
+            continue
+        measured = measure_defects(pixels, detections[detection : detection + 1], polarity)
+        if measured:
+            found.append((measured[0].major_px, drawn))
+    return found
+
+
+def axis_errors(pairs: list[tuple[float, float]]) -> dict | None:
+    """The measured major axis against the drawn one: mean signed and absolute error, in px
+    and in % of the drawn axis, over ``pairs`` (None without any)."""
+    if not pairs:
+        return None
+    measured, drawn = np.array(pairs, np.float64).T
+    error = measured - drawn
+    return {
+        "loops": len(pairs),
+        "drawn_mean_px": float(drawn.mean()),
+        "measured_mean_px": float(measured.mean()),
+        "signed_px": float(error.mean()),
+        "absolute_px": float(np.abs(error).mean()),
+        "signed_percent": float(100 * np.mean(error / drawn)),
+        "absolute_percent": float(100 * np.mean(np.abs(error) / drawn)),
+    }

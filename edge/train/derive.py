@@ -1,0 +1,97 @@
+"""Settings that follow the data: the detector's scan range and working resolution, the
+screen's crop size and the evaluation's centre tolerance, derived from the sizes of the
+training boxes instead of carried over from li2018.
+
+The rules (a box's size is its longer side):
+- working resolution: frames are analysed at their own size, or halved (again while it
+  holds) when even the smallest loops (2nd percentile of box sizes) stay at least
+  ``2 x window`` px, so large loops do not cost scanning time;
+- scan range, in working pixels: from the 2nd percentile of box sizes (at least 6 px; the
+  detector upsamples where this is below the cascade's window) to 1.1 x the largest box;
+- screen crop: 16 px when the median box, with its context, is at most 20 px, else 32 px;
+- centre tolerance for scoring and for labelling training candidates: 0.4 x the median box
+  size in frame pixels, at least 3 px (li2018: 0.4 x 52 = 21 px, against its protocol's 20).
+"""
+
+import math
+
+import cv2
+import numpy as np
+
+from edge.io.dataset import LabelledImage
+from edge.pipeline.crops import CONTEXT
+
+SMALL_PERCENTILE = 2.0
+MIN_SCAN_PX = 6
+LARGEST_MARGIN = 1.1
+TOLERANCE_OF_MEDIAN = 0.4
+MIN_TOLERANCE_PX = 3.0
+MIN_WORKING_SIDE_PX = 256
+
+
+def derive_settings(items: list[LabelledImage], window: int) -> dict:
+    """The model set's ``settings.json`` for a cascade of ``window`` px trained on ``items``:
+    the settings and the box statistics they come from.
+
+    Raises
+    ------
+    ValueError
+        When ``items`` hold no boxes.
+    """
+    shapes = [_shape(item) for item in items]
+    sides = [_sides(item.boxes) for item in items]
+    all_sides = np.concatenate(sides) if sides else np.zeros(0)
+    if len(all_sides) == 0:
+        raise ValueError("the training data has no labelled boxes to derive settings from")
+    largest_frame = max(max(shape) for shape in shapes)
+    working = largest_frame
+    while working // 2 >= MIN_WORKING_SIDE_PX and _small(_working_sides(shapes, sides, working // 2)) >= 2 * window:
+        working //= 2
+    scaled = _working_sides(shapes, sides, working)
+    min_size = max(MIN_SCAN_PX, int(math.floor(_small(scaled))))
+    max_size = max(min_size + 1, int(math.ceil(LARGEST_MARGIN * scaled.max())))
+    median_scaled = float(np.median(scaled))
+    crop_px = 16 if CONTEXT * median_scaled <= 20 else 32
+    tolerance = max(MIN_TOLERANCE_PX, round(TOLERANCE_OF_MEDIAN * float(np.median(all_sides)), 1))
+    return {
+        "derived_from": {
+            "images": len(items),
+            "boxes": int(len(all_sides)),
+            "frame_sides_px": [int(min(min(s) for s in shapes)), int(largest_frame)],
+            "box_side_px": _percentiles(all_sides),
+            "box_side_working_px": _percentiles(scaled),
+            "cascade_window_px": window,
+            "rules": "edge/train/derive.py",
+        },
+        "detector": {"min_size_px": min_size, "max_size_px": max_size, "working_side_px": int(working)},
+        "screen": {"crop_px": crop_px},
+        "evaluation": {"centre_tolerance_px": tolerance},
+    }
+
+
+def _shape(item: LabelledImage) -> tuple[int, int]:
+    image = cv2.imread(str(item.image), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        from edge.io.images import read_frame
+
+        return read_frame(item.image).pixels.shape[:2]
+    return image.shape[:2]
+
+
+def _sides(boxes: np.ndarray) -> np.ndarray:
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    return np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+
+
+def _working_sides(shapes, sides, working_side: int) -> np.ndarray:
+    """Box sizes at the working resolution (a frame larger than ``working_side`` is reduced)."""
+    return np.concatenate([s * min(1.0, working_side / max(shape)) for shape, s in zip(shapes, sides, strict=True)])
+
+
+def _small(sides: np.ndarray) -> float:
+    return float(np.percentile(sides, SMALL_PERCENTILE))
+
+
+def _percentiles(sides: np.ndarray) -> dict:
+    names = {"p2": 2, "p5": 5, "median": 50, "p95": 95, "max": 100}
+    return {name: round(float(np.percentile(sides, q)), 1) for name, q in names.items()}
