@@ -145,10 +145,10 @@ def _labelled(image: dict, annotations: list[dict], folders: list[Path], path: P
         tried = ", ".join(str(c) for c in dict.fromkeys(candidates))
         raise CocoError(f"{path}: image {file_name!r} not found (looked for {tried}; give its folder with --images)")
     width, height = image.get("width"), image.get("height")
-    if not width or not height:
-        import cv2
+    if not width or not height:  # not every exporter writes them
+        from edge.io.images import read_frame
 
-        height, width = cv2.imread(str(found), cv2.IMREAD_UNCHANGED).shape[:2]
+        height, width = read_frame(found).pixels.shape
     boxes, outlines = [], []
     for annotation in annotations:
         box = _box(annotation, file_name, width, height, path)
@@ -160,6 +160,10 @@ def _labelled(image: dict, annotations: list[dict], folders: list[Path], path: P
 
 def _box(annotation: dict, file_name: str, width: float, height: float, path: Path) -> list[float]:
     bbox = annotation.get("bbox")
+    outline = _outline(annotation.get("segmentation"))
+    if bbox is None and outline is not None:  # a polygon without its box: the polygon's extent
+        (x0, y0), (x1, y1) = outline.min(axis=0), outline.max(axis=0)
+        bbox = [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
     if not isinstance(bbox, list) or len(bbox) != 4:
         raise CocoError(f"{path}: annotation {annotation.get('id')} in {file_name}: bbox is not [x, y, width, height]")
     x, y, w, h = (float(v) for v in bbox)

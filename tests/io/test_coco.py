@@ -71,6 +71,12 @@ def test_coco_boxes_are_corners_and_polygons_are_outlines(tmp_path):
     assert item.outlines[1] is None  # an RLE mask gives no polygon
 
 
+def test_a_polygon_without_a_bbox_gives_its_extent(tmp_path):
+    (item,) = read_coco(coco_file(tmp_path, [{"id": 1, "image_id": 7, "category_id": 1,
+                                              "segmentation": [[10, 5, 30, 5, 30, 25]]}]))  # fmt: skip
+    np.testing.assert_array_equal(item.boxes, [[10, 5, 30, 25]])
+
+
 def test_images_are_found_in_the_images_folder_or_where_told(tmp_path):
     path = coco_file(tmp_path, [annotation([1, 1, 5, 5])])
     (tmp_path / "images").mkdir()
