@@ -40,6 +40,8 @@ class ClassifyTraining:
     """Parameters of one training run (written beside the model as its record)."""
 
     scale: float = 0.5
+    scale_jitter: float = 1.25  # a training crop covers 1/j to j times its nominal side
+    blur: float = 0.0  # > 0: half the training crops blurred, Gaussian sigma up to this (working px)
     sizes: str = "64,96,128"
     epochs_per_size: int = 40
     batch: int = 32

@@ -149,7 +149,7 @@ def _fit(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTrainin
             order = indices[rng.permutation(len(indices))]
             for start in range(0, len(indices), params.batch):
                 batch = order[start : start + params.batch]
-                inputs = torch.from_numpy(np.stack([_augment(frames[i], size, rng) for i in batch])[:, None])
+                inputs = torch.from_numpy(np.stack([_augment(frames[i], size, params, rng) for i in batch])[:, None])
                 optimiser.zero_grad()
                 loss = loss_function(model.logits(inputs), torch.from_numpy(images.labels[batch]))
                 loss.backward()
@@ -161,13 +161,17 @@ def _fit(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTrainin
     return model
 
 
-def _augment(frame: np.ndarray, size: int, rng) -> np.ndarray:
+def _augment(frame: np.ndarray, size: int, params: ClassifyTraining, rng) -> np.ndarray:
     """A random square crop of about ``size`` px of the working-resolution frame (scale
-    jittered by 0.8-1.25), flips, 90-degree turns, contrast, brightness and noise; 0..1."""
+    jittered by ``1 / params.scale_jitter`` to ``params.scale_jitter``: micrographs come at
+    other magnifications), blurred with ``params.blur`` (other focus), flips, 90-degree turns,
+    contrast, brightness and noise; 0..1."""
     height, width = frame.shape
-    side = min(int(size * rng.uniform(0.8, 1.25)), height, width)
+    side = min(int(size * rng.uniform(1 / params.scale_jitter, params.scale_jitter)), height, width)
     top, left = rng.integers(0, height - side + 1), rng.integers(0, width - side + 1)
     crop = cv2.resize(frame[top : top + side, left : left + side], (size, size), interpolation=cv2.INTER_AREA)
+    if params.blur > 0 and rng.random() < 0.5:
+        crop = cv2.GaussianBlur(crop, (0, 0), rng.uniform(0.3, params.blur))
     crop = np.rot90(crop, rng.integers(4))
     if rng.random() < 0.5:
         crop = crop[:, ::-1]
