@@ -407,8 +407,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
     files = expand(args.images)
     scenes = tuple(args.scenes.split(",")) if args.scenes else ()
     pipeline = PipelineSettings(
-        args.backend, args.polarity, args.screen, str(args.classifier or ""), scenes, str(args.model or "")
-    )
+        args.backend, args.polarity, args.screen, str(args.classifier or ""), scenes,
+        str(args.model.resolve()) if args.model else "",  # workers elsewhere need no working directory
+    )  # fmt: skip
     boxes = str(args.boxes) if args.boxes else None
     settings = FileSettings(pipeline, str(args.out), args.pixel_size, boxes, args.gallery)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -447,13 +448,15 @@ def _run_analyze(args: argparse.Namespace) -> int:
 def _run_evaluate(args: argparse.Namespace) -> int:
     from edge.eval.scoring import evaluate_labelled, format_report
 
+    if args.images is not None and not args.images.exists():
+        raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names) or folder")
     listing = args.images if args.images is not None and not args.images.is_dir() else None
     items = _read_data(args, args.images if listing is None else None)
     if listing is not None:
         names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
         unknown = sorted(set(names) - {item.image.name for item in items})
         if unknown:
-            raise ValueError(f"images not in {args.data} ({args.split}): {', '.join(unknown)}")
+            raise ValueError(f"images not in {_data_name(args)}: {', '.join(unknown)}")
         items = [item for item in items if item.image.name in set(names)]
     report = evaluate_labelled(
         items, args.detections, args.polarity, args.backend, args.screen, args.matching, args.model
@@ -494,6 +497,8 @@ def _run_train_screen(args: argparse.Namespace) -> int:
 
     params = _parameters(args, ScreenTraining)
     models = _cascade_model_set(args.cascade)
+    if args.cascade is None:
+        print(f"screening the candidates of the bundled cascade ({models.cascade}); --cascade names another")
     items = _read_data(args, args.images)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
     train_screen(items, args.out, params, models, _data_name(args))

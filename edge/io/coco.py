@@ -8,6 +8,7 @@ annotation has one, is the loop's drawn outline, ``(K, 2)`` points ``x, y``.
 """
 
 import json
+import logging
 import os
 import shutil
 from collections import defaultdict
@@ -15,7 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.io.dataset import LabelledImage
+from edge.io.dataset import LabelledImage, check_unique_names
+from edge.io.images import read_frame
+
+log = logging.getLogger(__name__)
 
 EDGE_TOLERANCE_PX = 1.0  # a box may stick out of its frame by this much (rounding in the exporters)
 
@@ -64,16 +68,27 @@ def read_coco(
     unknown = sorted(set(by_image) - known, key=str)
     if unknown:
         raise CocoError(f"{path}: annotations refer to images not in 'images': ids {unknown[:5]}")
-    folders = [Path(images_dir)] if images_dir is not None else [path.parent, path.parent / "images"]
-    return [_labelled(image, by_image[image.get("id")], folders, path) for image in document["images"]]
+    # beside the file, its images/ folder, or (CVAT: annotations/instances_default.json) the
+    # images/ folder beside the file's own folder
+    folders = [Path(images_dir)] if images_dir is not None else [path.parent, path.parent / "images",
+                                                                 path.parent.parent / "images"]  # fmt: skip
+    items = [_labelled(image, by_image[image.get("id")], folders, path) for image in document["images"]]
+    empty = [item.image.name for item in items if len(item.boxes) == 0]
+    if empty:
+        name = _category_name(document["categories"], category_id)
+        log.warning("%s: %d of %d images have no %r annotations and are used as background, every loop in them "
+                    "unlabelled (%s%s)", path, len(empty), len(items), name, ", ".join(empty[:3]),
+                    ", ..." if len(empty) > 3 else "")  # fmt: skip
+    return items
 
 
 def write_coco(items: list[LabelledImage], path: str | Path, category: str = "loop", copy_images: bool = False) -> None:
     """Write ``items`` as a COCO instances file; image names are relative to ``path``'s folder
-    (``copy_images``: the images are copied into its ``images/`` folder first)."""
-    import cv2
-
+    (``copy_images``: the images are copied into its ``images/`` folder first, so their names
+    must differ)."""
     path = Path(path)
+    if copy_images:
+        check_unique_names(items)
     path.parent.mkdir(parents=True, exist_ok=True)
     images, annotations = [], []
     for image_id, item in enumerate(items, start=1):
@@ -83,7 +98,7 @@ def write_coco(items: list[LabelledImage], path: str | Path, category: str = "lo
             source = path.parent / "images" / item.image.name
             if source.resolve() != item.image.resolve():
                 shutil.copyfile(item.image, source)
-        shape = cv2.imread(str(item.image), cv2.IMREAD_UNCHANGED).shape
+        shape = read_frame(item.image).pixels.shape
         file_name = Path(os.path.relpath(source, path.parent)).as_posix()
         images.append({"id": image_id, "file_name": file_name, "width": int(shape[1]), "height": int(shape[0])})
         outlines = item.outlines or [None] * len(item.boxes)
@@ -137,8 +152,9 @@ def _category_name(categories: list[dict], category_id: int) -> str:
 
 def _labelled(image: dict, annotations: list[dict], folders: list[Path], path: Path) -> LabelledImage:
     file_name = image.get("file_name")
-    if not file_name:
+    if not file_name or not isinstance(file_name, str):
         raise CocoError(f"{path}: image id {image.get('id')} has no file_name")
+    file_name = file_name.replace("\\", "/")  # written on Windows
     candidates = [folder / file_name for folder in folders] + [folder / Path(file_name).name for folder in folders]
     found = next((candidate for candidate in candidates if candidate.is_file()), None)
     if found is None:
@@ -146,26 +162,23 @@ def _labelled(image: dict, annotations: list[dict], folders: list[Path], path: P
         raise CocoError(f"{path}: image {file_name!r} not found (looked for {tried}; give its folder with --images)")
     width, height = image.get("width"), image.get("height")
     if not width or not height:  # not every exporter writes them
-        from edge.io.images import read_frame
-
         height, width = read_frame(found).pixels.shape
     boxes, outlines = [], []
     for annotation in annotations:
-        box = _box(annotation, file_name, width, height, path)
-        boxes.append(box)
-        outlines.append(_outline(annotation.get("segmentation")))
+        where = f"{path}: annotation {annotation.get('id')} in {file_name}"
+        outline = _outline(annotation.get("segmentation"), where)
+        boxes.append(_box(annotation.get("bbox"), outline, width, height, where))
+        outlines.append(outline)
     boxes = np.array(boxes, np.float64).reshape(-1, 4)
     return LabelledImage(found, boxes, outlines if any(o is not None for o in outlines) else None)
 
 
-def _box(annotation: dict, file_name: str, width: float, height: float, path: Path) -> list[float]:
-    bbox = annotation.get("bbox")
-    outline = _outline(annotation.get("segmentation"))
+def _box(bbox, outline: np.ndarray | None, width: float, height: float, where: str) -> list[float]:
     if bbox is None and outline is not None:  # a polygon without its box: the polygon's extent
         (x0, y0), (x1, y1) = outline.min(axis=0), outline.max(axis=0)
         bbox = [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
-    if not isinstance(bbox, list) or len(bbox) != 4:
-        raise CocoError(f"{path}: annotation {annotation.get('id')} in {file_name}: bbox is not [x, y, width, height]")
+    if not isinstance(bbox, list) or len(bbox) != 4 or not all(isinstance(v, int | float) for v in bbox):
+        raise CocoError(f"{where}: bbox is not [x, y, width, height]")
     x, y, w, h = (float(v) for v in bbox)
     inside = (
         w > 0 and h > 0 and x >= -EDGE_TOLERANCE_PX and y >= -EDGE_TOLERANCE_PX
@@ -173,17 +186,21 @@ def _box(annotation: dict, file_name: str, width: float, height: float, path: Pa
     )  # fmt: skip
     if not inside:
         raise CocoError(
-            f"{path}: annotation {annotation.get('id')} in {file_name}: box [x {x:g}, y {y:g}, width {w:g}, "
-            f"height {h:g}] is empty or outside the {width}x{height} frame"
+            f"{where}: box [x {x:g}, y {y:g}, width {w:g}, height {h:g}] is empty or outside the {width}x{height} frame"
         )
     return [max(x, 0.0), max(y, 0.0), min(x + w, width), min(y + h, height)]
 
 
-def _outline(segmentation) -> np.ndarray | None:
-    """The largest polygon of a COCO segmentation, ``(K, 2)``; None for none or for RLE masks."""
+def _outline(segmentation, where: str) -> np.ndarray | None:
+    """The largest polygon of a COCO segmentation (a list of ``[x, y, x, y, ...]`` parts, or one
+    such flat list), ``(K, 2)``; None for none or for an RLE mask (outlines come from polygons)."""
     if not isinstance(segmentation, list) or not segmentation:
         return None
-    polygons = [np.asarray(part, np.float64).reshape(-1, 2) for part in segmentation if len(part) >= 6]
+    parts = [segmentation] if all(isinstance(v, int | float) for v in segmentation) else segmentation
+    for part in parts:
+        if not isinstance(part, list) or len(part) % 2 or not all(isinstance(v, int | float) for v in part):
+            raise CocoError(f"{where}: segmentation is not a list of [x, y, x, y, ...] polygons")
+    polygons = [np.asarray(part, np.float64).reshape(-1, 2) for part in parts if len(part) >= 6]
     if not polygons:
         return None
     return max(polygons, key=_polygon_area)

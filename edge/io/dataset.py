@@ -36,6 +36,7 @@ def read_split(data_dir: str | Path, split: str) -> list[LabelledImage]:
 def write_split(items: list[LabelledImage], data_dir: str | Path, split: str) -> None:
     """Write ``items`` as ``split`` of a data set in this layout (images copied; outlines,
     which the layout cannot hold, are left out)."""
+    check_unique_names(items)
     data_dir = Path(data_dir)
     (data_dir / "images").mkdir(parents=True, exist_ok=True)
     (data_dir / "boxes").mkdir(exist_ok=True)
@@ -45,3 +46,14 @@ def write_split(items: list[LabelledImage], data_dir: str | Path, split: str) ->
             shutil.copyfile(item.image, target)
         write_boxes(data_dir / "boxes" / f"{item.image.stem}.txt", item.boxes)
     (data_dir / f"{split}.txt").write_text("".join(f"{item.image.name}\n" for item in items))
+
+
+def check_unique_names(items: list[LabelledImage]) -> None:
+    """``ValueError`` unless the images' file names, and their stems (box files are named by
+    stem), differ: images gathered into one folder would overwrite each other."""
+    for key, what in ((lambda item: item.image.name, "name"), (lambda item: item.image.stem, "name less extension")):
+        seen: dict[str, Path] = {}
+        for item in items:
+            if key(item) in seen and seen[key(item)] != item.image:
+                raise ValueError(f"{seen[key(item)]} and {item.image} have the same {what}: rename one to gather them")
+            seen[key(item)] = item.image

@@ -62,9 +62,8 @@ class ServiceConfig:
 
     @property
     def pipeline_settings(self) -> PipelineSettings:
-        return PipelineSettings(
-            self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes, self.model
-        )
+        model = str(Path(self.model).resolve()) if self.model else ""  # Dask workers have their own directories
+        return PipelineSettings(self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes, model)
 
     def __post_init__(self):
         _one_of("input_socket", self.input_socket, INPUT_SOCKETS)

@@ -35,7 +35,6 @@ class ModelSet:
     detector: DetectorSettings
     crop_px: int
     centre_tolerance_px: float
-    record: dict
 
     @property
     def cascade(self) -> Path:
@@ -66,17 +65,34 @@ class ModelSet:
             raise ModelSetError(f"model set {folder}: no {CASCADE} (train one with 'edge train cascade --out "
                                 f"{folder / CASCADE}')")  # fmt: skip
         record = _read_settings(folder / SETTINGS) if (folder / SETTINGS).is_file() else {}
-        detector_fields = {f.name for f in fields(DetectorSettings)}
-        unknown = sorted(set(record.get("detector", {})) - detector_fields)
-        if unknown:
-            raise ModelSetError(f"{folder / SETTINGS}: unknown detector settings {unknown}")
-        try:
-            detector = DetectorSettings(**record.get("detector", {}))
-            crop_px = int(record.get("screen", {}).get("crop_px", DEFAULT_CROP_PX))
-            tolerance = float(record.get("evaluation", {}).get("centre_tolerance_px", DEFAULT_CENTRE_TOLERANCE_PX))
-        except (TypeError, ValueError) as error:
-            raise ModelSetError(f"{folder / SETTINGS}: {error}") from error
-        return cls(folder, detector, crop_px, tolerance, record)
+        return cls(folder, *_checked_settings(record, folder / SETTINGS))
+
+
+def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, float]:
+    """The detector settings, crop size and centre tolerance of a ``settings.json``, checked."""
+    sections = {name: record.get(name, {}) for name in ("detector", "screen", "evaluation")}
+    for name, section in sections.items():
+        if not isinstance(section, dict):
+            raise ModelSetError(f"{path}: {name!r} must be a table of settings, got {section!r}")
+    unknown = sorted(set(sections["detector"]) - {f.name for f in fields(DetectorSettings)})
+    if unknown:
+        raise ModelSetError(f"{path}: unknown detector settings {unknown}")
+    detector = DetectorSettings(**sections["detector"])
+    crop_px = sections["screen"].get("crop_px", DEFAULT_CROP_PX)
+    tolerance = sections["evaluation"].get("centre_tolerance_px", DEFAULT_CENTRE_TOLERANCE_PX)
+    checks = [
+        (all(isinstance(getattr(detector, n), int) and getattr(detector, n) >= 1
+             for n in ("min_size_px", "max_size_px", "working_side_px")), "sizes must be whole pixels >= 1"),
+        (detector.min_size_px < detector.max_size_px, "min_size_px must be below max_size_px"),
+        (isinstance(detector.scale_factor, int | float) and detector.scale_factor > 1, "scale_factor must be > 1"),
+        (isinstance(detector.overlap_iou, int | float) and 0 < detector.overlap_iou <= 1, "overlap_iou: 0 to 1"),
+        (isinstance(crop_px, int) and crop_px >= 16 and crop_px % 16 == 0, "crop_px must be a multiple of 16"),
+        (isinstance(tolerance, int | float) and tolerance > 0, "centre_tolerance_px must be > 0"),
+    ]  # fmt: skip
+    for holds, message in checks:
+        if not holds:
+            raise ModelSetError(f"{path}: {message}")
+    return detector, crop_px, float(tolerance)
 
 
 def _read_settings(path: Path) -> dict:

@@ -16,6 +16,7 @@ import math
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -30,6 +31,16 @@ from edge.train.derive import derive_settings
 from edge.train.parameters import CascadeTraining
 
 log = logging.getLogger(__name__)
+
+
+class Mining(NamedTuple):
+    """A training frame as negatives are mined from it: scaled as the detector scans it."""
+
+    frame: np.ndarray
+    boxes: np.ndarray
+    min_window: int
+
+
 HITS_PER_IMAGE = 100  # times the negatives wanted: at most so many of one image's hits are looked at
 
 
@@ -40,9 +51,11 @@ def train_cascade(images: list[LabelledImage], out: Path, params: CascadeTrainin
     next to it, the folder is a model set (``edge.pipeline.model_set``)."""
     rng = np.random.default_rng(params.seed)
     settings = derive_settings(images, params.window)
-    if params.min_window_px == 0:  # hard negatives are mined over the scan range the detector will use
+    if params.min_window_px == 0:  # negatives are mined over the scan range the detector will use
         params = replace(params, min_window_px=settings["detector"]["min_size_px"])
     frames = [to_uint8(read_frame(item.image).pixels) for item in images]
+    detector = settings["detector"]
+    mining = [_at_mining_scale(frame, item.boxes, detector, params) for frame, item in zip(frames, images, strict=True)]
     rects = all_features(params.window)
     positives = _positive_windows(images, frames, params, rng)
     cascade = Cascade(window=params.window)
@@ -56,7 +69,7 @@ def train_cascade(images: list[LabelledImage], out: Path, params: CascadeTrainin
         stage_started = time.perf_counter()
         if cascade.stage_count:
             positives = positives[_accepted(cascade, positives)]
-        negatives, acceptance = _negative_windows(cascade, images, frames, params, rng, out)
+        negatives, acceptance = _negative_windows(cascade, mining, params, rng, out)
         if len(negatives) < params.negatives // 10:
             print(f"stage {stage}: only {len(negatives)} negatives still pass; stopping", flush=True)
             break
@@ -136,16 +149,29 @@ def loop_free(window: tuple[float, float, float, float], boxes: np.ndarray) -> b
     return bool((overlap_w * overlap_h <= 0.2 * smaller).all())
 
 
-def _negative_windows(cascade, images, frames, params, rng, model_path: Path) -> tuple[np.ndarray, float]:
+def _at_mining_scale(frame: np.ndarray, boxes: np.ndarray, detector: dict, params: CascadeTraining) -> Mining:
+    """``frame`` and its ``boxes`` at the scale the detector scans it (its working resolution,
+    enlarged where its smallest window is below the cascade's own, since OpenCV scans no window
+    smaller than that), with the smallest window to mine there."""
+    enlarge = max(1.0, params.window / detector["min_size_px"])
+    scale = min(1.0, detector["working_side_px"] / max(frame.shape)) * enlarge
+    min_window = max(params.window, int(round(params.min_window_px * enlarge)))
+    if scale == 1.0:
+        return Mining(frame, boxes, min_window)
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return Mining(cv2.resize(frame, None, fx=scale, fy=scale, interpolation=interpolation), boxes * scale, min_window)
+
+
+def _negative_windows(cascade, mining: list[Mining], params, rng, model_path: Path) -> tuple[np.ndarray, float]:
     """Loop-free windows the cascade accepts, and the fraction of scanned windows accepted."""
     if cascade.stage_count == 0:
-        return _random_negatives(images, frames, params, rng), 1.0
+        return _random_negatives(mining, params, rng), 1.0
     detector = cv2.CascadeClassifier(str(model_path))
     found, scanned, accepted = [], 0, 0.0
-    for index in rng.permutation(len(images)):
-        frame, boxes = frames[index], images[index].boxes
-        hits = detector.detectMultiScale(frame, scaleFactor=1.2, minNeighbors=0, minSize=(params.min_window_px,) * 2)
-        scanned += _windows_scanned(frame.shape, params.window, params.min_window_px, 1.2)
+    for index in rng.permutation(len(mining)):
+        frame, boxes, min_window = mining[index]
+        hits = detector.detectMultiScale(frame, scaleFactor=1.2, minNeighbors=0, minSize=(min_window, min_window))
+        scanned += _windows_scanned(frame.shape, params.window, min_window, 1.2)
         # OpenCV's threads return hits in any order: sort them, so training is reproducible
         hits = sorted(map(tuple, np.asarray(hits).reshape(-1, 4).tolist()))
         examined, cap = hits, HITS_PER_IMAGE * params.negatives
@@ -175,12 +201,11 @@ def _windows_scanned(shape, window: int, min_px: int, factor: float) -> int:
     return total
 
 
-def _random_negatives(images, frames, params, rng) -> np.ndarray:
+def _random_negatives(mining: list[Mining], params, rng) -> np.ndarray:
     found = []
     while len(found) < params.negatives:
-        index = rng.integers(len(images))
-        frame, boxes = frames[index], images[index].boxes
-        side = int(np.exp(rng.uniform(np.log(params.min_window_px), np.log(min(frame.shape) / 3))))
+        frame, boxes, min_window = mining[rng.integers(len(mining))]
+        side = int(np.exp(rng.uniform(np.log(min_window), np.log(min(frame.shape) / 3))))
         x, y = rng.integers(0, frame.shape[1] - side), rng.integers(0, frame.shape[0] - side)
         if loop_free((x, y, x + side, y + side), boxes):
             found.append(

@@ -41,7 +41,7 @@ class ClassifyTraining:
 
     scale: float = 0.5
     scale_jitter: float = 1.25  # a training crop covers 1/j to j times its nominal side
-    blur: float = 0.0  # > 0: half the training crops blurred, Gaussian sigma up to this (working px)
+    blur: float = 0.0  # > 0: half the training crops blurred, Gaussian sigma 0.3 to this (network-input px)
     sizes: str = "64,96,128"
     epochs_per_size: int = 40
     batch: int = 32
@@ -51,3 +51,9 @@ class ClassifyTraining:
     folds: int = 0
     repeats: int = 1
     seed: int = 0
+
+    def __post_init__(self):
+        if not self.scale_jitter >= 1:
+            raise ValueError(f"scale_jitter must be >= 1 (1: none), got {self.scale_jitter}")
+        if not (self.blur == 0 or self.blur >= 0.3):
+            raise ValueError(f"blur must be 0 (none) or a largest sigma >= 0.3 px, got {self.blur}")

@@ -49,9 +49,14 @@ def _sides(boxes: np.ndarray) -> np.ndarray:
 
 
 def split_images(items: list[LabelledImage], fraction: float, seed: int) -> tuple[list, list]:
-    """Train and validation images (whole images, so no loop is on both sides)."""
+    """Train and validation images (whole images, so no loop is on both sides; at least one
+    of each)."""
+    if len(items) < 2:
+        raise ValueError(
+            f"the screen needs at least 2 labelled images (one to choose its threshold on), got {len(items)}"
+        )
     order = np.random.default_rng(seed).permutation(len(items))
-    cut = int(round(fraction * len(items)))
+    cut = min(max(1, int(round(fraction * len(items)))), len(items) - 1)
     return [items[i] for i in sorted(order[cut:])], [items[i] for i in sorted(order[:cut])]
 
 
@@ -73,6 +78,11 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
     detector = LoopDetector(models.cascade, models.detector)
     started = time.perf_counter()
     crops, targets = _training_crops(train_items, detector, params, tolerance, rng)
+    if targets.sum() == 0:
+        raise ValueError(
+            f"the cascade of {models.folder} finds none of the labelled loops of the {len(train_items)} training "
+            "images: train one on them (edge train cascade) and give it with --cascade"
+        )
     print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
     validation = [(item, *candidates_with_labels(item, detector, params.crop_px, tolerance))
                   for item in validation_items]  # fmt: skip
