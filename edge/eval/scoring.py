@@ -11,7 +11,7 @@ from edge.eval.sizes import axis_errors, axis_pairs
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
-from edge.pipeline.measure import measure_defects
+from edge.pipeline.measure import measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.stats import mean_std
@@ -38,7 +38,9 @@ def evaluate_labelled(
     (li2018's: 20 px), IoU >= 0.4 one to one, 95 % bootstrap intervals over images. Diameters are
     measured by module III inside the detected boxes (and inside the labelled boxes, for
     comparison); where labels have outlines, each one-to-one matched loop's measured major axis
-    is compared with its outline's (``edge.eval.sizes``). An image without a detection file
+    is compared with its outline's (``edge.eval.sizes``). Where the model set has an outline
+    padding (``settings.json``, derived from its training boxes), each loop's box is its measured
+    outline padded as the training labels were, not the cascade's window. An image without a detection file
     counts as having no detections.
     """
     models = ModelSet.load(model)
@@ -48,13 +50,13 @@ def evaluate_labelled(
     for item in items:
         pixels = read_frame(item.image).pixels
         if pipeline is not None:
-            detections, _ = pipeline.candidates(pixels)
+            detections, measured_in = _pipeline_boxes(pipeline, pixels, models.outline_padding, polarity)
         else:
-            detections = _detections_from_file(box_file_for(item.image, detections_dir))
+            detections = measured_in = _detections_from_file(box_file_for(item.image, detections_dir))
         by_centre = count_matches(item.boxes, detections, matching, tolerance)
         centre_counts.append(by_centre)
         iou_counts.append(Counts.pairs(len(item.boxes), len(detections), match_by_iou(item.boxes, detections)))
-        detected_mean, detected_std = _diameters(pixels, detections, polarity)
+        detected_mean, detected_std = _diameters(pixels, measured_in, polarity)
         labelled_mean, _ = _diameters(pixels, item.boxes, polarity)
         per_image.append(
             {
@@ -71,7 +73,7 @@ def evaluate_labelled(
         )
         if item.outlines is not None:
             pairs = centre_pairs(item.boxes, detections, tolerance)
-            axes = axis_pairs(pixels, item.outlines, detections, pairs, polarity)
+            axes = axis_pairs(pixels, item.outlines, measured_in, pairs, polarity)
             per_image[-1]["outline_axis"] = axis_errors(axes)
             all_axes += axes
     sizes = {"outline_axis": axis_errors(all_axes)} if any(item.outlines is not None for item in items) else {}
@@ -85,6 +87,19 @@ def evaluate_labelled(
         "iou40": pooled(iou_counts).rates(),
         "per_image": per_image,
     }
+
+
+def _pipeline_boxes(
+    pipeline: Pipeline, pixels: np.ndarray, outline_padding: float | None, polarity: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pipeline's loops as boxes to score, and the boxes each was measured in (row for
+    row): the screened cascade windows, or, where the model set has an outline padding, each
+    measured loop's outline padded so (a loop the flood cannot measure is not reported)."""
+    windows, _ = pipeline.candidates(pixels)
+    if outline_padding is None:
+        return windows, windows
+    defects = measure_defects(pixels, windows, polarity)
+    return outline_boxes(defects, outline_padding), np.array([d.bbox for d in defects], np.float64).reshape(-1, 4)
 
 
 def _detections_from_file(box_file: Path) -> np.ndarray:

@@ -82,6 +82,29 @@ def measure_defects(
     return defects
 
 
+def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
+    """Each defect's box as its measured outline gives it: the axis-aligned extent of its fitted
+    ellipse, scaled about its centre by ``padding`` (how a data set's labellers box a loop
+    relative to its outline; 1: tight), ``(N, 4)`` ``[x0, y0, x1, y1]``.
+
+    Examples
+    --------
+    >>> circle = Defect(50.0, 40.0, (30, 20, 70, 60), 20.0, 20.0, 0.0, 314.0)
+    >>> outline_boxes([circle], padding=1.5).tolist()
+    [[35.0, 25.0, 65.0, 55.0]]
+    """
+    if not padding > 0:
+        raise ValueError(f"padding must be > 0, got {padding}")
+    boxes = np.zeros((len(defects), 4))
+    for row, defect in zip(boxes, defects, strict=True):
+        turn = math.radians(defect.angle_deg)
+        major, minor = defect.major_px / 2, defect.minor_px / 2
+        half_x = padding * math.hypot(major * math.cos(turn), minor * math.sin(turn))
+        half_y = padding * math.hypot(major * math.sin(turn), minor * math.cos(turn))
+        row[:] = defect.x - half_x, defect.y - half_y, defect.x + half_x, defect.y + half_y
+    return boxes
+
+
 @dataclass(frozen=True)
 class FloodInput:
     """What the flood of one box works on: the 8-bit landscape, the markers, where the

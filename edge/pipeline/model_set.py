@@ -3,8 +3,9 @@ settings derived from the boxes they were trained on, loaded together.
 
     <folder>/cascade.xml      edge train cascade --out <folder>/cascade.xml  (also writes settings.json)
     <folder>/settings.json    the detector's scan range and working resolution, the screen's
-                              crop size and the evaluation's centre tolerance, with the
-                              box statistics they were derived from
+                              crop size, the evaluation's centre tolerance and how boxes
+                              follow measured outlines, with the box statistics they were
+                              derived from
     <folder>/screen.onnx      edge train screen --cascade <folder>/cascade.xml --out <folder>/screen.onnx
                               (its record screen.json holds the threshold)
 
@@ -35,6 +36,7 @@ class ModelSet:
     detector: DetectorSettings
     crop_px: int
     centre_tolerance_px: float
+    outline_padding: float | None = None  # a loop's box: its measured outline padded so; None: the cascade's window
 
     @property
     def cascade(self) -> Path:
@@ -68,9 +70,10 @@ class ModelSet:
         return cls(folder, *_checked_settings(record, folder / SETTINGS))
 
 
-def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, float]:
-    """The detector settings, crop size and centre tolerance of a ``settings.json``, checked."""
-    sections = {name: record.get(name, {}) for name in ("detector", "screen", "evaluation")}
+def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, float, float | None]:
+    """The detector settings, crop size, centre tolerance and outline padding of a
+    ``settings.json``, checked."""
+    sections = {name: record.get(name, {}) for name in ("detector", "screen", "evaluation", "boxes")}
     for name, section in sections.items():
         if not isinstance(section, dict):
             raise ModelSetError(f"{path}: {name!r} must be a table of settings, got {section!r}")
@@ -80,6 +83,7 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
     detector = DetectorSettings(**sections["detector"])
     crop_px = sections["screen"].get("crop_px", DEFAULT_CROP_PX)
     tolerance = sections["evaluation"].get("centre_tolerance_px", DEFAULT_CENTRE_TOLERANCE_PX)
+    padding = sections["boxes"].get("outline_padding")
     checks = [
         (all(isinstance(getattr(detector, n), int) and getattr(detector, n) >= 1
              for n in ("min_size_px", "max_size_px", "working_side_px")), "sizes must be whole pixels >= 1"),
@@ -88,11 +92,12 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
         (isinstance(detector.overlap_iou, int | float) and 0 < detector.overlap_iou <= 1, "overlap_iou: 0 to 1"),
         (isinstance(crop_px, int) and crop_px >= 16 and crop_px % 16 == 0, "crop_px must be a multiple of 16"),
         (isinstance(tolerance, int | float) and tolerance > 0, "centre_tolerance_px must be > 0"),
+        (padding is None or (isinstance(padding, int | float) and 0.5 <= padding <= 4), "outline_padding: 0.5 to 4"),
     ]  # fmt: skip
     for holds, message in checks:
         if not holds:
             raise ModelSetError(f"{path}: {message}")
-    return detector, crop_px, float(tolerance)
+    return detector, crop_px, float(tolerance), None if padding is None else float(padding)
 
 
 def _read_settings(path: Path) -> dict:

@@ -10,16 +10,25 @@ The rules (a box's size is its longer side):
   detector upsamples where this is below the cascade's window) to 1.1 x the largest box;
 - screen crop: 16 px when the median box, with its context, is at most 20 px, else 32 px;
 - centre tolerance for scoring and for labelling training candidates: 0.4 x the median box
-  size in frame pixels, at least 3 px (li2018: 0.4 x 52 = 21 px, against its protocol's 20).
+  size in frame pixels, at least 3 px (li2018: 0.4 x 52 = 21 px, against its protocol's 20);
+- boxes from outlines: module III measures the loop inside each training box; the padding is
+  the median ratio of a box's side to its measured outline's extent (square root of the areas'
+  ratio), which is how these labellers box a loop. Where the padded outlines agree with the
+  training boxes (median IoU >= 0.5, an unmeasurable box counting 0), a loop's box is its
+  measured outline padded so (``edge.pipeline.measure.outline_boxes``): more exact than the
+  window the cascade fired on, whose size moves in scan steps of 26 %. Otherwise (the flood
+  does not follow these loops) boxes stay the cascade's.
 """
 
 import math
 
-import cv2
 import numpy as np
 
+from edge.io.boxes import box_iou
 from edge.io.dataset import LabelledImage
+from edge.io.images import read_frame
 from edge.pipeline.crops import CONTEXT
+from edge.pipeline.measure import Defect, measure_defects, outline_boxes
 
 SMALL_PERCENTILE = 2.0
 MIN_SCAN_PX = 6
@@ -27,6 +36,7 @@ LARGEST_MARGIN = 1.1
 TOLERANCE_OF_MEDIAN = 0.4
 MIN_TOLERANCE_PX = 3.0
 MIN_WORKING_SIDE_PX = 256
+MIN_OUTLINE_AGREEMENT = 0.5  # median IoU of the training boxes with their padded measured outlines
 
 
 def derive_settings(items: list[LabelledImage], window: int) -> dict:
@@ -38,7 +48,11 @@ def derive_settings(items: list[LabelledImage], window: int) -> dict:
     ValueError
         When ``items`` hold no boxes.
     """
-    shapes = [_shape(item) for item in items]
+    shapes, outlines = [], []
+    for item in items:  # one frame in memory at a time
+        pixels = read_frame(item.image).pixels
+        shapes.append(pixels.shape[:2])
+        outlines.append((measure_defects(pixels, item.boxes), len(item.boxes)))
     sides = [_sides(item.boxes) for item in items]
     all_sides = np.concatenate(sides) if sides else np.zeros(0)
     if len(all_sides) == 0:
@@ -53,6 +67,7 @@ def derive_settings(items: list[LabelledImage], window: int) -> dict:
     median_scaled = float(np.median(scaled))
     crop_px = 16 if CONTEXT * median_scaled <= 20 else 32
     tolerance = max(MIN_TOLERANCE_PX, round(TOLERANCE_OF_MEDIAN * float(np.median(all_sides)), 1))
+    padding, agreement, measured = _outline_padding(outlines)
     return {
         "derived_from": {
             "images": len(items),
@@ -61,21 +76,35 @@ def derive_settings(items: list[LabelledImage], window: int) -> dict:
             "box_side_px": _percentiles(all_sides),
             "box_side_working_px": _percentiles(scaled),
             "cascade_window_px": window,
+            "boxes_measured": measured,
+            "box_padding_of_outline": padding,
+            "outline_box_iou_median": agreement,
             "rules": "edge/train/derive.py",
         },
         "detector": {"min_size_px": min_size, "max_size_px": max_size, "working_side_px": int(working)},
         "screen": {"crop_px": crop_px},
         "evaluation": {"centre_tolerance_px": tolerance},
+        "boxes": {"outline_padding": padding if agreement is not None and agreement >= MIN_OUTLINE_AGREEMENT else None},
     }
 
 
-def _shape(item: LabelledImage) -> tuple[int, int]:
-    image = cv2.imread(str(item.image), cv2.IMREAD_UNCHANGED)
-    if image is None:
-        from edge.io.images import read_frame
-
-        return read_frame(item.image).pixels.shape[:2]
-    return image.shape[:2]
+def _outline_padding(outlines: list[tuple[list[Defect], int]]) -> tuple[float | None, float | None, int]:
+    """From each image's measured loops (each defect's ``bbox`` is its training box, rounded)
+    and box count: the padding of boxes around their measured outlines, the median IoU of the
+    boxes with their padded outlines (an unmeasured box counting 0), and how many boxes were
+    measured."""
+    defects = [defect for measured, _ in outlines for defect in measured]
+    if not defects:
+        return None, None, 0
+    boxes = np.array([defect.bbox for defect in defects], np.float64)
+    extents = outline_boxes(defects)
+    areas = [np.prod(np.maximum(b[:, 2:] - b[:, :2], 1e-9), axis=1) for b in (boxes, extents)]
+    padding = round(float(np.median(np.sqrt(areas[0] / areas[1]))), 3)
+    padded = outline_boxes(defects, padding)
+    ious = [float(box_iou(box, outline)[0, 0]) for box, outline in zip(boxes, padded, strict=True)]
+    unmeasured = sum(count for _, count in outlines) - len(defects)
+    agreement = float(np.median(ious + [0.0] * unmeasured))
+    return padding, round(agreement, 3), len(defects)
 
 
 def _sides(boxes: np.ndarray) -> np.ndarray:

@@ -3,7 +3,7 @@ import pytest
 from synthetic import CASES, draw_case, ellipse_box, render_loop
 
 from edge.io.bundled import sample_frames
-from edge.pipeline.measure import measure_defects
+from edge.pipeline.measure import measure_defects, outline_boxes
 
 
 @pytest.mark.parametrize("major, aspect, line_width, blur", CASES)
@@ -98,3 +98,21 @@ def test_real_loops_measure_inside_their_padded_label_boxes():
     assert np.median(paddings) >= 0.5
     # these frames hold both kinds: loops with a light centre, and blobs
     assert 0.2 <= np.mean(modes) <= 0.9
+
+
+@pytest.mark.parametrize("angle_deg", [0.0, 30.0, 90.0, 135.0])
+def test_a_measured_loops_outline_box_is_its_ellipses_extent(angle_deg):
+    centre, semi_axes = (60.3, 58.7), (24.0, 14.0)
+    frame = render_loop((120, 120), centre, semi_axes, angle_deg, line_width=3.0, contrast=60.0)
+    window = ellipse_box(centre, semi_axes, angle_deg, pad=12)  # a loose window, as the cascade gives
+    (defect,) = measure_defects(frame, window)
+    drawn = ellipse_box(centre, semi_axes, angle_deg, pad=0)[0] - [0, 0, 1, 1]
+    assert np.abs(outline_boxes([defect])[0] - drawn).max() < 2.0  # the line's centre, within 2 px
+    padded = outline_boxes([defect], padding=1.5)[0]
+    assert padded[2] - padded[0] == pytest.approx(1.5 * (drawn[2] - drawn[0]), rel=0.06)
+    assert (padded[:2] + padded[2:]) / 2 == pytest.approx((drawn[:2] + drawn[2:]) / 2, abs=1.0)
+
+
+def test_outline_boxes_refuse_a_padding_that_is_not_positive():
+    with pytest.raises(ValueError, match="padding must be > 0"):
+        outline_boxes([], padding=0.0)

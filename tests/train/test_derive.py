@@ -3,6 +3,7 @@
 import cv2
 import numpy as np
 import pytest
+from synthetic import ellipse_box, render_loop
 
 from edge.io.dataset import LabelledImage
 from edge.train.derive import derive_settings
@@ -47,3 +48,41 @@ def test_large_frames_of_large_loops_are_scanned_reduced_and_small_loops_are_not
 def test_a_data_set_without_boxes_cannot_give_settings(tmp_path):
     with pytest.raises(ValueError, match="no labelled boxes"):
         derive_settings(data_set(tmp_path, 256, []), window=12)
+
+
+def rings_set(tmp_path, padding: float) -> list[LabelledImage]:
+    """3 frames of hollow elliptical loops, each boxed ``padding`` times its outline's extent."""
+    items = []
+    for index in range(3):
+        frame, boxes = np.full((256, 256), 150.0, np.float32), []
+        for k, (x, y) in enumerate([(60, 60), (180, 70), (70, 190), (190, 185)]):
+            semi_axes, angle = (22 - 2 * k, 14 - k), 40.0 * k + 10 * index
+            frame += render_loop((256, 256), (x, y), semi_axes, angle, 3.0, 60.0) - 150.0
+            extent = ellipse_box((x, y), semi_axes, angle, pad=0)[0] - [0, 0, 1, 1]
+            centre, half = (extent[:2] + extent[2:]) / 2, padding * (extent[2:] - extent[:2]) / 2
+            boxes.append([*(centre - half), *(centre + half)])
+        path = tmp_path / f"rings{index}.png"
+        cv2.imwrite(str(path), frame.clip(0, 255).astype(np.uint8))
+        items.append(LabelledImage(path, np.array(boxes)))
+    return items
+
+
+@pytest.mark.parametrize("padding", [1.1, 1.4])
+def test_boxes_follow_measured_outlines_padded_as_the_labels_are(tmp_path, padding):
+    settings = derive_settings(rings_set(tmp_path, padding), window=12)
+    assert settings["boxes"]["outline_padding"] == pytest.approx(padding, abs=0.06)
+    assert settings["derived_from"]["boxes_measured"] == 12
+    assert settings["derived_from"]["outline_box_iou_median"] > 0.8
+
+
+def test_boxes_stay_the_cascades_where_the_labelled_boxes_hold_nothing_the_flood_can_follow(tmp_path):
+    rng, items = np.random.default_rng(0), []
+    for index in range(3):  # smooth noise: the flood finds some basin in every box, never the box's loop
+        noise = cv2.GaussianBlur(rng.normal(150, 30, (256, 256)).astype(np.float32), (0, 0), 2.0)
+        path = tmp_path / f"noise{index}.png"
+        cv2.imwrite(str(path), noise.clip(0, 255).astype(np.uint8))
+        items.append(LabelledImage(path, np.array([[10 + 60 * k, 20, 10 + 60 * k + s, 20 + s] for k, s in
+                                                   enumerate([20, 30, 40])], float)))  # fmt: skip
+    settings = derive_settings(items, window=12)
+    assert settings["derived_from"]["outline_box_iou_median"] < 0.5
+    assert settings["boxes"]["outline_padding"] is None
