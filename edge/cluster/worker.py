@@ -6,6 +6,7 @@ frame. ``dask worker SCHEDULER --preload edge.cluster.worker`` warms the default
 (loads the models, compiles the kernels) as the worker process starts.
 """
 
+import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -27,13 +28,20 @@ class PipelinePlugin(WorkerPlugin):
     def __init__(self, settings: PipelineSettings):
         self.settings = settings
 
-    def setup(self, worker) -> None:
-        loaded(self.settings)
+    async def setup(self, worker) -> None:
+        """Build and warm the pipeline on the worker's task thread, which analyses the frames:
+        OpenCV and ONNX Runtime grow some buffers per thread, so a pipeline already built on
+        another thread (by a preload) is warmed once more on this one."""
+        await asyncio.wrap_future(worker.executors["default"].submit(on_one_thread, _warm, self.settings))
 
 
 def analyse_frame(pixels: np.ndarray, pixel_size_nm: float | None, settings: PipelineSettings) -> FrameResult:
     """The Dask task of one frame: the worker's pipeline for ``settings`` on ``pixels``."""
     return on_one_thread(loaded(settings).analyse, pixels, pixel_size_nm)
+
+
+def _warm(settings: PipelineSettings) -> None:
+    loaded(settings).warm_up()  # a second warm-up (~0.3 s) where loaded has just built and warmed it
 
 
 def on_one_thread(function: Callable[..., T], *args) -> T:
