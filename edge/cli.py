@@ -315,7 +315,10 @@ def _parser() -> argparse.ArgumentParser:
         "--service", action="store_true", help="also run the whole service through real sockets, ours against baselines"
     )
     bench.add_argument(
-        "--frames", type=int, default=48, help="frames per service run; more give a steadier figure (default: 48)"
+        "--frames",
+        type=int,
+        help="frames per service run; more give a steadier figure (default: 48; with --dask 144, since a cluster's "
+        "workers take a few frames to fill)",
     )
     bench.add_argument(
         "--dask",
@@ -357,7 +360,7 @@ def _parameters(args: argparse.Namespace, parameters: type):
     return parameters(**{field.name: getattr(args, field.name) for field in dataclasses.fields(parameters)})
 
 
-IMAGES_HELP = "where a COCO file's images are (default: beside it, then in its images/ folder)"
+IMAGES_HELP = "where a COCO file's images are (default: beside it, in its images/ folder, then in ../images)"
 
 
 def _add_data_options(parser: argparse.ArgumentParser, split: str, images_folder: bool = False) -> None:
@@ -407,9 +410,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
     files = expand(args.images)
     scenes = tuple(args.scenes.split(",")) if args.scenes else ()
     pipeline = PipelineSettings(
-        args.backend, args.polarity, args.screen, str(args.classifier or ""), scenes,
-        str(args.model.resolve()) if args.model else "",  # workers elsewhere need no working directory
-    )  # fmt: skip
+        args.backend, args.polarity, args.screen, str(args.classifier or ""), scenes, str(args.model or "")
+    ).with_absolute_paths()  # workers elsewhere need no working directory
     boxes = str(args.boxes) if args.boxes else None
     settings = FileSettings(pipeline, str(args.out), args.pixel_size, boxes, args.gallery)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -677,7 +679,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             raise ValueError("--dask takes local:N (N >= 1) and goes with --service")
         from edge.bench.cluster import bench_cluster
 
-        bench_cluster(int(match.group(1)), args.frames, args.rounds)
+        bench_cluster(int(match.group(1)), args.frames or 144, args.rounds)
         return 0
     bench_watershed(args.crops, args.repeats)
     bench_measurement(args.repeats)
@@ -687,7 +689,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     if args.service:
         from edge.bench.service import bench_service
 
-        bench_service(args.frames, args.rounds)
+        bench_service(args.frames or 48, args.rounds)
     return 0
 
 

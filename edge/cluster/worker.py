@@ -29,9 +29,10 @@ class PipelinePlugin(WorkerPlugin):
         self.settings = settings
 
     async def setup(self, worker) -> None:
-        """Build and warm the pipeline on the worker's task thread, which analyses the frames:
-        OpenCV and ONNX Runtime grow some buffers per thread, so a pipeline already built on
-        another thread (by a preload) is warmed once more on this one."""
+        """Build and warm the pipeline on the worker's task thread, which analyses the frames
+        (a worker started with ``--nthreads 1``, as docs/scaling.md has them, has one): OpenCV
+        and ONNX Runtime grow some buffers per thread, so a pipeline already built on another
+        thread (by a preload) is warmed once more on this one."""
         await asyncio.wrap_future(worker.executors["default"].submit(on_one_thread, _warm, self.settings))
 
 

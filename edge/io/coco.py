@@ -3,8 +3,9 @@ export them: ``images``, ``annotations`` (``bbox`` as ``[x, y, width, height]``,
 polygon ``segmentation``) and ``categories``.
 
 Images are looked up in ``images_dir`` when given, else beside the JSON file, then in its
-``images/`` folder. A box is ``[x0, y0, x1, y1]`` inside the project; a polygon, where an
-annotation has one, is the loop's drawn outline, ``(K, 2)`` points ``x, y``.
+``images/`` folder, then in an ``images/`` folder beside the JSON file's own folder (CVAT); a
+``file_name`` is also tried by its bare name. A box is ``[x0, y0, x1, y1]`` inside the project;
+a polygon, where an annotation has one, is the loop's drawn outline, ``(K, 2)`` points ``x, y``.
 """
 
 import json
@@ -39,7 +40,8 @@ def read_coco(
     path : str or Path
         A COCO instances JSON file.
     images_dir : str or Path, optional
-        Where the images are; without it, beside ``path`` and then in its ``images/`` folder.
+        Where the images are; without it, beside ``path``, in its ``images/`` folder, then in
+        ``../images`` (CVAT's ``annotations/`` layout).
     category : str, optional
         The category to read; may be left out when the file has only one.
 

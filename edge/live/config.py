@@ -62,8 +62,10 @@ class ServiceConfig:
 
     @property
     def pipeline_settings(self) -> PipelineSettings:
-        model = str(Path(self.model).resolve()) if self.model else ""  # Dask workers have their own directories
-        return PipelineSettings(self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes, model)
+        settings = PipelineSettings(
+            self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes, self.model
+        )
+        return settings.with_absolute_paths()  # Dask workers have working directories of their own
 
     def __post_init__(self):
         _one_of("input_socket", self.input_socket, INPUT_SOCKETS)

@@ -3,9 +3,9 @@ settings derived from the boxes they were trained on, loaded together.
 
     <folder>/cascade.xml      edge train cascade --out <folder>/cascade.xml  (also writes settings.json)
     <folder>/settings.json    the detector's scan range and working resolution, the screen's
-                              crop size, the evaluation's centre tolerance and how boxes
-                              follow measured outlines, with the box statistics they were
-                              derived from
+                              crop size, the evaluation's centre tolerance and the padding
+                              of its boxes around measured outlines, with the box
+                              statistics they were derived from
     <folder>/screen.onnx      edge train screen --cascade <folder>/cascade.xml --out <folder>/screen.onnx
                               (its record screen.json holds the threshold)
 
@@ -22,6 +22,7 @@ from edge.pipeline.detect import DetectorSettings
 CASCADE, SCREEN, SETTINGS = "cascade.xml", "screen.onnx", "settings.json"
 DEFAULT_CENTRE_TOLERANCE_PX = 20.0  # li2018's reference protocol
 DEFAULT_CROP_PX = 32
+PADDING_RANGE = (0.5, 4.0)  # a label box from half to four times its loop's outline
 
 
 class ModelSetError(ValueError):
@@ -36,7 +37,7 @@ class ModelSet:
     detector: DetectorSettings
     crop_px: int
     centre_tolerance_px: float
-    outline_padding: float | None = None  # a loop's box: its measured outline padded so; None: the cascade's window
+    outline_padding: float | None = None  # edge evaluate's box of a loop: its outline padded so; None: the window
 
     @property
     def cascade(self) -> Path:
@@ -84,18 +85,20 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
     crop_px = sections["screen"].get("crop_px", DEFAULT_CROP_PX)
     tolerance = sections["evaluation"].get("centre_tolerance_px", DEFAULT_CENTRE_TOLERANCE_PX)
     padding = sections["boxes"].get("outline_padding")
-    checks = [
-        (all(isinstance(getattr(detector, n), int) and getattr(detector, n) >= 1
-             for n in ("min_size_px", "max_size_px", "working_side_px")), "sizes must be whole pixels >= 1"),
-        (detector.min_size_px < detector.max_size_px, "min_size_px must be below max_size_px"),
-        (isinstance(detector.scale_factor, int | float) and detector.scale_factor > 1, "scale_factor must be > 1"),
-        (isinstance(detector.overlap_iou, int | float) and 0 < detector.overlap_iou <= 1, "overlap_iou: 0 to 1"),
-        (isinstance(crop_px, int) and crop_px >= 16 and crop_px % 16 == 0, "crop_px must be a multiple of 16"),
-        (isinstance(tolerance, int | float) and tolerance > 0, "centre_tolerance_px must be > 0"),
-        (padding is None or (isinstance(padding, int | float) and 0.5 <= padding <= 4), "outline_padding: 0.5 to 4"),
+    number = int | float
+    sizes = [getattr(detector, name) for name in ("min_size_px", "max_size_px", "working_side_px")]
+    checks = [  # in turn: a later check may assume an earlier one's types
+        (lambda: all(isinstance(size, int) and size >= 1 for size in sizes), "sizes must be whole pixels >= 1"),
+        (lambda: detector.min_size_px < detector.max_size_px, "min_size_px must be below max_size_px"),
+        (lambda: isinstance(detector.scale_factor, number) and detector.scale_factor > 1, "scale_factor must be > 1"),
+        (lambda: isinstance(detector.overlap_iou, number) and 0 < detector.overlap_iou <= 1, "overlap_iou: 0 to 1"),
+        (lambda: isinstance(crop_px, int) and crop_px >= 16 and crop_px % 16 == 0, "crop_px must be a multiple of 16"),
+        (lambda: isinstance(tolerance, number) and tolerance > 0, "centre_tolerance_px must be > 0"),
+        (lambda: padding is None or (isinstance(padding, number) and PADDING_RANGE[0] <= padding <= PADDING_RANGE[1]),
+         f"outline_padding: {PADDING_RANGE[0]} to {PADDING_RANGE[1]}, or null"),
     ]  # fmt: skip
     for holds, message in checks:
-        if not holds:
+        if not holds():
             raise ModelSetError(f"{path}: {message}")
     return detector, crop_px, float(tolerance), None if padding is None else float(padding)
 

@@ -1,5 +1,6 @@
 """The frame pipeline: detect -> screen -> measure -> summarise, with time per stage."""
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from edge.pipeline.result import FrameResult, analyse_boxes
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
 
-WARM_TILES = 4  # the warm-up frame's tiles a side: a 1024x1024 frame to scan
+MAX_WARM_SIDE_PX = 2048  # the warm-up scans a frame of the detector's working side, at most this
 WARM_BATCH = 512  # candidates screened at once in warming up (a 1024x1024 frame has a few hundred)
 
 
@@ -77,8 +78,8 @@ class Pipeline:
     def warm_up(self) -> None:
         """Run every stage once on a synthetic frame, and measure a ring and a disc at each
         zoom level, so the models are loaded and the kernels of both kinds of loop compiled
-        before the first real frame; then scan a detector-sized frame and screen a full
-        frame's batch of candidates, so the first real frame does not pay for growing the
+        before the first real frame; then scan a frame of the detector's working size and
+        screen a full frame's batch of candidates, so the first real frame does not pay for growing the
         cascade's and the network's buffers either (it took ~80 ms longer without)."""
         rng = np.random.default_rng(0)
         frame = 150 + rng.normal(0, 10, (256, 256))
@@ -96,7 +97,8 @@ class Pipeline:
         self.analyse(frame, None)
         boxes = np.array([[x - 1.5 * r, y - 1.5 * r, x + 1.5 * r, y + 1.5 * r] for (x, y), r in loops])
         analyse_boxes(frame, boxes, None, None, self.polarity, self.flood_function)
-        self.detector.detect(np.tile(frame, (WARM_TILES, WARM_TILES)))
+        tiles = math.ceil(min(self.detector.settings.working_side_px, MAX_WARM_SIDE_PX) / frame.shape[0])
+        self.detector.detect(np.tile(frame, (tiles, tiles)))
         if self.screener is not None:
             self.screener.backend.run(np.zeros((WARM_BATCH, *self.screener.backend.sample_shape), np.float32))
 

@@ -2,7 +2,8 @@
 record. Each process builds and warms a pipeline once per settings (``loaded``)."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edge.pipeline.polarity import POLARITIES
@@ -44,6 +45,16 @@ class PipelineSettings:
     def __post_init__(self):
         if self.polarity not in POLARITIES:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
+
+    def with_absolute_paths(self) -> "PipelineSettings":
+        """These settings with the model set, screen and classifier files as absolute paths, so
+        that processes with other working directories (Dask workers) find them."""
+
+        def absolute(path: str) -> str:
+            return str(Path(path).resolve()) if path else ""
+
+        screen = self.screen if self.screen in ("default", "none") else absolute(self.screen)
+        return replace(self, screen=screen, classifier=absolute(self.classifier), model=absolute(self.model))
 
     def build(self) -> "Pipeline":
         """A new pipeline with these settings (models loaded, kernels not yet warmed)."""

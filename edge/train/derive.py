@@ -14,10 +14,11 @@ The rules (a box's size is its longer side):
 - boxes from outlines: module III measures the loop inside each training box; the padding is
   the median ratio of a box's side to its measured outline's extent (square root of the areas'
   ratio), which is how these labellers box a loop. Where the padded outlines agree with the
-  training boxes (median IoU >= 0.5, an unmeasurable box counting 0), a loop's box is its
-  measured outline padded so (``edge.pipeline.measure.outline_boxes``): more exact than the
-  window the cascade fired on, whose size moves in scan steps of 26 %. Otherwise (the flood
-  does not follow these loops) boxes stay the cascade's.
+  training boxes (median IoU >= 0.5, an unmeasurable box counting 0) and the padding is within
+  the range a model set accepts, ``edge evaluate`` scores each loop as its measured outline
+  padded so (``edge.pipeline.measure.outline_boxes``): more exact than the window the cascade
+  fired on, whose size moves in scan steps of 26 %. Otherwise (the flood does not follow these
+  loops) it scores the cascade's windows.
 """
 
 import math
@@ -29,6 +30,7 @@ from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
 from edge.pipeline.crops import CONTEXT
 from edge.pipeline.measure import Defect, measure_defects, outline_boxes
+from edge.pipeline.model_set import PADDING_RANGE
 
 SMALL_PERCENTILE = 2.0
 MIN_SCAN_PX = 6
@@ -84,8 +86,16 @@ def derive_settings(items: list[LabelledImage], window: int) -> dict:
         "detector": {"min_size_px": min_size, "max_size_px": max_size, "working_side_px": int(working)},
         "screen": {"crop_px": crop_px},
         "evaluation": {"centre_tolerance_px": tolerance},
-        "boxes": {"outline_padding": padding if agreement is not None and agreement >= MIN_OUTLINE_AGREEMENT else None},
+        "boxes": {"outline_padding": padding if _trusted(padding, agreement) else None},
     }
+
+
+def _trusted(padding: float | None, agreement: float | None) -> bool:
+    """Whether boxes may follow measured outlines: they agree with the training boxes, with a
+    padding a model set accepts."""
+    return (
+        padding is not None and agreement >= MIN_OUTLINE_AGREEMENT and PADDING_RANGE[0] <= padding <= PADDING_RANGE[1]
+    )
 
 
 def _outline_padding(outlines: list[tuple[list[Defect], int]]) -> tuple[float | None, float | None, int]:

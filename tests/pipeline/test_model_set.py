@@ -35,8 +35,9 @@ def test_a_set_is_analysed_with_its_own_detector_settings(tmp_path):
         ({}, "no cascade.xml"),
         ({"cascade.xml": None, "settings.json": "{oops"}, "not JSON"),
         ({"cascade.xml": None, "settings.json": '{"detector": {"window": 3}}'}, r"unknown detector settings"),
-        ({"cascade.xml": None, "settings.json": '{"boxes": {"outline_padding": -1}}'}, r"outline_padding: 0.5 to 4"),
+        ({"cascade.xml": None, "settings.json": '{"boxes": {"outline_padding": -1}}'}, r"outline_padding: 0.5 to 4.0"),
         ({"cascade.xml": None, "settings.json": '{"boxes": [1.2]}'}, r"'boxes' must be a table"),
+        ({"cascade.xml": None, "settings.json": '{"detector": {"min_size_px": "24"}}'}, r"whole pixels"),
     ],
 )
 def test_a_broken_set_is_refused_with_the_reason(tmp_path, files, message):
