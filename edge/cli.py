@@ -121,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
         help="labels from one format to the other: a data set folder's split <-> a COCO file",
         description="Write the labelled images of --data (a COCO file, or a data set folder's --split) as a COCO "
         "instances file (--to FILE.json) or as a split of a data set folder (--to DIR: images/, boxes/, "
-        "<split>.txt; polygons, which that layout cannot hold, are left out).",
+        "<split>.txt; polygons, which that layout cannot hold, are left out). From a folder, --category names "
+        "the COCO category written (default: loop).",
     )
     _add_data_options(convert, "train", images_folder=True)
     convert.add_argument("--to", type=Path, required=True, metavar="FILE.json|DIR", help="what to write")
@@ -472,8 +473,10 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 def _run_convert(args: argparse.Namespace) -> int:
     from edge.io.coco import write_coco
     from edge.io.dataset import write_split
+    from edge.io.labels import read_labelled
 
-    items = _read_data(args, args.images)
+    from_folder = args.data.is_dir()  # a folder's labels have no category: --category names the one written
+    items = read_labelled(args.data, args.split, args.images, None if from_folder else args.category)
     if args.to.suffix.lower() == ".json":
         write_coco(items, args.to, args.category or "loop", args.copy_images)
     else:
