@@ -22,7 +22,7 @@ from skimage.segmentation import watershed as skimage_watershed
 
 from edge.io.bundled import sample_frames
 from edge.live.adzmq import encode_array
-from edge.live.client import encode_frame
+from edge.live.client import encode_frame, encode_series_end, encode_series_start
 from edge.live.config import ServiceConfig, load_config
 from edge.live.connection import make_decoder
 from edge.live.dectris import encode_end, encode_image, encode_start
@@ -30,6 +30,8 @@ from edge.live.loopback import LoopbackService
 from edge.live.sockets import open_socket
 from edge.live.viewer.server import ViewerThread
 from edge.pipeline.pipeline import Pipeline
+
+GATE_TIMEOUT_S = 10.0
 
 
 def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
@@ -73,8 +75,12 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
 
 
 def _encoded(input_format: str, stream: list) -> list[list]:
-    """``stream`` as one series in ``input_format``: Stream V2 with bslz4 images (what a DECTRIS
-    detector sends by default), or NDPluginZMQ arrays and the first array of the next series."""
+    """``stream`` as one series in ``input_format``: ours, Stream V2 with bslz4 images (what a
+    DECTRIS detector sends by default), or NDPluginZMQ arrays and the first array of the next
+    series."""
+    if input_format == "edge":
+        frames = [encode_frame("bench", i, pixels, nm, time.time()) for i, (pixels, nm) in enumerate(stream)]
+        return [encode_series_start("bench", stream[0][1]), *frames, encode_series_end("bench")]
     if input_format == "dectris":
         images = [[encode_image("bench", i, pixels, "bslz4")] for i, (pixels, _) in enumerate(stream)]
         return [[encode_start("bench", pixel_size_nm=stream[0][1])], *images, [encode_end("bench")]]
@@ -112,15 +118,21 @@ def _stream(
     viewed: bool = False,
     input_format: str = "edge",
     dask: str | None = None,
+    outstanding: int | None = None,
 ) -> dict:
     """One run; ``viewed``: with the live viewer subscribed and one page reading all it sends;
     ``input_format`` other than ours: the frames sent, as fast as taken, in that format;
     ``dask``: the frames analysed on the Dask cluster this names (``pipeline`` None), which the
-    service connects (a local one: starts and warms) before the run's clock starts."""
+    service connects (a local one: starts and warms) before the run's clock starts;
+    ``outstanding`` (our format): a closed loop, each frame sent only while fewer than this many
+    sent have been published, so no backlog builds up (``fps`` is then not used)."""
     latencies, stages = [], {}
+    gate = threading.Semaphore(outstanding) if outstanding else None
 
     def record(topic: str, body: dict) -> bool:
         if topic == "frame":
+            if gate is not None:
+                gate.release()
             latencies.append(body["latency_ms"])
             for stage, ms in body["stage_ms"].items():
                 stages.setdefault(stage, []).append(ms)
@@ -129,16 +141,16 @@ def _stream(
     config = ServiceConfig(queue_size=queue_size, summary_every=10**6, input_format=input_format)
     if dask is not None:
         config = replace(config, dask=dask)
-    encoded = _encoded(input_format, stream) if input_format != "edge" else []
+    encoded = _encoded(input_format, stream) if input_format != "edge" or gate is not None else []
     with LoopbackService(config, pipeline) as running:
         viewer = ViewerThread(running.service.output_address).start() if viewed else None
         page = _Page(viewer.url) if viewer else None
         started = time.perf_counter()
-        if input_format == "edge":
+        if not encoded:
             sender = running.replay(stream, "bench", fps)
         else:
             address = running.service.input_address
-            sender = threading.Thread(target=_send, args=(running.context, address, encoded, fps))
+            sender = threading.Thread(target=_send, args=(running.context, address, encoded, fps, gate))
             sender.start()
         running.receive_until(record, timeout_s=3600)
         elapsed = time.perf_counter() - started
@@ -160,12 +172,18 @@ def _stream(
     }
 
 
-def _send(context: zmq.Context, address: str, messages: list[list], fps: float | None) -> None:
-    """Send ``messages``, ``fps`` a second (None: as fast as taken), as ``replay`` does ours."""
+def _send(
+    context: zmq.Context, address: str, messages: list[list], fps: float | None, gate: threading.Semaphore | None
+) -> None:
+    """Send ``messages``, ``fps`` a second (None: as fast as taken), as ``replay`` does ours;
+    with ``gate``, each message between the first and the last waits for it (a frame lost
+    without a result holds the sender at most ``GATE_TIMEOUT_S``)."""
     socket = open_socket(context, zmq.PUSH, f"connect:{address}")
     socket.setsockopt(zmq.SNDHWM, 4)
     next_time = time.monotonic()
-    for parts in messages:
+    for index, parts in enumerate(messages):
+        if gate is not None and 0 < index < len(messages) - 1:
+            gate.acquire(timeout=GATE_TIMEOUT_S)
         if fps:
             time.sleep(max(0.0, next_time - time.monotonic()))
             next_time += 1.0 / fps
