@@ -16,7 +16,7 @@ import numpy as np
 from distributed import WorkerPlugin
 
 from edge.pipeline.result import FrameResult
-from edge.pipeline.settings import PipelineSettings, loaded
+from edge.pipeline.settings import PipelineSettings, loaded, warm_on_this_thread
 
 PLUGIN_NAME = "edge-pipeline"
 T = TypeVar("T")
@@ -33,16 +33,12 @@ class PipelinePlugin(WorkerPlugin):
         (a worker started with ``--nthreads 1``, as docs/scaling.md has them, has one): OpenCV
         and ONNX Runtime grow some buffers per thread, so a pipeline already built on another
         thread (by a preload) is warmed once more on this one."""
-        await asyncio.wrap_future(worker.executors["default"].submit(on_one_thread, _warm, self.settings))
+        await asyncio.wrap_future(worker.executors["default"].submit(on_one_thread, warm_on_this_thread, self.settings))
 
 
 def analyse_frame(pixels: np.ndarray, pixel_size_nm: float | None, settings: PipelineSettings) -> FrameResult:
     """The Dask task of one frame: the worker's pipeline for ``settings`` on ``pixels``."""
     return on_one_thread(loaded(settings).analyse, pixels, pixel_size_nm)
-
-
-def _warm(settings: PipelineSettings) -> None:
-    loaded(settings).warm_up()  # a second warm-up (~0.3 s) where loaded has just built and warmed it
 
 
 def on_one_thread(function: Callable[..., T], *args) -> T:

@@ -11,7 +11,7 @@ from edge.eval.sizes import axis_errors, axis_pairs
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
-from edge.pipeline.measure import measure_defects, outline_boxes
+from edge.pipeline.measure import Defect, measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.stats import mean_std
@@ -40,8 +40,8 @@ def evaluate_labelled(
     comparison); where labels have outlines, each one-to-one matched loop's measured major axis
     is compared with its outline's (``edge.eval.sizes``). Where the model set has an outline
     padding (``settings.json``, derived from its training boxes), each loop's box is its measured
-    outline padded as the training labels were, not the cascade's window. An image without a detection file
-    counts as having no detections.
+    outline padded as the training labels were, not the cascade's window. An image without a
+    detection file counts as having no detections.
     """
     models = ModelSet.load(model)
     tolerance = models.centre_tolerance_px
@@ -49,14 +49,19 @@ def evaluate_labelled(
     centre_counts, iou_counts, per_image, all_axes = [], [], [], []
     for item in items:
         pixels = read_frame(item.image).pixels
+        measured = None  # the pipeline's own measurements, where it reported loops by their outlines
         if pipeline is not None:
-            detections, measured_in = _pipeline_boxes(pipeline, pixels, models.outline_padding, polarity)
+            detections, measured = _pipeline_detections(pipeline, pixels, models.outline_padding)
         else:
-            detections = measured_in = _detections_from_file(box_file_for(item.image, detections_dir))
+            detections = _detections_from_file(box_file_for(item.image, detections_dir))
+        measured_in = detections if measured is None else np.array([d.bbox for d in measured], float).reshape(-1, 4)
         by_centre = count_matches(item.boxes, detections, matching, tolerance)
         centre_counts.append(by_centre)
         iou_counts.append(Counts.pairs(len(item.boxes), len(detections), match_by_iou(item.boxes, detections)))
-        detected_mean, detected_std = _diameters(pixels, measured_in, polarity)
+        if measured is None:
+            detected_mean, detected_std = _diameters(pixels, detections, polarity)
+        else:
+            detected_mean, detected_std = mean_std(np.array([d.major_px for d in measured]))
         labelled_mean, _ = _diameters(pixels, item.boxes, polarity)
         per_image.append(
             {
@@ -89,17 +94,16 @@ def evaluate_labelled(
     }
 
 
-def _pipeline_boxes(
-    pipeline: Pipeline, pixels: np.ndarray, outline_padding: float | None, polarity: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """The pipeline's loops as boxes to score, and the boxes each was measured in (row for
-    row): the screened cascade windows, or, where the model set has an outline padding, each
-    measured loop's outline padded so (a loop the flood cannot measure is not reported)."""
-    windows, _ = pipeline.candidates(pixels)
+def _pipeline_detections(
+    pipeline: Pipeline, pixels: np.ndarray, outline_padding: float | None
+) -> tuple[np.ndarray, list[Defect] | None]:
+    """The pipeline's loops as boxes to score: its screened cascade windows or, where the model
+    set has an outline padding, each loop it measured as its outline padded so, with those
+    measurements (a window the flood cannot measure is then not a loop, as in its results)."""
     if outline_padding is None:
-        return windows, windows
-    defects = measure_defects(pixels, windows, polarity)
-    return outline_boxes(defects, outline_padding), np.array([d.bbox for d in defects], np.float64).reshape(-1, 4)
+        return pipeline.candidates(pixels)[0], None
+    defects = pipeline.analyse(pixels).defects
+    return outline_boxes(defects, outline_padding), defects
 
 
 def _detections_from_file(box_file: Path) -> np.ndarray:

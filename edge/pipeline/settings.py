@@ -66,6 +66,16 @@ class PipelineSettings:
         )
 
 
+def warm_on_this_thread(settings: PipelineSettings) -> None:
+    """This process's pipeline for ``settings``, built and warmed here, or, if another thread
+    built it, warmed again on this one (OpenCV and ONNX Runtime grow some buffers per thread)."""
+    with _loading:
+        built = settings in _loaded
+    pipeline = loaded(settings)
+    if built:
+        pipeline.warm_up()
+
+
 def loaded(settings: PipelineSettings) -> "Pipeline":
     """This process's pipeline for ``settings``, built and warmed up on first use (so the first
     frame it analyses pays for no loading or compiling); safe to call from any thread."""
