@@ -26,3 +26,15 @@ class SceneNet(nn.Module):
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         return torch.softmax(self.logits(frames), dim=1)
+
+
+class MeanOfNets(nn.Module):
+    """Several ``SceneNet`` (fold models) as one network: the mean of their class probabilities,
+    exported as one ONNX graph so that serving runs them in one call."""
+
+    def __init__(self, nets: list[SceneNet]):
+        super().__init__()
+        self.nets = nn.ModuleList(nets)
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return torch.stack([net(frames) for net in self.nets]).mean(dim=0)

@@ -9,7 +9,7 @@ Exported to ONNX; run by the same backends as the screening CNN.
 
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import cv2
@@ -27,8 +27,9 @@ TILE, STRIDE = 128, 64
 def train_classify(
     data: Path, out: Path, params: ClassifyTraining, groups: Path | None = None, weights: Path | None = None
 ) -> dict:
-    """Cross-validate if asked (``_cross_validate``), then train the CNN and the texture model on
-    a group-aware split, export ONNX with the texture model in its record, write the record."""
+    """Cross-validate if asked (``_cross_validate``), then train the CNN (or its ``params.members``
+    fold models) and the texture model on a group-aware split, export ONNX with the texture model
+    in its record, write the record and the (first) CNN's PyTorch weights."""
     import torch
 
     torch.set_num_threads(2)
@@ -44,7 +45,7 @@ def train_classify(
         record["cross_validation"] = _cross_validate(frames, features, images, params, weights)
     cut = int(round(1 / params.validation_fraction))
     validation = group_folds(images.labels, images.groups, cut, params.seed) == 0
-    model = _fit(frames, images, ~validation, params, weights, "final model")
+    model = _fit_cnn(frames, images, ~validation, params, weights, "final model")
     labels, classes = images.labels, len(images.classes)
     texture = fit_texture_nested(features[~validation], labels[~validation], images.groups[~validation], classes,
                                  params.seed)  # fmt: skip
@@ -58,18 +59,28 @@ def train_classify(
     export_classifier(model, out)
     record["training_seconds"] = round(time.perf_counter() - started, 1)
     out.with_suffix(".json").write_text(json.dumps(record, indent=1))
-    torch.save(model.state_dict(), out.with_suffix(".pt"))
+    torch.save(_first_net(model).state_dict(), out.with_suffix(".pt"))  # a SceneNet, for --weights
     return record
 
 
 SHIPPED = "cnn + texture"  # fixed before any fold was scored: its outer-fold figure is the clean estimate
 PROTOCOL = (
-    "group-aware k-fold cross-validation, repeated with other fold draws; in each outer fold the CNN and the "
-    "texture model are trained on the other folds alone, the texture model's L2 strength chosen by group-aware "
-    "inner folds among those images; the shipped classifier (cnn + texture: the mean of the two models' "
-    "probabilities) was fixed before any fold was scored, so its outer-fold accuracy is a clean held-out estimate; "
-    "the other options are scored on the same folds for reference and chose nothing"
+    "group-aware k-fold cross-validation, repeated with other fold draws; in each outer fold the CNN (with "
+    "members > 1: that many fold models, each trained on all but one group-aware inner fold of the outer fold's "
+    "training images, their probabilities averaged) and the texture model are trained on the other folds alone, "
+    "the texture model's L2 strength chosen by group-aware inner folds among those images; the shipped classifier "
+    "(cnn + texture: the mean of the two halves' probabilities) was fixed before any fold was scored, so its "
+    "outer-fold accuracy is a clean held-out estimate; the other options are scored on the same folds for "
+    "reference and chose nothing"
 )
+ONE_FOLD_MODEL = "cnn, one fold model"
+FLIPS = "cnn, 8 flips and turns"
+
+
+def _options(params: ClassifyTraining) -> tuple[str, ...]:
+    """The options scored on the outer folds. With several members, the first member alone is
+    scored for reference, and the 8 flips and turns (8 times each member's cost) are not."""
+    return ("cnn", ONE_FOLD_MODEL if params.members > 1 else FLIPS, "texture", SHIPPED)
 
 
 def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: ClassifyTraining, weights) -> dict:
@@ -77,31 +88,35 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
 
     In each outer fold the CNN and the texture model are trained on the other folds alone: the
     texture model's L2 strength is chosen by inner folds among those images (nested), and the
-    shipped classifier (``SHIPPED``: the mean of the two models' probabilities) was fixed
+    shipped classifier (``SHIPPED``: the mean of the two halves' probabilities) was fixed
     before any fold was scored, so its outer-fold accuracy is a clean held-out estimate. The
-    CNN alone, the texture model alone and the CNN averaged over the 8 flips and turns of
-    each tile are scored on the same folds for reference (not used to choose anything)."""
+    CNN half alone, the texture model alone and either the CNN averaged over the 8 flips and
+    turns of each tile or, with several members, one fold model alone are scored on the same
+    folds for reference (not used to choose anything)."""
     labels, groups, classes = images.labels, images.groups, images.classes
-    runs = []
+    options, runs = _options(params), []
     for repeat in range(params.repeats):
         seed = params.seed + repeat
         fold_of = group_folds(labels, groups, params.folds, seed)
-        probabilities = {name: np.zeros((len(labels), len(classes))) for name in OPTIONS}
+        probabilities = {name: np.zeros((len(labels), len(classes))) for name in options}
         for fold in range(params.folds):
             held, label = fold_of == fold, f"repeat {repeat + 1}/{params.repeats}, fold {fold + 1}/{params.folds}"
-            model = _fit(frames, images, ~held, params, weights, label)
+            model = _fit_cnn(frames, images, ~held, replace(params, seed=seed), weights, label)
             texture = fit_texture_nested(features[~held], labels[~held], groups[~held], len(classes), seed)
             probabilities["cnn"][held] = _predict(model, frames, held)
-            probabilities["cnn, 8 flips and turns"][held] = _predict(model, frames, held, turns=True)
+            if params.members > 1:
+                probabilities[ONE_FOLD_MODEL][held] = _predict(_first_net(model), frames, held)
+            else:
+                probabilities[FLIPS][held] = _predict(model, frames, held, turns=True)
             probabilities["texture"][held] = texture_probabilities(texture, features[held])
             print(f"{label}: texture C {texture['c']:g}", flush=True)
         probabilities[SHIPPED] = (probabilities["cnn"] + probabilities["texture"]) / 2
         runs.append({name: p.argmax(axis=1) for name, p in probabilities.items()})
-        for name in OPTIONS:
+        for name in options:
             print(f"repeat {repeat + 1}: {name}: accuracy {np.mean(runs[-1][name] == labels):.4f}", flush=True)
     report = {"protocol": PROTOCOL, "clean_estimate": SHIPPED, "folds": params.folds, "repeats": params.repeats,
               "options": {}}  # fmt: skip
-    for name in OPTIONS:
+    for name in options:
         accuracies = [float(np.mean(run[name] == labels)) for run in runs]
         pooled = evaluate(np.concatenate([run[name] for run in runs]), np.tile(labels, len(runs)), classes)
         interval = group_bootstrap_interval([run[name] == labels for run in runs], groups, params.seed)
@@ -110,8 +125,6 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
         print(format_report(report["options"][name], classes, f"cross-validation: {name}"))
     return report
 
-
-OPTIONS = ("cnn", "cnn, 8 flips and turns", "texture", SHIPPED)
 
 
 def group_bootstrap_interval(correct: list[np.ndarray], groups: np.ndarray, seed: int, draws: int = 2000) -> list:
@@ -124,6 +137,29 @@ def group_bootstrap_interval(correct: list[np.ndarray], groups: np.ndarray, seed
     picks = rng.integers(0, len(names), (draws, len(names)))
     accuracies = sums[picks].sum(axis=1) / counts[picks].sum(axis=1)
     return [float(np.percentile(accuracies, 2.5)), float(np.percentile(accuracies, 97.5))]
+
+
+def _fit_cnn(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTraining, weights, label: str):
+    """The CNN half: one network trained on the ``train`` images, or with ``params.members`` > 1
+    that many fold models (each trained on all but one group-aware fold of those images, with
+    its own seed) as one ``MeanOfNets``."""
+    if params.members == 1:
+        return _fit(frames, images, train, params, weights, label)
+    from edge.train.scene_net import MeanOfNets
+
+    inner = np.full(len(train), -1)
+    inner[train] = group_folds(images.labels[train], images.groups[train], params.members, params.seed)
+    nets = [
+        _fit(frames, images, train & (inner != member), replace(params, seed=params.seed + member), weights,
+             f"{label}, member {member + 1}/{params.members}")  # fmt: skip
+        for member in range(params.members)
+    ]
+    return MeanOfNets(nets)
+
+
+def _first_net(model):
+    """The first (or only) ``SceneNet`` of a CNN half."""
+    return model.nets[0] if hasattr(model, "nets") else model
 
 
 def _fit(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTraining, weights, label: str):
