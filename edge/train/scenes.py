@@ -126,7 +126,6 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
     return report
 
 
-
 def group_bootstrap_interval(correct: list[np.ndarray], groups: np.ndarray, seed: int, draws: int = 2000) -> list:
     """A 95 % interval of the accuracy, resampling whole groups (near-duplicates move together)
     with replacement; ``correct`` holds one boolean per image for each repeat, averaged."""
@@ -149,11 +148,10 @@ def _fit_cnn(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTra
 
     inner = np.full(len(train), -1)
     inner[train] = group_folds(images.labels[train], images.groups[train], params.members, params.seed)
-    nets = [
-        _fit(frames, images, train & (inner != member), replace(params, seed=params.seed + member), weights,
-             f"{label}, member {member + 1}/{params.members}")  # fmt: skip
-        for member in range(params.members)
-    ]
+    nets = []
+    for member in range(params.members):
+        chosen, name = train & (inner != member), f"{label}, member {member + 1}/{params.members}"
+        nets.append(_fit(frames, images, chosen, replace(params, seed=params.seed + member), weights, name))
     return MeanOfNets(nets)
 
 

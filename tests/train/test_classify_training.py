@@ -48,3 +48,40 @@ def test_the_trained_classifier_averages_its_cnn_and_its_texture_model(trained):
     expected = (classifier.cnn_probabilities(frame) + TextureModel(record["texture"]).probabilities(frame)) / 2
     assert np.allclose(classifier.probabilities(frame), expected)
     assert classifier.classify(frame)["label"] in record["classes"]
+
+
+@pytest.fixture(scope="module")
+def trained_with_fold_models(tmp_path_factory, trained):
+    _, _, data = trained
+    out = tmp_path_factory.mktemp("fold_models") / "model.onnx"
+    arguments = ["train", "classify", "--data", str(data), "--out", str(out), "--folds", "2", "--members", "2"]
+    arguments += ["--sizes", "32", "--epochs-per-size", "1", "--width", "4", "--batch", "8"]
+    assert main(arguments) == 0
+    return out, json.loads(out.with_suffix(".json").read_text())
+
+
+def test_with_fold_models_the_record_scores_one_fold_model_beside_their_mean(trained_with_fold_models):
+    _, record = trained_with_fold_models
+    validation = record["cross_validation"]
+    assert record["parameters"]["members"] == 2 and validation["clean_estimate"] == "cnn + texture"
+    assert set(validation["options"]) == {"cnn", "cnn, one fold model", "texture", "cnn + texture"}
+    assert all(np.sum(option["confusion"]) == 18 for option in validation["options"].values())
+
+
+def test_the_exported_fold_models_give_the_mean_of_their_probabilities(tmp_path):
+    import onnxruntime
+    import torch
+
+    from edge.train.scene_net import MeanOfNets, SceneNet
+    from edge.train.scenes import export_classifier
+
+    torch.manual_seed(0)
+    nets = [SceneNet(3, width=4).eval() for _ in range(3)]
+    export_classifier(MeanOfNets(nets), tmp_path / "mean.onnx")
+    tiles = torch.rand(5, 1, 128, 128)
+    with torch.no_grad():
+        expected = torch.stack([net(tiles) for net in nets]).mean(dim=0).numpy()
+        first_alone = nets[0](tiles).numpy()
+    assert not np.allclose(expected, first_alone, atol=1e-3)
+    session = onnxruntime.InferenceSession(str(tmp_path / "mean.onnx"), providers=["CPUExecutionProvider"])
+    assert np.allclose(session.run(None, {"frames": tiles.numpy()})[0], expected, atol=1e-5)
