@@ -48,6 +48,7 @@ class ClassifyTraining:
     learning_rate: float = 3e-3
     width: int = 16
     members: int = 1  # > 1: the CNN half is the mean of this many fold models (group folds of its images)
+    tile_stride: int = 64  # serving: the CNN's probabilities are the mean over 128 px tiles this far apart
     validation_fraction: float = 0.2
     folds: int = 0
     repeats: int = 1
@@ -58,5 +59,7 @@ class ClassifyTraining:
             raise ValueError(f"scale_jitter must be >= 1 (1: none), got {self.scale_jitter}")
         if not (self.blur == 0 or self.blur >= 0.3):
             raise ValueError(f"blur must be 0 (none) or a largest sigma >= 0.3 px, got {self.blur}")
+        if not 1 <= self.tile_stride <= 128:
+            raise ValueError(f"tile_stride must be 1 to 128 px (the tile's side), got {self.tile_stride}")
         if self.members < 1:
             raise ValueError(f"members must be >= 1 (1: one CNN), got {self.members}")

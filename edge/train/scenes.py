@@ -21,7 +21,8 @@ from edge.train.parameters import ClassifyTraining
 from edge.train.scene_data import LabelledSet, group_folds, load_greyscale, read_folder_per_class
 from edge.train.scene_texture import TEXTURE_SCALES, fit_texture_nested, texture_probabilities
 
-TILE, STRIDE = 128, 64
+TILE = 128
+DENSE_STRIDE = 64  # the tile stride scored for reference when the shipped one is sparser
 
 
 def train_classify(
@@ -39,7 +40,7 @@ def train_classify(
     features = np.array([texture_features(frame, TEXTURE_SCALES) for frame in originals])
     print(f"{len(frames)} images in {len(images.classes)} classes {images.classes}, {len(set(images.groups))} groups")
     record: dict = {"parameters": asdict(params), "data": str(data), "classes": images.classes}
-    record["input"] = {"scale": params.scale, "tile": TILE, "stride": STRIDE}
+    record["input"] = {"scale": params.scale, "tile": TILE, "stride": params.tile_stride}
     started = time.perf_counter()
     if params.folds > 1:
         record["cross_validation"] = _cross_validate(frames, features, images, params, weights)
@@ -49,7 +50,7 @@ def train_classify(
     labels, classes = images.labels, len(images.classes)
     texture = fit_texture_nested(features[~validation], labels[~validation], images.groups[~validation], classes,
                                  params.seed)  # fmt: skip
-    cnn = _predict(model, frames, validation)
+    cnn = _predict(model, frames, validation, params.tile_stride)
     held_out = {"cnn": cnn, "cnn + texture": (cnn + texture_probabilities(texture, features[validation])) / 2}
     record["validation"] = {name: evaluate(p.argmax(axis=1), labels[validation], images.classes)
                             for name, p in held_out.items()}  # fmt: skip
@@ -77,10 +78,15 @@ ONE_FOLD_MODEL = "cnn, one fold model"
 FLIPS = "cnn, 8 flips and turns"
 
 
+DENSE = f"cnn, tiles every {DENSE_STRIDE} px"
+
+
 def _options(params: ClassifyTraining) -> tuple[str, ...]:
     """The options scored on the outer folds. With several members, the first member alone is
-    scored for reference, and the 8 flips and turns (8 times each member's cost) are not."""
-    return ("cnn", ONE_FOLD_MODEL if params.members > 1 else FLIPS, "texture", SHIPPED)
+    scored for reference, and the 8 flips and turns (8 times each member's cost) are not; with
+    tiles sparser than ``DENSE_STRIDE``, the CNN half on tiles that far apart too."""
+    dense = (DENSE,) if params.tile_stride > DENSE_STRIDE else ()
+    return ("cnn", ONE_FOLD_MODEL if params.members > 1 else FLIPS, *dense, "texture", SHIPPED)
 
 
 def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: ClassifyTraining, weights) -> dict:
@@ -103,11 +109,14 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
             held, label = fold_of == fold, f"repeat {repeat + 1}/{params.repeats}, fold {fold + 1}/{params.folds}"
             model = _fit_cnn(frames, images, ~held, replace(params, seed=seed), weights, label)
             texture = fit_texture_nested(features[~held], labels[~held], groups[~held], len(classes), seed)
-            probabilities["cnn"][held] = _predict(model, frames, held)
+            stride = params.tile_stride
+            probabilities["cnn"][held] = _predict(model, frames, held, stride)
             if params.members > 1:
-                probabilities[ONE_FOLD_MODEL][held] = _predict(_first_net(model), frames, held)
+                probabilities[ONE_FOLD_MODEL][held] = _predict(_first_net(model), frames, held, stride)
             else:
-                probabilities[FLIPS][held] = _predict(model, frames, held, turns=True)
+                probabilities[FLIPS][held] = _predict(model, frames, held, stride, turns=True)
+            if stride > DENSE_STRIDE:
+                probabilities[DENSE][held] = _predict(model, frames, held, DENSE_STRIDE)
             probabilities["texture"][held] = texture_probabilities(texture, features[held])
             print(f"{label}: texture C {texture['c']:g}", flush=True)
         probabilities[SHIPPED] = (probabilities["cnn"] + probabilities["texture"]) / 2
@@ -214,16 +223,16 @@ def _augment(frame: np.ndarray, size: int, params: ClassifyTraining, rng) -> np.
     return (crop + rng.normal(0, rng.uniform(0, 0.03), crop.shape)).astype(np.float32)
 
 
-def _predict(model, frames, chosen: np.ndarray, turns: bool = False) -> np.ndarray:
-    """Class probabilities of each chosen frame: the mean of its tiles' (with ``turns``, of
-    its tiles' in each of the 8 flips and quarter turns)."""
+def _predict(model, frames, chosen: np.ndarray, stride: int, turns: bool = False) -> np.ndarray:
+    """Class probabilities of each chosen frame: the mean of its tiles' (``stride`` px apart;
+    with ``turns``, of its tiles' in each of the 8 flips and quarter turns)."""
     import torch
 
     model.eval()
     predicted = []
     with torch.no_grad():
         for index in np.flatnonzero(chosen):
-            batch = tiles(frames[index], TILE, STRIDE)
+            batch = tiles(frames[index], TILE, stride)
             if turns:
                 flipped = (batch, batch[:, :, ::-1])
                 batch = np.concatenate([np.rot90(b, k, axes=(1, 2)) for b in flipped for k in range(4)])
