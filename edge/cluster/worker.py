@@ -15,6 +15,7 @@ import numba
 import numpy as np
 from distributed import WorkerPlugin
 
+from edge.io.memory import keep_freed_memory
 from edge.pipeline.result import FrameResult
 from edge.pipeline.settings import PipelineSettings, loaded, warm_on_this_thread
 
@@ -32,7 +33,9 @@ class PipelinePlugin(WorkerPlugin):
         """Build and warm the pipeline on the worker's task thread, which analyses the frames
         (a worker started with ``--nthreads 1``, as docs/scaling.md has them, has one): OpenCV
         and ONNX Runtime grow some buffers per thread, so a pipeline already built on another
-        thread (by a preload) is warmed once more on this one."""
+        thread (by a preload) is warmed once more on this one. The worker keeps freed frame
+        memory for the next frames (``keep_freed_memory``)."""
+        keep_freed_memory()
         await asyncio.wrap_future(worker.executors["default"].submit(on_one_thread, warm_on_this_thread, self.settings))
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import zmq
 
+from edge.io.memory import keep_freed_memory
 from edge.live.acquisition import Acquisition
 from edge.live.config import ServiceConfig
 from edge.live.connection import ZeroMQSource, make_decoder
@@ -76,6 +77,7 @@ class Service:
 
     def start(self) -> "Service":
         config = self.config
+        keep_freed_memory()  # a backlog of frames pays the kernel for fresh pages once, not with every burst
         if config.dask:
             self._start_cluster()
         else:
