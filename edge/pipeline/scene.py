@@ -33,10 +33,14 @@ class SceneClassifier:
         return cnn if self._texture is None else (cnn + self._texture.probabilities(frame)) / 2
 
     def cnn_probabilities(self, frame: np.ndarray) -> np.ndarray:
-        """The CNN's half: the mean of the tiles' probabilities, for an 8-bit frame."""
-        view = scaled(frame, self._input["scale"])
-        batch = tiles(view, self._input["tile"], self._input["stride"])[:, None].astype(np.float32) / 255
-        return self.backend.run(batch).mean(axis=0)
+        """The CNN's half, for an 8-bit frame: the mean of its tiles' probabilities, averaged
+        over the views the record names (the working resolution, and a coarser one in some),
+        all tiles in one call."""
+        scales = [self._input["scale"], *([self._input["coarse_scale"]] if "coarse_scale" in self._input else [])]
+        views = [tiles(scaled(frame, scale), self._input["tile"], self._input["stride"]) for scale in scales]
+        probabilities = self.backend.run(np.concatenate(views)[:, None].astype(np.float32) / 255)
+        ends = np.cumsum([len(view) for view in views])[:-1]
+        return np.mean([part.mean(axis=0) for part in np.split(probabilities, ends)], axis=0)
 
     def classify(self, pixels: np.ndarray) -> dict:
         """``{label, confidence, top: [[label, p], ...]}`` for one frame."""

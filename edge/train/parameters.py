@@ -40,6 +40,7 @@ class ClassifyTraining:
     """Parameters of one training run (written beside the model as its record)."""
 
     scale: float = 0.5
+    coarse_scale: float = 0.0  # > 0: a second, coarser view of each frame, which the CNN also learns and averages
     scale_jitter: float = 1.25  # a training crop covers 1/j to j times its nominal side
     blur: float = 0.0  # > 0: half the training crops blurred, Gaussian sigma 0.3 to this (network-input px)
     sizes: str = "64,96,128"
@@ -59,6 +60,8 @@ class ClassifyTraining:
             raise ValueError(f"scale_jitter must be >= 1 (1: none), got {self.scale_jitter}")
         if not (self.blur == 0 or self.blur >= 0.3):
             raise ValueError(f"blur must be 0 (none) or a largest sigma >= 0.3 px, got {self.blur}")
+        if not (self.coarse_scale == 0 or 0 < self.coarse_scale < self.scale):
+            raise ValueError(f"coarse_scale must be 0 (none) or below scale ({self.scale}), got {self.coarse_scale}")
         if not 1 <= self.tile_stride <= 128:
             raise ValueError(f"tile_stride must be 1 to 128 px (the tile's side), got {self.tile_stride}")
         if self.members < 1:

@@ -36,11 +36,13 @@ def train_classify(
     torch.set_num_threads(2)
     images = read_folder_per_class(data, groups)
     originals = [load_greyscale(p) for p in images.paths]
-    frames = [scaled(frame, params.scale) for frame in originals]
+    frames = [[scaled(frame, scale) for scale in _view_scales(params)] for frame in originals]
     features = np.array([texture_features(frame, TEXTURE_SCALES) for frame in originals])
     print(f"{len(frames)} images in {len(images.classes)} classes {images.classes}, {len(set(images.groups))} groups")
     record: dict = {"parameters": asdict(params), "data": str(data), "classes": images.classes}
     record["input"] = {"scale": params.scale, "tile": TILE, "stride": params.tile_stride}
+    if params.coarse_scale:
+        record["input"]["coarse_scale"] = params.coarse_scale
     started = time.perf_counter()
     if params.folds > 1:
         record["cross_validation"] = _cross_validate(frames, features, images, params, weights)
@@ -79,14 +81,17 @@ FLIPS = "cnn, 8 flips and turns"
 
 
 DENSE = f"cnn, tiles every {DENSE_STRIDE} px"
+FINEST = "cnn, working resolution alone"
 
 
 def _options(params: ClassifyTraining) -> tuple[str, ...]:
     """The options scored on the outer folds. With several members, the first member alone is
     scored for reference, and the 8 flips and turns (8 times each member's cost) are not; with
-    tiles sparser than ``DENSE_STRIDE``, the CNN half on tiles that far apart too."""
+    tiles sparser than ``DENSE_STRIDE``, the CNN half on tiles that far apart too; with a
+    coarse view, the CNN half on the working resolution's view alone."""
     dense = (DENSE,) if params.tile_stride > DENSE_STRIDE else ()
-    return ("cnn", ONE_FOLD_MODEL if params.members > 1 else FLIPS, *dense, "texture", SHIPPED)
+    finest = (FINEST,) if params.coarse_scale else ()
+    return ("cnn", ONE_FOLD_MODEL if params.members > 1 else FLIPS, *dense, *finest, "texture", SHIPPED)
 
 
 def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: ClassifyTraining, weights) -> dict:
@@ -117,6 +122,9 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
                 probabilities[FLIPS][held] = _predict(model, frames, held, stride, turns=True)
             if stride > DENSE_STRIDE:
                 probabilities[DENSE][held] = _predict(model, frames, held, DENSE_STRIDE)
+            if params.coarse_scale:
+                finest = [views[:1] for views in frames]
+                probabilities[FINEST][held] = _predict(model, finest, held, stride)
             probabilities["texture"][held] = texture_probabilities(texture, features[held])
             print(f"{label}: texture C {texture['c']:g}", flush=True)
         probabilities[SHIPPED] = (probabilities["cnn"] + probabilities["texture"]) / 2
@@ -145,6 +153,12 @@ def group_bootstrap_interval(correct: list[np.ndarray], groups: np.ndarray, seed
     picks = rng.integers(0, len(names), (draws, len(names)))
     accuracies = sums[picks].sum(axis=1) / counts[picks].sum(axis=1)
     return [float(np.percentile(accuracies, 2.5)), float(np.percentile(accuracies, 97.5))]
+
+
+def _view_scales(params: ClassifyTraining) -> tuple[float, ...]:
+    """The scales of the views of a frame that the CNN sees: its working resolution, and the
+    coarser view where there is one."""
+    return (params.scale, params.coarse_scale) if params.coarse_scale else (params.scale,)
 
 
 def _fit_cnn(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTraining, weights, label: str):
@@ -192,7 +206,8 @@ def _fit(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTrainin
             order = indices[rng.permutation(len(indices))]
             for start in range(0, len(indices), params.batch):
                 batch = order[start : start + params.batch]
-                inputs = torch.from_numpy(np.stack([_augment(frames[i], size, params, rng) for i in batch])[:, None])
+                crops = [_augment(_any_view(frames[i], rng), size, params, rng) for i in batch]
+                inputs = torch.from_numpy(np.stack(crops)[:, None])
                 optimiser.zero_grad()
                 loss = loss_function(model.logits(inputs), torch.from_numpy(images.labels[batch]))
                 loss.backward()
@@ -202,6 +217,11 @@ def _fit(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTrainin
             number = size_index * params.epochs_per_size + epoch + 1
             print(f"{label}: epoch {number:2d} at {size} px, loss {np.mean(losses):.4f}", flush=True)
     return model
+
+
+def _any_view(views: list[np.ndarray], rng) -> np.ndarray:
+    """One of a frame's views, drawn at random where it has several."""
+    return views[rng.integers(len(views))] if len(views) > 1 else views[0]
 
 
 def _augment(frame: np.ndarray, size: int, params: ClassifyTraining, rng) -> np.ndarray:
@@ -224,20 +244,24 @@ def _augment(frame: np.ndarray, size: int, params: ClassifyTraining, rng) -> np.
 
 
 def _predict(model, frames, chosen: np.ndarray, stride: int, turns: bool = False) -> np.ndarray:
-    """Class probabilities of each chosen frame: the mean of its tiles' (``stride`` px apart;
-    with ``turns``, of its tiles' in each of the 8 flips and quarter turns)."""
+    """Class probabilities of each chosen frame: the mean over its views of the mean of the
+    view's tiles' (``stride`` px apart; with ``turns``, of its tiles' in each of the 8 flips and
+    quarter turns)."""
     import torch
 
     model.eval()
     predicted = []
     with torch.no_grad():
         for index in np.flatnonzero(chosen):
-            batch = tiles(frames[index], TILE, stride)
-            if turns:
-                flipped = (batch, batch[:, :, ::-1])
-                batch = np.concatenate([np.rot90(b, k, axes=(1, 2)) for b in flipped for k in range(4)])
-            batch = np.ascontiguousarray(batch[:, None], dtype=np.float32) / 255
-            predicted.append(model(torch.from_numpy(batch)).numpy().mean(axis=0))
+            by_view = []
+            for view in frames[index]:
+                batch = tiles(view, TILE, stride)
+                if turns:
+                    flipped = (batch, batch[:, :, ::-1])
+                    batch = np.concatenate([np.rot90(b, k, axes=(1, 2)) for b in flipped for k in range(4)])
+                batch = np.ascontiguousarray(batch[:, None], dtype=np.float32) / 255
+                by_view.append(model(torch.from_numpy(batch)).numpy().mean(axis=0))
+            predicted.append(np.mean(by_view, axis=0))
     return np.array(predicted)
 
 

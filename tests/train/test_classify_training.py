@@ -85,3 +85,19 @@ def test_the_exported_fold_models_give_the_mean_of_their_probabilities(tmp_path)
     assert not np.allclose(expected, first_alone, atol=1e-3)
     session = onnxruntime.InferenceSession(str(tmp_path / "mean.onnx"), providers=["CPUExecutionProvider"])
     assert np.allclose(session.run(None, {"frames": tiles.numpy()})[0], expected, atol=1e-5)
+
+
+def test_a_classifier_with_a_coarse_view_averages_the_two_views_tile_means(trained, tmp_path):
+    from edge.pipeline.tiling import scaled, tiles
+
+    _, _, data = trained
+    out = tmp_path / "model.onnx"
+    arguments = ["train", "classify", "--data", str(data), "--out", str(out), "--coarse-scale", "0.25"]
+    arguments += ["--sizes", "32", "--epochs-per-size", "1", "--width", "4", "--batch", "8"]
+    assert main(arguments) == 0
+    classifier = SceneClassifier(out)
+    frame = to_uint8(read_frame(next((data / "spheroidite").iterdir())).pixels)
+    fine, coarse = (tiles(scaled(frame, scale), 128, 64)[:, None].astype(np.float32) / 255 for scale in (0.5, 0.25))
+    expected = (classifier.backend.run(fine).mean(axis=0) + classifier.backend.run(coarse).mean(axis=0)) / 2
+    assert json.loads(out.with_suffix(".json").read_text())["input"]["coarse_scale"] == 0.25
+    assert np.allclose(classifier.cnn_probabilities(frame), expected, atol=1e-6)
