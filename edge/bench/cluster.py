@@ -17,6 +17,7 @@ import numpy as np
 
 from edge.bench.service import _stream
 from edge.io.bundled import sample_frames
+from edge.io.memory import keep_freed_memory
 from edge.pipeline.pipeline import Pipeline
 
 OUTSTANDING = 8  # closed loop: frames sent and still without a result, at most
@@ -24,6 +25,7 @@ OUTSTANDING = 8  # closed loop: frames sent and still without a result, at most
 
 def bench_cluster(max_workers: int, frames_per_run: int = 24, rounds: int = 3) -> dict:
     """Print and return frames/s, p50/p99 latency and the first frame's time of each variant."""
+    keep_freed_memory()  # as edge serve does, before this process's threads (ZeroMQ's among them) first allocate
     samples = [(frame.pixels.astype(np.uint16) * np.uint16(257), 0.474) for frame, _ in sample_frames()]
     stream = [samples[i % len(samples)] for i in range(frames_per_run)]
     pipeline = Pipeline.default()
