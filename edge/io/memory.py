@@ -17,15 +17,16 @@ import ctypes
 import sys
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # glibc's malloc.h
-LARGEST_HEAP_BLOCK = 32 << 20  # glibc's largest mmap threshold on 64-bit systems: a 4096x4096 uint16 frame
+LARGEST_HEAP_BLOCK = 32 << 20  # glibc's largest mmap threshold (64-bit): blocks below it go on the heap
 KEPT_FREE = 1 << 30  # free memory a heap keeps before giving any back
 
 
 def keep_freed_memory() -> bool:
     """Allocate blocks up to ``LARGEST_HEAP_BLOCK`` on the one main heap and keep up to
     ``KEPT_FREE`` of freed memory for reuse, for the rest of this process. True where it took
-    effect; False on a C library without glibc's ``mallopt`` (musl, macOS, Windows), which is
-    left as it is."""
+    effect (glibc accepted every setting; threads that already had an arena of their own keep
+    it); False on a C library without glibc's ``mallopt`` (musl, macOS, Windows), which is left
+    as it is. A 4096x4096 uint16 frame (32 MiB and a header) is still mapped on its own."""
     if not sys.platform.startswith("linux"):
         return False
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)

@@ -25,9 +25,8 @@ class SceneClassifier:
         self._texture = TextureModel(details["texture"]) if "texture" in details else None
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
-        """Class probabilities of one frame: the mean over tiles of its working-resolution
-        version, all tiles in one batched call, averaged with the texture model's where the
-        record has one."""
+        """Class probabilities of one frame: the CNN's (``cnn_probabilities``), averaged with
+        the texture model's where the record has one."""
         frame = to_uint8(pixels)
         cnn = self.cnn_probabilities(frame)
         return cnn if self._texture is None else (cnn + self._texture.probabilities(frame)) / 2

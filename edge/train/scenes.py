@@ -87,7 +87,7 @@ FINEST = "cnn, working resolution alone"
 def _options(params: ClassifyTraining) -> tuple[str, ...]:
     """The options scored on the outer folds. With several members, the first member alone is
     scored for reference, and the 8 flips and turns (8 times each member's cost) are not; with
-    tiles sparser than ``DENSE_STRIDE``, the CNN half on tiles that far apart too; with a
+    tiles sparser than ``DENSE_STRIDE``, the CNN half on tiles ``DENSE_STRIDE`` apart too; with a
     coarse view, the CNN half on the working resolution's view alone."""
     dense = (DENSE,) if params.tile_stride > DENSE_STRIDE else ()
     finest = (FINEST,) if params.coarse_scale else ()
@@ -112,7 +112,7 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
         probabilities = {name: np.zeros((len(labels), len(classes))) for name in options}
         for fold in range(params.folds):
             held, label = fold_of == fold, f"repeat {repeat + 1}/{params.repeats}, fold {fold + 1}/{params.folds}"
-            model = _fit_cnn(frames, images, ~held, replace(params, seed=seed), weights, label)
+            model = _fit_cnn(frames, images, ~held, params, weights, label)  # every repeat's CNN seeded as before
             texture = fit_texture_nested(features[~held], labels[~held], groups[~held], len(classes), seed)
             stride = params.tile_stride
             probabilities["cnn"][held] = _predict(model, frames, held, stride)
@@ -225,7 +225,7 @@ def _any_view(views: list[np.ndarray], rng) -> np.ndarray:
 
 
 def _augment(frame: np.ndarray, size: int, params: ClassifyTraining, rng) -> np.ndarray:
-    """A random square crop of about ``size`` px of the working-resolution frame (scale
+    """A random square crop of about ``size`` px of one view of a frame (scale
     jittered by ``1 / params.scale_jitter`` to ``params.scale_jitter``: micrographs come at
     other magnifications), blurred with ``params.blur`` (other focus), flips, 90-degree turns,
     contrast, brightness and noise; 0..1."""
