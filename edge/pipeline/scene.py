@@ -8,7 +8,7 @@ from edge.io.bundled import MODELS_DIR
 from edge.io.images import to_uint8
 from edge.pipeline.backends import InferenceBackend, load_model
 from edge.pipeline.texture import TextureModel
-from edge.pipeline.tiling import scaled, tiles
+from edge.pipeline.tiling import scaled, tiles, view_scales
 
 DEFAULT_CLASSIFIER = MODELS_DIR / "uhcs_scenes.onnx"
 
@@ -35,8 +35,8 @@ class SceneClassifier:
         """The CNN's half, for an 8-bit frame: the mean of its tiles' probabilities, averaged
         over the views the record names (the working resolution, and a coarser one in some),
         all tiles in one call."""
-        scales = [self._input["scale"], *([self._input["coarse_scale"]] if "coarse_scale" in self._input else [])]
-        views = [tiles(scaled(frame, scale), self._input["tile"], self._input["stride"]) for scale in scales]
+        views = [tiles(scaled(frame, scale), self._input["tile"], self._input["stride"])
+                 for scale in view_scales(self._input)]  # fmt: skip
         probabilities = self.backend.run(np.concatenate(views)[:, None].astype(np.float32) / 255)
         ends = np.cumsum([len(view) for view in views])[:-1]
         return np.mean([part.mean(axis=0) for part in np.split(probabilities, ends)], axis=0)

@@ -12,6 +12,12 @@ def scaled(frame: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
 
+def view_scales(record_input: dict) -> list[float]:
+    """The scales of the views a scene classifier's CNN reads, from its record's ``input``: the
+    working resolution, and a coarser one where the record names it."""
+    return [record_input["scale"], *([record_input["coarse_scale"]] if "coarse_scale" in record_input else [])]
+
+
 def tiles(frame: np.ndarray, size: int, stride: int) -> np.ndarray:
     """``(N, size, size)`` tiles covering the frame (the last row and column flush with its
     edges); a frame smaller than a tile is first enlarged to fit."""

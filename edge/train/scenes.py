@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from edge.pipeline.texture import texture_features
-from edge.pipeline.tiling import scaled, tiles
+from edge.pipeline.tiling import scaled, tiles, view_scales
 from edge.train.parameters import ClassifyTraining
 from edge.train.scene_data import LabelledSet, group_folds, load_greyscale, read_folder_per_class
 from edge.train.scene_texture import TEXTURE_SCALES, fit_texture_nested, texture_probabilities
@@ -35,14 +35,14 @@ def train_classify(
 
     torch.set_num_threads(2)
     images = read_folder_per_class(data, groups)
-    originals = [load_greyscale(p) for p in images.paths]
-    frames = [[scaled(frame, scale) for scale in _view_scales(params)] for frame in originals]
-    features = np.array([texture_features(frame, TEXTURE_SCALES) for frame in originals])
-    print(f"{len(frames)} images in {len(images.classes)} classes {images.classes}, {len(set(images.groups))} groups")
     record: dict = {"parameters": asdict(params), "data": str(data), "classes": images.classes}
     record["input"] = {"scale": params.scale, "tile": TILE, "stride": params.tile_stride}
     if params.coarse_scale:
         record["input"]["coarse_scale"] = params.coarse_scale
+    originals = [load_greyscale(p) for p in images.paths]
+    frames = [[scaled(frame, scale) for scale in view_scales(record["input"])] for frame in originals]
+    features = np.array([texture_features(frame, TEXTURE_SCALES) for frame in originals])
+    print(f"{len(frames)} images in {len(images.classes)} classes {images.classes}, {len(set(images.groups))} groups")
     started = time.perf_counter()
     if params.folds > 1:
         record["cross_validation"] = _cross_validate(frames, features, images, params, weights)
@@ -78,8 +78,6 @@ PROTOCOL = (
 )
 ONE_FOLD_MODEL = "cnn, one fold model"
 FLIPS = "cnn, 8 flips and turns"
-
-
 DENSE = f"cnn, tiles every {DENSE_STRIDE} px"
 FINEST = "cnn, working resolution alone"
 
@@ -106,6 +104,7 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
     folds for reference (not used to choose anything)."""
     labels, groups, classes = images.labels, images.groups, images.classes
     options, runs = _options(params), []
+    finest = [views[:1] for views in frames]  # the working resolution's view alone
     for repeat in range(params.repeats):
         seed = params.seed + repeat
         fold_of = group_folds(labels, groups, params.folds, seed)
@@ -123,7 +122,6 @@ def _cross_validate(frames, features: np.ndarray, images: LabelledSet, params: C
             if stride > DENSE_STRIDE:
                 probabilities[DENSE][held] = _predict(model, frames, held, DENSE_STRIDE)
             if params.coarse_scale:
-                finest = [views[:1] for views in frames]
                 probabilities[FINEST][held] = _predict(model, finest, held, stride)
             probabilities["texture"][held] = texture_probabilities(texture, features[held])
             print(f"{label}: texture C {texture['c']:g}", flush=True)
@@ -153,12 +151,6 @@ def group_bootstrap_interval(correct: list[np.ndarray], groups: np.ndarray, seed
     picks = rng.integers(0, len(names), (draws, len(names)))
     accuracies = sums[picks].sum(axis=1) / counts[picks].sum(axis=1)
     return [float(np.percentile(accuracies, 2.5)), float(np.percentile(accuracies, 97.5))]
-
-
-def _view_scales(params: ClassifyTraining) -> tuple[float, ...]:
-    """The scales of the views of a frame that the CNN sees: its working resolution, and the
-    coarser view where there is one."""
-    return (params.scale, params.coarse_scale) if params.coarse_scale else (params.scale,)
 
 
 def _fit_cnn(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTraining, weights, label: str):
