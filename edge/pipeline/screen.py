@@ -18,6 +18,13 @@ def keep_screened(boxes: np.ndarray, probabilities: np.ndarray, threshold: float
     """Boxes whose loop probability reaches ``threshold``, one per loop: of two such boxes that
     are duplicates (see ``duplicates``) the more probable stays."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    keep = kept_indices(boxes, probabilities, threshold)
+    return boxes[keep], probabilities[keep]
+
+
+def kept_indices(boxes: np.ndarray, probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """The indices of ``keep_screened``'s boxes, most probable first."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     passed = np.flatnonzero(probabilities >= threshold)
     passed = passed[np.argsort(-probabilities[passed], kind="stable")]
     duplicate = duplicates(boxes[passed])
@@ -27,8 +34,7 @@ def keep_screened(boxes: np.ndarray, probabilities: np.ndarray, threshold: float
         if not suppressed[index]:
             keep.append(passed[index])
             suppressed |= duplicate[index]
-    keep = np.asarray(keep, np.int64)
-    return boxes[keep], probabilities[keep]
+    return np.asarray(keep, np.int64)
 
 
 def duplicates(boxes: np.ndarray) -> np.ndarray:

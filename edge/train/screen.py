@@ -4,13 +4,15 @@ Detections on the train split on a labelled loop at its scale are loops, those n
 labelled loop are not (see ``candidates_with_labels``). A validation split of whole images
 is carved from the train split; the decision threshold is the one with the best F1 of the
 whole pipeline on those validation images, and the candidates' minimum support the largest
-that costs little of it (see ``choose_operating_point``). Exported to ONNX with a dynamic batch
+that costs little of it (see ``choose_operating_point``). Each kept candidate is scored as
+``edge evaluate`` scores the pipeline's loops: its window or, where the model set has an outline
+padding, its measured outline padded so (see ``ValidationImage``). Exported to ONNX with a dynamic batch
 axis (and an FP16 copy).
 """
 
 import json
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,7 @@ from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
 from edge.pipeline.crops import screen_inputs
 from edge.pipeline.detect import LoopDetector
+from edge.pipeline.measure import measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.train.parameters import ScreenTraining
 
@@ -42,6 +45,44 @@ def candidates_with_labels(
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
     return boxes, screen_inputs(pixels, boxes, crop_px), targets, support
+
+
+@dataclass(frozen=True)
+class ValidationImage:
+    """One validation image's labels and cascade candidates (``candidates_with_labels``), with
+    ``scored_as``: the box each candidate is scored as when the screen keeps it, as ``edge
+    evaluate`` scores the pipeline's loops. That is its window or, where the model set has an
+    outline padding, its measured outline padded so; NaN where the flood finds no outline (a
+    kept window the pipeline then does not report)."""
+
+    item: LabelledImage
+    boxes: np.ndarray
+    crops: np.ndarray
+    support: np.ndarray
+    scored_as: np.ndarray
+
+
+def validation_image(
+    item: LabelledImage, detector: LoopDetector, crop_px: int, tolerance_px: float, outline_padding: float | None
+) -> ValidationImage:
+    """``item``'s candidates, their crops and support, and the boxes they are scored as."""
+    boxes, crops, _, support = candidates_with_labels(item, detector, crop_px, tolerance_px)
+    if outline_padding is None:
+        return ValidationImage(item, boxes, crops, support, boxes)
+    return ValidationImage(
+        item, boxes, crops, support, padded_outlines(read_frame(item.image).pixels, boxes, outline_padding)
+    )
+
+
+def padded_outlines(pixels: np.ndarray, boxes: np.ndarray, padding: float) -> np.ndarray:
+    """``(N, 4)``: the loop measured in each box (module III), as its outline's box scaled by
+    ``padding`` about its centre; NaN where the flood finds no outline."""
+    outlines = np.full((len(boxes), 4), np.nan)
+    for row, box in enumerate(boxes):
+        measured = measure_defects(pixels, box[None])
+        if measured:
+            outlines[row] = outline_boxes(measured, padding)[0]
+    return outlines
 
 
 def _sides(boxes: np.ndarray) -> np.ndarray:
@@ -84,7 +125,7 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
             "images: train one on them (edge train cascade) and give it with --cascade"
         )
     print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
-    validation = [(item, *candidates_with_labels(item, detector, params.crop_px, tolerance))
+    validation = [validation_image(item, detector, params.crop_px, tolerance, models.outline_padding)
                   for item in validation_items]  # fmt: skip
     model = ScreenNet(params.width, params.crop_px)
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
@@ -202,10 +243,12 @@ def _validation_scores(model, validation) -> list[np.ndarray]:
 
     model.eval()
     with torch.no_grad():
-        return [model(torch.from_numpy(crops)).numpy().ravel() for _, _, crops, _, _ in validation]
+        return [model(torch.from_numpy(image.crops)).numpy().ravel() for image in validation]
 
 
-def choose_operating_point(validation, scores, tolerance_px: float) -> tuple[float, int, dict]:
+def choose_operating_point(
+    validation: list[ValidationImage], scores: list[np.ndarray], tolerance_px: float
+) -> tuple[float, int, dict]:
     """The threshold with the best F1 of the whole pipeline on the validation images, and the
     largest candidate support (of 1, 2, 3) that keeps that F1 within ``SUPPORT_F1_COST``: each
     step of support spares the CNN a share of the candidates (lone hits are about half)."""
@@ -223,15 +266,19 @@ def _f1(rated: tuple[dict, float]) -> float:
     return rated[0]["f1"]
 
 
-def _pipeline_rates(validation, scores, threshold: float, min_support: int, tolerance_px: float) -> dict:
+def _pipeline_rates(
+    validation: list[ValidationImage], scores: list[np.ndarray], threshold: float, min_support: int, tolerance_px: float
+) -> dict:
     """Recall, precision and F1 pooled over the validation images when candidates with at
     least ``min_support`` are screened at ``threshold``."""
     from edge.eval.matching import Counts, match_by_centre, pooled
-    from edge.pipeline.screen import keep_screened
+    from edge.pipeline.screen import kept_indices
 
     counts = []
-    for (item, boxes, _, _, support), probabilities in zip(validation, scores, strict=True):
-        chosen = support >= min_support
-        kept, _ = keep_screened(boxes[chosen], probabilities[chosen], threshold)
-        counts.append(Counts.pairs(len(item.boxes), len(kept), match_by_centre(item.boxes, kept, tolerance_px)))
+    for image, probabilities in zip(validation, scores, strict=True):
+        chosen = np.flatnonzero(image.support >= min_support)
+        kept = image.scored_as[chosen[kept_indices(image.boxes[chosen], probabilities[chosen], threshold)]]
+        kept = kept[~np.isnan(kept).any(axis=1)]
+        labels = image.item.boxes
+        counts.append(Counts.pairs(len(labels), len(kept), match_by_centre(labels, kept, tolerance_px)))
     return pooled(counts).rates()

@@ -2,6 +2,7 @@ import json
 import shutil
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -12,7 +13,7 @@ from edge.pipeline.backends import load_backend, tensorrt_available
 from edge.pipeline.crops import box_crops, screen_inputs
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.screen import DEFAULT_SCREEN, Screener, keep_screened
-from edge.train.screen import choose_operating_point
+from edge.train.screen import ValidationImage, choose_operating_point, padded_outlines
 
 
 def test_keep_screened_applies_threshold_and_keeps_one_box_per_loop():
@@ -122,7 +123,10 @@ def _validation_image(loop_support: int) -> tuple:
     background = labels + [0, 200, 0, 200]
     boxes = np.vstack([labels, background])
     support = np.array([loop_support] * 4 + [1] * 4)
-    return LabelledImage(Path("synthetic.png"), labels), boxes, None, None, support
+    return ValidationImage(LabelledImage(Path("synthetic.png"), labels), boxes, _NO_CROPS, support, boxes)
+
+
+_NO_CROPS = np.zeros((8, 1, 32, 32), np.float32)  # choosing the operating point reads the scores, not the crops
 
 
 def test_training_picks_the_largest_support_that_costs_no_f1():
@@ -130,6 +134,25 @@ def test_training_picks_the_largest_support_that_costs_no_f1():
     assert min_support == 3 and rates["precision"] == 1.0 and rates["recall"] == 1.0 and threshold < 0.9
     _, min_support, rates = choose_operating_point([_validation_image(1)], [np.full(8, 0.9)], 20.0)
     assert min_support == 1 and rates["recall"] == 1.0
+
+
+def test_training_scores_a_kept_window_as_the_box_it_is_scored_as_and_drops_it_without_one():
+    image = _validation_image(2)
+    off_centre = image.boxes + [25, 0, 25, 0]  # windows 25 px off their loops: no match within 20 px
+    unmeasured = image.boxes[4:] + np.nan  # the background hits' floods found no outline
+    scored_as = np.vstack([image.boxes[:4], unmeasured])
+    moved = ValidationImage(image.item, off_centre, _NO_CROPS, image.support, scored_as)
+    _, _, rates = choose_operating_point([moved], [np.full(8, 0.9)], 20.0)
+    assert rates["recall"] == 1.0 and rates["precision"] == 1.0
+
+
+def test_a_window_off_a_ring_is_scored_as_the_rings_outline_padded():
+    frame = np.full((200, 200), 170, np.uint8)
+    cv2.circle(frame, (100, 100), 30, 70, 5)
+    window = np.array([[122 - 45, 55, 122 + 45, 145]], float)  # centred 22 px right of the ring's centre
+    ((x0, y0, x1, y1),) = padded_outlines(frame, window, 1.1)
+    assert abs((x0 + x1) / 2 - 100) < 2 and abs((y0 + y1) / 2 - 100) < 2
+    assert 1.1 * 55 < x1 - x0 < 1.1 * 65  # the outline on the ring's centre line, 60 px across
 
 
 def test_screener_takes_threshold_and_min_support_from_the_record(tmp_path):
