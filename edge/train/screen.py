@@ -47,13 +47,14 @@ def candidates_with_labels(
     return boxes, screen_inputs(pixels, boxes, crop_px), targets, support
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ValidationImage:
     """One validation image's labels and cascade candidates (``candidates_with_labels``), with
     ``scored_as``: the box each candidate is scored as when the screen keeps it, as ``edge
     evaluate`` scores the pipeline's loops. That is its window or, where the model set has an
     outline padding, its measured outline padded so; NaN where the flood finds no outline (a
-    kept window the pipeline then does not report)."""
+    kept window the pipeline then does not report). Outlines are measured with the loops'
+    polarity found per box ("auto"), ``edge evaluate``'s default."""
 
     item: LabelledImage
     boxes: np.ndarray
@@ -164,7 +165,7 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
     record = {
         "parameters": asdict(params),
         "data": data,
-        "model_set": str(models.folder),
+        "model_set": _shown(models.folder),
         "train_images": len(train_items),
         "validation_images": [item.image.name for item in validation_items],
         "training_crops": len(crops),
@@ -176,6 +177,12 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
     }
     out.with_suffix(".json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def _shown(folder: Path) -> str:
+    """``folder`` relative to the working directory where it lies below it (a record names the
+    model set the same way on every machine), else in full."""
+    return str(folder.relative_to(Path.cwd())) if folder.is_relative_to(Path.cwd()) else str(folder)
 
 
 def _epoch_order(count: int, rng) -> np.ndarray:
@@ -238,7 +245,7 @@ def _augment(crops: np.ndarray, rng) -> np.ndarray:
     return out
 
 
-def _validation_scores(model, validation) -> list[np.ndarray]:
+def _validation_scores(model, validation: list[ValidationImage]) -> list[np.ndarray]:
     import torch
 
     model.eval()

@@ -116,7 +116,10 @@ def test_export_writes_float32_and_float16_models_that_agree(tmp_path):
     np.testing.assert_allclose(half.run(crops), full.run(crops), atol=2e-3)
 
 
-def _validation_image(loop_support: int) -> tuple:
+_NO_CROPS = np.zeros((8, 1, 32, 32), np.float32)  # choosing the operating point reads the scores, not the crops
+
+
+def _validation_image(loop_support: int) -> ValidationImage:
     """One validation image: 4 labelled loops, a candidate on each (with ``loop_support``) and
     4 lone hits on background, all scored 0.9 by the CNN."""
     labels = np.array([[x, 10, x + 40, 50] for x in (0, 100, 200, 300)], float)
@@ -124,9 +127,6 @@ def _validation_image(loop_support: int) -> tuple:
     boxes = np.vstack([labels, background])
     support = np.array([loop_support] * 4 + [1] * 4)
     return ValidationImage(LabelledImage(Path("synthetic.png"), labels), boxes, _NO_CROPS, support, boxes)
-
-
-_NO_CROPS = np.zeros((8, 1, 32, 32), np.float32)  # choosing the operating point reads the scores, not the crops
 
 
 def test_training_picks_the_largest_support_that_costs_no_f1():
@@ -141,7 +141,8 @@ def test_training_scores_a_kept_window_as_the_box_it_is_scored_as_and_drops_it_w
     off_centre = image.boxes + [25, 0, 25, 0]  # windows 25 px off their loops: no match within 20 px
     unmeasured = image.boxes[4:] + np.nan  # the background hits' floods found no outline
     scored_as = np.vstack([image.boxes[:4], unmeasured])
-    moved = ValidationImage(image.item, off_centre, _NO_CROPS, image.support, scored_as)
+    supported = np.full(8, 2)  # the background hits as supported as the loops: no support threshold drops them
+    moved = ValidationImage(image.item, off_centre, _NO_CROPS, supported, scored_as)
     _, _, rates = choose_operating_point([moved], [np.full(8, 0.9)], 20.0)
     assert rates["recall"] == 1.0 and rates["precision"] == 1.0
 
