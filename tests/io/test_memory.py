@@ -19,6 +19,7 @@ FRAMES, BACKLOG, BURSTS = 144, 100, 3
 def send(ports, go):
     socket = zmq.Context().socket(zmq.PUSH)
     ports.put(socket.bind_to_random_port("tcp://127.0.0.1"))
+    socket.send(b"connected")
     frame = np.ones(1 << 20, np.uint16)
     for _ in range(BURSTS):
         go.wait()
@@ -50,9 +51,10 @@ if __name__ == "__main__":
         assert keep_freed_memory()
     receiver = zmq.Context().socket(zmq.PULL)
     receiver.connect(f"tcp://127.0.0.1:{ports.get()}")
+    receiver.recv()  # ZeroMQ's I/O thread names itself when it starts: it has, once a message has come through it
     for _ in range(BURSTS):
         frames = queue.Queue()
-        analyser = threading.Thread(target=analyse, args=(frames,))
+        analyser = threading.Thread(target=analyse, args=(frames,), daemon=True)
         analyser.start()
         before = io_thread_faults()
         go.set()
@@ -74,5 +76,7 @@ def _page_faults_per_frame_of_a_later_burst(mode: str) -> float:
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc tuning; elsewhere it does nothing")
 def test_a_later_burst_of_frames_reuses_the_pages_an_earlier_one_freed_on_another_thread():
-    assert _page_faults_per_frame_of_a_later_burst("default") > 128  # a 2 MB frame is 512 fresh pages
-    assert _page_faults_per_frame_of_a_later_burst("keep") < 16
+    # a 2 MB frame is 512 fresh pages: 280-291 faults a frame by default (more than half the frames land in fresh
+    # pages), 0-18 with freed memory kept (now and then a few frames of 144 do), over 15 runs of each
+    assert _page_faults_per_frame_of_a_later_burst("default") > 128
+    assert _page_faults_per_frame_of_a_later_burst("keep") < 64
