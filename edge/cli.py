@@ -107,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a file: score only the images named in it, one a line (e.g. docs/li2018-paper-test-images.txt, "
         "the 28 the paper scored); a folder: where a COCO file's images are",
     )
+    evaluate.add_argument("--audit", type=Path, metavar="FILE.csv", help=AUDIT_HELP)
     evaluate.add_argument(
         "--detections",
         type=Path,
@@ -163,10 +164,30 @@ def _parser() -> argparse.ArgumentParser:
         help="the model set's cascade whose candidates it screens (default: the bundled li2018 set's)",
     )
     screen.add_argument("--out", type=Path, required=True, help="ONNX file to write (DIR/screen.onnx for a model set)")
+    screen.add_argument("--audit", type=Path, metavar="FILE.csv", help=AUDIT_HELP)
     from edge.train.parameters import ScreenTraining
 
     _add_parameter_options(screen, ScreenTraining)
     screen.set_defaults(run=_run_train_screen)
+    audit = models.add_parser(
+        "audit",
+        help="contact sheets of the crops the labels and the models disagree on, to complete the labels by eye",
+        description="Find the candidates the model set keeps (at --confident) that no label is near and the "
+        "labelled loops it loses, and draw them, shuffled and without scores, on contact sheets in --out, with "
+        "decisions.csv to fill in (loop / not / unsure, and a reason) and index.json. The filled rows, kept "
+        "beside the model set, complete the labels of 'edge train screen --audit' and 'edge evaluate --audit'. "
+        "The test split is never audited.",
+    )
+    _add_data_options(audit, "train")
+    audit.add_argument("--images", type=Path, metavar="FILE", help="audit only the images named in it, one a line")
+    audit.add_argument("--model", type=Path, metavar="DIR", help=MODEL_HELP)
+    audit.add_argument(
+        "--confident", type=float, default=0.2, help="candidates kept at this CNN probability count (default: 0.2)"
+    )
+    audit.add_argument("--per-sheet", type=int, default=30, help="tiles a sheet (default: 30)")
+    audit.add_argument("--seed", type=int, default=0, help="the sheets' shuffle (default: 0)")
+    audit.add_argument("--out", type=Path, required=True, help="folder for the sheets, decisions.csv and index.json")
+    audit.set_defaults(run=_run_train_audit)
     classify_training = models.add_parser(
         "classify",
         help="an SEM scene classifier for a folder-per-class image set",
@@ -361,6 +382,7 @@ def _parameters(args: argparse.Namespace, parameters: type):
     return parameters(**{field.name: getattr(args, field.name) for field in dataclasses.fields(parameters)})
 
 
+AUDIT_HELP = "decisions of 'edge train audit' (CSV) that complete the labels; never with the test split"
 IMAGES_HELP = "where a COCO file's images are (default: beside it, in its images/ folder, then in ../images)"
 
 
@@ -454,13 +476,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if args.images is not None and not args.images.exists():
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names) or folder")
     listing = args.images if args.images is not None and not args.images.is_dir() else None
-    items = _read_data(args, args.images if listing is None else None)
-    if listing is not None:
-        names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
-        unknown = sorted(set(names) - {item.image.name for item in items})
-        if unknown:
-            raise ValueError(f"images not in {_data_name(args)}: {', '.join(unknown)}")
-        items = [item for item in items if item.image.name in set(names)]
+    items = _audited(args, _listed(args, _read_data(args, args.images if listing is None else None), listing))
     report = evaluate_labelled(
         items, args.detections, args.polarity, args.backend, args.screen, args.matching, args.model
     )
@@ -504,9 +520,30 @@ def _run_train_screen(args: argparse.Namespace) -> int:
     models = _cascade_model_set(args.cascade)
     if args.cascade is None:
         print(f"screening the candidates of the bundled cascade ({models.cascade}); --cascade names another")
-    items = _read_data(args, args.images)
+    items = _audited(args, _read_data(args, args.images))
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
-    train_screen(items, args.out, params, models, _data_name(args))
+    train_screen(items, args.out, params, models, _data_name(args), args.audit)
+    return 0
+
+
+def _run_train_audit(args: argparse.Namespace) -> int:
+    from edge.pipeline.model_set import ModelSet
+    from edge.pipeline.pipeline import Pipeline
+    from edge.train.audit import disputed_crops, write_sheets
+
+    if args.data.is_dir() and args.split == "test":
+        raise ValueError("the test split is never audited: choose on the train split (or a carve of it)")
+    if args.images is not None and not args.images.is_file():
+        raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names)")
+    items = _listed(args, _read_data(args, None), args.images)
+    models = ModelSet.load(args.model)
+    padding = models.outline_padding or 1.0
+    disputed = disputed_crops(items, Pipeline.default(model=args.model), padding, models.centre_tolerance_px,
+                              args.confident)  # fmt: skip
+    sheets = write_sheets(disputed, args.out, args.per_sheet, args.seed)
+    kinds = {kind: sum(d.kind == kind for d in disputed) for kind in ("unlabelled", "rejected")}
+    print(f"{len(items)} images: {kinds['unlabelled']} kept loops without a label, {kinds['rejected']} labelled "
+          f"loops lost, on {len(sheets)} sheets in {args.out}; fill in {args.out / 'decisions.csv'}")  # fmt: skip
     return 0
 
 
@@ -525,6 +562,28 @@ def _read_data(args: argparse.Namespace, images: Path | None) -> list:
     from edge.io.labels import read_labelled
 
     return read_labelled(args.data, args.split, images, args.category)
+
+
+def _listed(args: argparse.Namespace, items: list, listing: Path | None) -> list:
+    """``items`` less those the file ``listing`` (image names, one a line; None: all) leaves out."""
+    if listing is None:
+        return items
+    names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
+    unknown = sorted(set(names) - {item.image.name for item in items})
+    if unknown:
+        raise ValueError(f"images not in {_data_name(args)}: {', '.join(unknown)}")
+    return [item for item in items if item.image.name in set(names)]
+
+
+def _audited(args: argparse.Namespace, items: list) -> list:
+    """``items`` with the labels ``--audit`` completes (none: as they are); refused on a test split."""
+    if args.audit is None:
+        return items
+    if args.data.is_dir() and args.split == "test":
+        raise ValueError("--audit: the test split is never audited; its labels are scored as they are")
+    from edge.train.audit import apply_decisions, read_decisions
+
+    return apply_decisions(items, read_decisions(args.audit))
 
 
 def _data_name(args: argparse.Namespace) -> str:

@@ -40,15 +40,41 @@ MATCHINGS = ("one-to-one", "paper")
 
 
 def count_matches(
-    labels: np.ndarray, detections: np.ndarray, matching: str = "one-to-one", tolerance: float = CENTRE_TOLERANCE_PX
+    labels: np.ndarray,
+    detections: np.ndarray,
+    matching: str = "one-to-one",
+    tolerance: float = CENTRE_TOLERANCE_PX,
+    added: np.ndarray | None = None,
 ) -> "Counts":
     """The counts of one image under ``matching``: "one-to-one" (each label and detection in at
     most one pair, the most pairs) or "paper" (``match_paper``), both by centres within
-    ``tolerance`` px (li2018's protocol: 20)."""
+    ``tolerance`` px (li2018's protocol: 20).
+
+    ``added`` marks labels an audit added (``edge.train.audit``): loops found by looking at what
+    the models keep, so not a fair sample of the loops to find. They count for precision (a
+    detection on one is right) but not for recall, which stays that of the other labels."""
+    labels = labels.reshape(-1, 4)
     if matching == "one-to-one":
-        return Counts.pairs(len(labels), len(detections), match_by_centre(labels, detections, tolerance))
+        return _counts(centre_pairs(labels, detections, tolerance), len(labels), len(detections), added)
+    added = np.zeros(len(labels), bool) if added is None else np.asarray(added, bool)
     if matching == "paper":
-        return Counts(len(labels), len(detections), *match_paper(labels, detections, tolerance))
+        within = centres_within(labels, detections, tolerance)
+        found = int((within.any(axis=1) & ~added).sum())
+        return Counts(int((~added).sum()), len(detections), found, int(within.any(axis=0).sum()))
+    raise ValueError(f"matching must be one of {MATCHINGS}, got {matching!r}")
+
+
+def labels_found(
+    labels: np.ndarray, detections: np.ndarray, matching: str = "one-to-one", tolerance: float = CENTRE_TOLERANCE_PX
+) -> np.ndarray:
+    """``(len(labels),)``: which labels ``count_matches`` counts as found under ``matching``."""
+    labels = labels.reshape(-1, 4)
+    if matching == "one-to-one":
+        found = np.zeros(len(labels), bool)
+        found[centre_pairs(labels, detections, tolerance)[:, 0]] = True
+        return found
+    if matching == "paper":
+        return centres_within(labels, detections, tolerance).any(axis=1)
     raise ValueError(f"matching must be one of {MATCHINGS}, got {matching!r}")
 
 
@@ -59,8 +85,25 @@ def centres_within(first: np.ndarray, second: np.ndarray, tolerance: float = CEN
 
 def match_by_iou(labels: np.ndarray, detections: np.ndarray, threshold: float = IOU_THRESHOLD) -> int:
     """Matched pairs with intersection over union >= ``threshold``, one to one."""
+    return len(iou_pairs(labels, detections, threshold))
+
+
+def iou_pairs(labels: np.ndarray, detections: np.ndarray, threshold: float = IOU_THRESHOLD) -> np.ndarray:
+    """``(P, 2)`` indices ``(label, detection)`` of ``match_by_iou``'s pairs."""
     iou = box_iou(labels, detections)
-    return len(_matched_pairs(iou >= threshold, 1 - iou))
+    return _matched_pairs(iou >= threshold, 1 - iou)
+
+
+def count_iou_matches(labels: np.ndarray, detections: np.ndarray, added: np.ndarray | None = None) -> "Counts":
+    """The counts of one image matched one to one at IoU >= 0.4, labels ``added`` by an audit
+    counting for precision only (as in ``count_matches``)."""
+    return _counts(iou_pairs(labels, detections), len(labels.reshape(-1, 4)), len(detections), added)
+
+
+def _counts(pairs: np.ndarray, labelled: int, detected: int, added: np.ndarray | None) -> "Counts":
+    """Counts of a one-to-one matching's ``pairs``, the labels ``added`` counting for precision only."""
+    added = np.zeros(labelled, bool) if added is None else np.asarray(added, bool)
+    return Counts(int((~added).sum()), detected, int((~added[pairs[:, 0]]).sum()), len(pairs))
 
 
 @dataclass(frozen=True)

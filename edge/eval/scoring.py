@@ -6,7 +6,15 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.eval.matching import Counts, bootstrap_intervals, centre_pairs, count_matches, match_by_iou, pooled
+from edge.eval.by_size import pooled_by_size, recall_by_size
+from edge.eval.matching import (
+    bootstrap_intervals,
+    centre_pairs,
+    count_iou_matches,
+    count_matches,
+    labels_found,
+    pooled,
+)
 from edge.eval.sizes import axis_errors, axis_pairs
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
@@ -32,21 +40,23 @@ def evaluate_labelled(
     pipeline of the model set ``model``; None: the bundled one) against the labels of ``items``.
 
     Returns {matching, images, centre_tolerance_px, recall, precision, f1, intervals: {recall,
-    precision, f1: [low, high]}, iou40: {...}, per_image: [...], and, where labels have
-    outlines, outline_axis: {...}}: centre matching by ``matching`` ("one-to-one" or the paper's
+    precision, f1: [low, high]}, iou40: {...}, recall_by_size: [...], per_image: [...], and, where
+    labels have outlines, outline_axis: {...}}: centre matching by ``matching`` ("one-to-one" or the paper's
     "paper", see ``edge.eval.matching.count_matches``) within the model set's centre tolerance
     (li2018's: 20 px), IoU >= 0.4 one to one, 95 % bootstrap intervals over images. Diameters are
     measured by module III inside the detected boxes (and inside the labelled boxes, for
     comparison); where labels have outlines, each one-to-one matched loop's measured major axis
-    is compared with its outline's (``edge.eval.sizes``). Where the model set has an outline
-    padding (``settings.json``, derived from its training boxes), each loop's box is its measured
-    outline padded as the training labels were, not the cascade's window. An image without a
-    detection file counts as having no detections.
+    is compared with its outline's (``edge.eval.sizes``). Recall by size (``edge.eval.by_size``)
+    counts the labels found under ``matching``, in classes of label box side. Where the model set
+    has an outline padding (``settings.json``, derived from its training boxes), each loop's box is
+    its measured outline padded as the training labels were, not the cascade's window. An image
+    without a detection file counts as having no detections. Labels an audit added
+    (``LabelledImage.added``) count for precision only.
     """
     models = ModelSet.load(model)
     tolerance = models.centre_tolerance_px
     pipeline = None if detections_dir else Pipeline.default(backend, polarity, screen, model=model)
-    centre_counts, iou_counts, per_image, all_axes = [], [], [], []
+    centre_counts, iou_counts, per_image, all_axes, by_size = [], [], [], [], []
     for item in items:
         pixels = read_frame(item.image).pixels
         measured = None  # the pipeline's own measurements, where it reported loops by their outlines
@@ -55,14 +65,17 @@ def evaluate_labelled(
         else:
             detections = _detections_from_file(box_file_for(item.image, detections_dir))
         measured_in = detections if measured is None else np.array([d.bbox for d in measured], float).reshape(-1, 4)
-        by_centre = count_matches(item.boxes, detections, matching, tolerance)
+        by_centre = count_matches(item.boxes, detections, matching, tolerance, item.added)
         centre_counts.append(by_centre)
-        iou_counts.append(Counts.pairs(len(item.boxes), len(detections), match_by_iou(item.boxes, detections)))
+        iou_counts.append(count_iou_matches(item.boxes, detections, item.added))
         if measured is None:
             detected_mean, detected_std = _diameters(pixels, detections, polarity)
         else:
             detected_mean, detected_std = mean_std(np.array([d.major_px for d in measured]))
         labelled_mean, _ = _diameters(pixels, item.boxes, polarity)
+        for_recall = slice(None) if item.added is None else ~item.added
+        found = labels_found(item.boxes, detections, matching, tolerance)
+        by_size.append(recall_by_size(item.boxes[for_recall], found[for_recall]))
         per_image.append(
             {
                 "image": item.image.name,
@@ -74,6 +87,7 @@ def evaluate_labelled(
                 "mean_diameter_px": detected_mean,
                 "std_diameter_px": detected_std,
                 "labelled_mean_diameter_px": labelled_mean,
+                "recall_by_size": by_size[-1],
             }
         )
         if item.outlines is not None:
@@ -90,6 +104,7 @@ def evaluate_labelled(
         **pooled(centre_counts).rates(),
         "intervals": bootstrap_intervals(centre_counts),
         "iou40": pooled(iou_counts).rates(),
+        "recall_by_size": pooled_by_size(by_size),
         "per_image": per_image,
     }
 
@@ -143,9 +158,30 @@ def format_report(report: dict) -> str:
     iou = report["iou40"]
     rates = f"recall {iou['recall']:.4f}  precision {iou['precision']:.4f}  F1 {iou['f1']:.4f}"
     lines.append(f"pooled, IoU >= 0.4, one-to-one: {rates}")
+    lines += _size_lines(report)
     if "outline_axis" in report:
         lines += _outline_lines(report)
     return "\n".join(lines)
+
+
+def _size_lines(report: dict) -> list[str]:
+    """Recall by label box side, pooled and per image (found / labelled)."""
+    pooled_rows = report["recall_by_size"]
+    names = [row["size"] for row in pooled_rows]
+    lines = [f"recall by label box side ({report['matching']}): " + "  ".join(
+        f"{row['size']} {_rate(row)} ({row['found']}/{row['labelled']})" for row in pooled_rows
+    )]  # fmt: skip
+    lines.append(f"  {'image':<48} " + " ".join(f"{name:>14}" for name in names))
+    for row in report["per_image"]:
+        cells = " ".join(
+            f"{_rate(c) + ' ' + str(c['found']) + '/' + str(c['labelled']):>14}" for c in row["recall_by_size"]
+        )
+        lines.append(f"  {row['image'][:48]:<48} {cells}")
+    return lines
+
+
+def _rate(row: dict) -> str:
+    return "-" if row["recall"] is None else f"{row['recall']:.3f}"
 
 
 def _outline_lines(report: dict) -> list[str]:

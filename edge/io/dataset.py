@@ -11,12 +11,15 @@ from edge.io.boxes import read_boxes, write_boxes
 
 @dataclass(frozen=True)
 class LabelledImage:
-    """An image path with its labelled boxes ``[x0, y0, x1, y1]`` and, where the labels have
-    them (COCO polygons), each box's drawn outline ``(K, 2)`` as ``x, y`` points (None: none)."""
+    """An image path with its labelled boxes ``[x0, y0, x1, y1]``, where the labels have
+    them (COCO polygons) each box's drawn outline ``(K, 2)`` as ``x, y`` points (None: none),
+    and which boxes an audit added (``edge.train.audit``; None: none), which count for
+    precision but not for recall."""
 
     image: Path
     boxes: np.ndarray
     outlines: list[np.ndarray | None] | None = None
+    added: np.ndarray | None = None
 
 
 def read_split(data_dir: str | Path, split: str) -> list[LabelledImage]:

@@ -32,6 +32,9 @@ class ScreenTraining:
     validation_fraction: float = 0.15
     width: int = 16
     crop_px: int = 0  # 0: the model set's (derived from the data, 32 for li2018)
+    backbone: str = "none"  # or "efficientnet-lite0": its first backbone_blocks blocks, ImageNet-pretrained
+    backbone_blocks: int = 5
+    target_recall: float = 0.86  # the operating point: the most precise one with this validation recall (0: best F1)
     seed: int = 0
 
 

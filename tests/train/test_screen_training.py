@@ -1,0 +1,76 @@
+"""edge train screen: training that repeats bit for bit, and the pretrained backbone."""
+
+import hashlib
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from edge.io.bundled import sample_frames
+from edge.io.dataset import LabelledImage
+from edge.pipeline.model_set import ModelSet
+from edge.train.parameters import ScreenTraining
+
+TINY = ScreenTraining(epochs=1, negatives_per_positive=2, validation_fraction=0.34)
+
+
+def tiny_set(folder) -> list[LabelledImage]:
+    """The sample frames at 512 px as PNGs with their loops."""
+    items = []
+    for index, (frame, boxes) in enumerate(sample_frames()):
+        scale = 512 / max(frame.pixels.shape)
+        path = folder / f"frame{index}.png"
+        cv2.imwrite(str(path), cv2.resize(frame.pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
+        items.append(LabelledImage(path, boxes * scale))
+    return items
+
+
+def weights_digest(path) -> str:
+    import onnx
+
+    model = onnx.load(str(path))
+    return hashlib.sha256(b"".join(t.raw_data or np.asarray(onnx.numpy_helper.to_array(t)).tobytes()
+                                   for t in model.graph.initializer)).hexdigest()  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    pytest.importorskip("torch", reason="training the screen needs the 'train' extra (PyTorch)")
+    pytest.importorskip("onnx", reason="exporting the screen needs the 'train' extra (onnx)")
+    return tiny_set(tmp_path_factory.mktemp("tiny"))
+
+
+def test_training_twice_with_the_same_seed_gives_the_same_weights_and_record(tiny, tmp_path):
+    from edge.train.screen import train_screen
+
+    records = [train_screen(tiny, tmp_path / f"{run}.onnx", TINY, ModelSet.load(), "tiny") for run in "ab"]
+    assert weights_digest(tmp_path / "a.onnx") == weights_digest(tmp_path / "b.onnx")
+    assert {k: v for k, v in records[0].items() if k != "training_seconds"} == {
+        k: v for k, v in records[1].items() if k != "training_seconds"
+    }
+    other = train_screen(tiny, tmp_path / "c.onnx", replace(TINY, seed=1), ModelSet.load(), "tiny")
+    assert weights_digest(tmp_path / "c.onnx") != weights_digest(tmp_path / "a.onnx")
+    assert other["operating_point"].startswith("the most precise threshold")
+
+
+def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp_path):
+    torch = pytest.importorskip("torch", reason="the backbone needs the 'train' extra (PyTorch)")
+    pytest.importorskip("onnx", reason="exporting needs the 'train' extra (onnx)")
+    pytest.importorskip("efficientnet_lite_pytorch", reason="the backbone needs the 'train' extra (efficientnet-lite)")
+    from edge.pipeline.backends import load_backend
+    from edge.train.screen import export_onnx
+    from edge.train.screen_net import PretrainedScreenNet, pretrained_weights
+
+    state = torch.load(pretrained_weights(), map_location="cpu", weights_only=True)
+    net = PretrainedScreenNet(32, blocks=5)
+    # ImageNet's statistics, not a fresh layer's (mean 0, variance 1), in the stem and the last block kept
+    np.testing.assert_array_equal(net.stem[1].running_var.numpy(), state["_bn0.running_var"].numpy())
+    assert not np.allclose(state["_bn0.running_var"].numpy(), 1.0)
+    np.testing.assert_array_equal(net.blocks[4]._bn2.weight.detach().numpy(), state["_blocks.4._bn2.weight"].numpy())
+    crops = np.random.default_rng(0).normal(0, 0.2, (5, 1, 32, 32)).astype(np.float32)
+    net.eval()
+    with torch.no_grad():
+        expected = net(torch.from_numpy(crops)).numpy()
+    export_onnx(net, tmp_path / "screen.onnx", 32)
+    np.testing.assert_allclose(load_backend(tmp_path / "screen.onnx", "onnxruntime").run(crops), expected, atol=1e-5)
