@@ -184,6 +184,12 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--confident", type=float, default=0.2, help="candidates kept at this CNN probability count (default: 0.2)"
     )
+    audit.add_argument(
+        "--audit",
+        type=Path,
+        metavar="FILE.csv",
+        help="decisions made before: they complete the labels, and boxes they decided are not drawn again",
+    )
     audit.add_argument("--per-sheet", type=int, default=30, help="tiles a sheet (default: 30)")
     audit.add_argument("--seed", type=int, default=0, help="the sheets' shuffle (default: 0)")
     audit.add_argument("--out", type=Path, required=True, help="folder for the sheets, decisions.csv and index.json")
@@ -529,17 +535,18 @@ def _run_train_screen(args: argparse.Namespace) -> int:
 def _run_train_audit(args: argparse.Namespace) -> int:
     from edge.pipeline.model_set import ModelSet
     from edge.pipeline.pipeline import Pipeline
-    from edge.train.audit import disputed_crops, write_sheets
+    from edge.train.audit import disputed_crops, read_decisions, write_sheets
 
     if args.data.is_dir() and args.split == "test":
         raise ValueError("the test split is never audited: choose on the train split (or a carve of it)")
     if args.images is not None and not args.images.is_file():
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names)")
-    items = _listed(args, _read_data(args, None), args.images)
+    items = _audited(args, _listed(args, _read_data(args, None), args.images))
+    decided = [] if args.audit is None else read_decisions(args.audit)
     models = ModelSet.load(args.model)
+    pipeline = Pipeline.default(model=args.model)
     padding = models.outline_padding or 1.0
-    disputed = disputed_crops(items, Pipeline.default(model=args.model), padding, models.centre_tolerance_px,
-                              args.confident)  # fmt: skip
+    disputed = disputed_crops(items, pipeline, padding, models.centre_tolerance_px, args.confident, decided)
     sheets = write_sheets(disputed, args.out, args.per_sheet, args.seed)
     kinds = {kind: sum(d.kind == kind for d in disputed) for kind in ("unlabelled", "rejected")}
     print(f"{len(items)} images: {kinds['unlabelled']} kept loops without a label, {kinds['rejected']} labelled "

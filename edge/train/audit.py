@@ -54,12 +54,18 @@ class Disputed:
 
 
 def disputed_crops(
-    items: list[LabelledImage], pipeline: Pipeline, padding: float, tolerance_px: float, confident: float
+    items: list[LabelledImage],
+    pipeline: Pipeline,
+    padding: float,
+    tolerance_px: float,
+    confident: float,
+    decided: list["Decision"] = (),
 ) -> list[Disputed]:
     """The disputed boxes of ``items``: kept loops (candidates screened at ``confident``, each as
     its measured outline padded by ``padding``, as ``edge evaluate`` scores them) with no label
     centre within ``tolerance_px``, and labels with no kept loop of the pipeline's own threshold
-    that near."""
+    that near; less those within ``tolerance_px`` of a box ``decided`` before (an audit of a
+    later model decides only what is new)."""
     if pipeline.screener is None:
         raise ValueError("an audit needs a screen: the model set has none")
     disputed = []
@@ -73,8 +79,10 @@ def disputed_crops(
         own_loops = _outlines(pixels, boxes[kept_indices(boxes, probabilities, pipeline.screener.threshold)], padding)
         unlabelled = ~centres_within(confident_loops, item.boxes, tolerance_px).any(axis=1)
         rejected = ~centres_within(item.boxes, own_loops, tolerance_px).any(axis=1)
-        disputed += [Disputed(item.image, tuple(box), "unlabelled") for box in confident_loops[unlabelled].tolist()]
-        disputed += [Disputed(item.image, tuple(box), "rejected") for box in item.boxes[rejected].tolist()]
+        seen = np.array([d.box for d in decided if d.image == item.image.name]).reshape(-1, 4)
+        for boxes, kind in ((confident_loops[unlabelled], "unlabelled"), (item.boxes[rejected], "rejected")):
+            fresh = ~centres_within(boxes, seen, tolerance_px).any(axis=1)
+            disputed += [Disputed(item.image, tuple(box), kind) for box in boxes[fresh].tolist()]
     return disputed
 
 

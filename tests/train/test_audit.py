@@ -90,3 +90,24 @@ def test_the_audit_command_writes_sheets_and_refuses_the_test_split(tmp_path, ca
     (tmp_path / "audit.csv").write_text("image,x0,y0,x1,y1,decision,reason\n")
     assert main(["evaluate", *arguments, "--audit", str(tmp_path / "audit.csv")]) == 1
     assert "never audited" in capsys.readouterr().err
+
+
+def test_an_audit_of_a_later_model_draws_only_what_was_not_decided_before(tmp_path, capsys):
+    frame, boxes = next(sample_frames())
+    path = tmp_path / "frame0.png"
+    cv2.imwrite(str(path), frame.pixels)
+    write_split([LabelledImage(path, boxes[:0])], tmp_path / "data", "train")  # no labels: every loop found is new
+    data = ["--data", str(tmp_path / "data")]
+    assert main(["train", "audit", *data, "--out", str(tmp_path / "first")]) == 0
+    with open(tmp_path / "first" / "decisions.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) > 2
+    for row in rows[:2]:
+        row["decision"], row["reason"] = "loop", "dark ring"
+    with open(tmp_path / "audit.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[:2])
+    assert main(["train", "audit", *data, "--audit", str(tmp_path / "audit.csv"), "--out", str(tmp_path / "next")]) == 0
+    with open(tmp_path / "next" / "decisions.csv", newline="") as file:
+        assert len(list(csv.DictReader(file))) == len(rows) - 2
