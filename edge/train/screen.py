@@ -29,7 +29,7 @@ from edge.train.parameters import ScreenTraining
 
 SCALE_TOLERANCE = 1.6
 MIN_EPOCH_CROPS = 4096
-SUPPORT_F1_COST = 0.005  # validation F1 the pipeline may give up to screen fewer candidates
+SUPPORT_F1_COST = 0.005  # validation F1 (or precision, at a recall target) given up to screen fewer candidates
 
 
 def candidates_with_labels(
@@ -284,10 +284,11 @@ def choose_operating_point(
     """The threshold and candidate support (of 1, 2, 3) of the whole pipeline on the validation
     images.
 
-    With a ``target_recall``: the most precise point whose recall reaches it (missing labels
+    With a ``target_recall``: of the points whose recall reaches it, those within
+    ``SUPPORT_F1_COST`` of the best precision, and of those the largest support (missing labels
     lower precision, not recall, so recall is what a point can be chosen by; see
-    ``edge.train.audit`` for making precision trustworthy), or, where none does, the point with
-    the highest recall. Without one (0): the threshold with the best F1 and the largest support
+    ``edge.train.audit`` for making precision trustworthy); where none reaches it, the point
+    with the highest recall. Without one (0): the threshold with the best F1 and the largest support
     that keeps that F1 within ``SUPPORT_F1_COST`` (each step of support spares the CNN a share
     of the candidates; lone hits are about half)."""
     thresholds = [float(t) for t in np.arange(0.05, 0.96, 0.05)]
@@ -297,8 +298,15 @@ def choose_operating_point(
         for t in thresholds
     }
     if target_recall > 0:
-        (support, threshold), rates = max(rated.items(), key=lambda point: _by_recall(point, target_recall))
-        return threshold, support, rates
+        reaching = {point: rates for point, rates in rated.items() if rates["recall"] >= target_recall}
+        if not reaching:
+            (support, threshold), rates = max(rated.items(), key=lambda point: (point[1]["recall"], point[0]))
+            return threshold, support, rates
+        most_precise = max(rates["precision"] for rates in reaching.values())
+        allowed = {p: r for p, r in reaching.items() if r["precision"] >= most_precise - SUPPORT_F1_COST}
+        support = max(s for s, _ in allowed)
+        threshold = max((t for s, t in allowed if s == support), key=lambda t: _precision_recall(allowed[support, t]))
+        return threshold, support, allowed[support, threshold]
     best = {support: max(((rated[support, t], t) for t in thresholds), key=_f1) for support in (1, 2, 3)}
     allowed = [s for s, (rates, _) in best.items() if rates["f1"] >= best[1][0]["f1"] - SUPPORT_F1_COST]
     rates, threshold = best[max(allowed)]
@@ -309,13 +317,8 @@ def _f1(rated: tuple[dict, float]) -> float:
     return rated[0]["f1"]
 
 
-def _by_recall(point: tuple[tuple[int, float], dict], target: float) -> tuple:
-    """Sort key of ``choose_operating_point``'s points ``((support, threshold), rates)`` under a
-    recall target: reaching it first, then precision there (else recall), then fewer candidates
-    screened (more support) and a higher threshold."""
-    (support, threshold), rates = point
-    reached = rates["recall"] >= target
-    return reached, rates["precision"] if reached else rates["recall"], support, threshold
+def _precision_recall(rates: dict) -> tuple[float, float]:
+    return rates["precision"], rates["recall"]
 
 
 def operating_point_key(rates: dict, target_recall: float) -> tuple:

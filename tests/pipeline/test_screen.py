@@ -191,6 +191,11 @@ def test_labels_an_audit_added_count_for_precision_but_not_recall():
         LabelledImage(image.item.image, image.item.boxes, added=added), image.boxes, _NO_CROPS, image.support,
         image.scored_as,
     )  # fmt: skip
-    scores = [np.array([0.9, 0.1, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1])]
+    scores = [np.array([0.9, 0.01, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1])]  # the second loop below every threshold
     _, _, rates = choose_operating_point([audited], scores, 20.0, target_recall=0.5)
     assert rates["recall"] == 0.5 and rates["precision"] == 1.0  # 1 of 2 original labels; 3 of 3 detections right
+
+
+def test_at_a_recall_target_the_largest_support_as_precise_as_the_best_is_chosen():
+    threshold, min_support, rates = choose_operating_point([_validation_image(3)], [np.full(8, 0.9)], 20.0, 0.86)
+    assert min_support == 3 and rates["recall"] == rates["precision"] == 1.0
