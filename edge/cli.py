@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a file: score only the images named in it, one a line (e.g. docs/li2018-paper-test-images.txt, "
         "the 28 the paper scored); a folder: where a COCO file's images are",
     )
-    evaluate.add_argument("--audit", type=Path, metavar="FILE.csv", help=AUDIT_HELP)
+    evaluate.add_argument("--audit", type=Path, action="append", metavar="FILE.csv", help=AUDIT_HELP)
     evaluate.add_argument(
         "--detections",
         type=Path,
@@ -164,7 +164,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the model set's cascade whose candidates it screens (default: the bundled li2018 set's)",
     )
     screen.add_argument("--out", type=Path, required=True, help="ONNX file to write (DIR/screen.onnx for a model set)")
-    screen.add_argument("--audit", type=Path, metavar="FILE.csv", help=AUDIT_HELP)
+    screen.add_argument("--audit", type=Path, action="append", metavar="FILE.csv", help=AUDIT_HELP)
     from edge.train.parameters import ScreenTraining
 
     _add_parameter_options(screen, ScreenTraining)
@@ -187,8 +187,9 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--audit",
         type=Path,
+        action="append",
         metavar="FILE.csv",
-        help="decisions made before: they complete the labels, and boxes they decided are not drawn again",
+        help="decisions made before (repeatable): they complete the labels, and boxes they decided are not drawn again",
     )
     audit.add_argument("--per-sheet", type=int, default=30, help="tiles a sheet (default: 30)")
     audit.add_argument("--seed", type=int, default=0, help="the sheets' shuffle (default: 0)")
@@ -388,7 +389,7 @@ def _parameters(args: argparse.Namespace, parameters: type):
     return parameters(**{field.name: getattr(args, field.name) for field in dataclasses.fields(parameters)})
 
 
-AUDIT_HELP = "decisions of 'edge train audit' (CSV) that complete the labels; never with the test split"
+AUDIT_HELP = "decisions of 'edge train audit' (CSV; repeatable) that complete the labels; never with the test split"
 IMAGES_HELP = "where a COCO file's images are (default: beside it, in its images/ folder, then in ../images)"
 
 
@@ -535,14 +536,14 @@ def _run_train_screen(args: argparse.Namespace) -> int:
 def _run_train_audit(args: argparse.Namespace) -> int:
     from edge.pipeline.model_set import ModelSet
     from edge.pipeline.pipeline import Pipeline
-    from edge.train.audit import disputed_crops, read_decisions, write_sheets
+    from edge.train.audit import disputed_crops, write_sheets
 
     if args.data.is_dir() and args.split == "test":
         raise ValueError("the test split is never audited: choose on the train split (or a carve of it)")
     if args.images is not None and not args.images.is_file():
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names)")
     items = _audited(args, _listed(args, _read_data(args, None), args.images))
-    decided = [] if args.audit is None else read_decisions(args.audit)
+    decided = _decisions(args.audit)
     models = ModelSet.load(args.model)
     pipeline = Pipeline.default(model=args.model)
     padding = models.outline_padding or 1.0
@@ -584,13 +585,20 @@ def _listed(args: argparse.Namespace, items: list, listing: Path | None) -> list
 
 def _audited(args: argparse.Namespace, items: list) -> list:
     """``items`` with the labels ``--audit`` completes (none: as they are); refused on a test split."""
-    if args.audit is None:
+    if not args.audit:
         return items
     if args.data.is_dir() and args.split == "test":
         raise ValueError("--audit: the test split is never audited; its labels are scored as they are")
-    from edge.train.audit import apply_decisions, read_decisions
+    from edge.train.audit import apply_decisions
 
-    return apply_decisions(items, read_decisions(args.audit))
+    return apply_decisions(items, _decisions(args.audit))
+
+
+def _decisions(paths: list[Path] | None) -> list:
+    """The decisions of every ``--audit`` file, in order."""
+    from edge.train.audit import read_decisions
+
+    return [decision for path in paths or () for decision in read_decisions(path)]
 
 
 def _data_name(args: argparse.Namespace) -> str:

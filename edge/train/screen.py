@@ -112,7 +112,7 @@ def train_screen(
     audit: Path | None = None,
 ) -> dict:
     """Train on crops of the cascade of ``models`` (with its settings) on ``items`` (``data``
-    names them in the record; ``audit``, the decisions that completed their labels, if any),
+    names them in the record; ``audit``, the files of decisions that completed their labels, if any),
     choose the operating point on validation images carved from them, export ONNX to ``out``,
     write the record."""
     import torch
@@ -183,13 +183,19 @@ def train_screen(
         "training_loops": int(targets.sum()),
         "validation": best,
         "operating_point": _operating_rule(params.target_recall),
-        "audit": None if audit is None else {"decisions": _shown(audit), **decision_counts(read_decisions(audit))},
+        "audit": None if not audit else _audit_record(audit),
         "threshold": best["threshold"],
         "min_support": best["min_support"],
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     out.with_suffix(".json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def _audit_record(paths: list[Path]) -> dict:
+    """The record's note of the audit files that completed the labels, and their decisions' counts."""
+    decisions = [decision for path in paths for decision in read_decisions(path)]
+    return {"decisions": [_shown(path) for path in paths], **decision_counts(decisions)}
 
 
 def _operating_rule(target_recall: float) -> str:

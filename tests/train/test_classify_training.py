@@ -16,6 +16,8 @@ from edge.pipeline.texture import TextureModel
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
+    pytest.importorskip("torch", reason="training the classifier needs the 'train' extra (PyTorch)")
+    pytest.importorskip("onnx", reason="exporting the classifier needs the 'train' extra (onnx)")
     source = need(SHARED_DATA / "uhcs-sem")
     folder = tmp_path_factory.mktemp("scenes")
     for klass in ("carbide_network", "pearlite", "spheroidite"):
@@ -70,7 +72,9 @@ def test_with_fold_models_the_record_scores_one_fold_model_beside_their_mean(tra
 
 def test_the_exported_fold_models_give_the_mean_of_their_probabilities(tmp_path):
     import onnxruntime
-    import torch
+
+    torch = pytest.importorskip("torch", reason="the fold models are PyTorch networks (the 'train' extra)")
+    pytest.importorskip("onnx", reason="exporting them needs the 'train' extra (onnx)")
 
     from edge.train.scene_net import MeanOfNets, SceneNet
     from edge.train.scenes import export_classifier
