@@ -202,8 +202,9 @@ def _operating_rule(target_recall: float) -> str:
     """The record's words for how the threshold and support were chosen (and the epoch kept)."""
     if target_recall > 0:
         return (
-            f"the most precise threshold (0.05-0.95) and support (1-3) whose validation recall reaches "
-            f"{target_recall:g} (the highest recall where none does); the epoch with the best precision there"
+            f"of the thresholds (0.05-0.95) and supports (1-3) whose validation recall reaches {target_recall:g}, "
+            "the largest support within 0.005 of the best precision, at its most precise threshold (the highest "
+            "recall where none reaches it); the epoch with the best precision there"
         )
     return (
         "the threshold with the best validation F1, the largest support within 0.005 of it; the epoch with the best F1"

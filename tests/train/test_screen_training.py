@@ -51,7 +51,7 @@ def test_training_twice_with_the_same_seed_gives_the_same_weights_and_record(tin
     }
     other = train_screen(tiny, tmp_path / "c.onnx", replace(TINY, seed=1), ModelSet.load(), "tiny")
     assert weights_digest(tmp_path / "c.onnx") != weights_digest(tmp_path / "a.onnx")
-    assert other["operating_point"].startswith("the most precise threshold")
+    assert other["operating_point"].startswith("of the thresholds (0.05-0.95) and supports (1-3)")
 
 
 def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp_path):
