@@ -538,11 +538,9 @@ def _run_train_audit(args: argparse.Namespace) -> int:
     from edge.pipeline.pipeline import Pipeline
     from edge.train.audit import disputed_crops, write_sheets
 
-    if args.data.is_dir() and args.split == "test":
-        raise ValueError("the test split is never audited: choose on the train split (or a carve of it)")
     if args.images is not None and not args.images.is_file():
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names)")
-    items = _audited(args, _listed(args, _read_data(args, None), args.images))
+    items = _audited(args, _never_test(args, _listed(args, _read_data(args, None), args.images)))
     decided = _decisions(args.audit)
     models = ModelSet.load(args.model)
     pipeline = Pipeline.default(model=args.model)
@@ -587,11 +585,19 @@ def _audited(args: argparse.Namespace, items: list) -> list:
     """``items`` with the labels ``--audit`` completes (none: as they are); refused on a test split."""
     if not args.audit:
         return items
-    if args.data.is_dir() and args.split == "test":
-        raise ValueError("--audit: the test split is never audited; its labels are scored as they are")
     from edge.train.audit import apply_decisions
 
-    return apply_decisions(items, _decisions(args.audit))
+    return apply_decisions(_never_test(args, items), _decisions(args.audit))
+
+
+def _never_test(args: argparse.Namespace, items: list) -> list:
+    """``items``, unless one is an image of a data set folder's test split (which ``human`` is
+    part of): those are never audited, and their labels are scored as they are."""
+    listing = args.data / "test.txt" if args.data.is_dir() else None
+    test = {line.strip() for line in listing.read_text().splitlines()} if listing and listing.is_file() else set()
+    if args.data.is_dir() and (args.split == "test" or any(item.image.name in test for item in items)):
+        raise ValueError("the test split is never audited (nor its images in another split): audit training images")
+    return items
 
 
 def _decisions(paths: list[Path] | None) -> list:

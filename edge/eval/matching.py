@@ -67,7 +67,8 @@ def count_matches(
 def labels_found(
     labels: np.ndarray, detections: np.ndarray, matching: str = "one-to-one", tolerance: float = CENTRE_TOLERANCE_PX
 ) -> np.ndarray:
-    """``(len(labels),)``: which labels ``count_matches`` counts as found under ``matching``."""
+    """``(len(labels),)``: which labels are found under ``matching`` (as ``count_matches`` pairs
+    them; labels an audit added are marked too, where ``count_matches`` leaves them out of recall)."""
     labels = labels.reshape(-1, 4)
     if matching == "one-to-one":
         found = np.zeros(len(labels), bool)

@@ -72,8 +72,8 @@ def evaluate_labelled(
             detected_mean, detected_std = _diameters(pixels, detections, polarity)
         else:
             detected_mean, detected_std = mean_std(np.array([d.major_px for d in measured]))
-        labelled_mean, _ = _diameters(pixels, item.boxes, polarity)
-        for_recall = slice(None) if item.added is None else ~item.added
+        for_recall = slice(None) if item.added is None else ~item.added  # the labellers' own boxes
+        labelled_mean, _ = _diameters(pixels, item.boxes[for_recall], polarity)
         found = labels_found(item.boxes, detections, matching, tolerance)
         by_size.append(recall_by_size(item.boxes[for_recall], found[for_recall]))
         per_image.append(

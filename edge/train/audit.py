@@ -12,8 +12,9 @@ crop at twice its size where it fits, with context around the box, without the m
 or whether it was labelled) and writes a decisions template, and ``read_decisions`` /
 ``apply_decisions`` read the decisions back and apply them to the labels:
 
-- a disputed box decided ``loop`` that no label covers becomes a label;
-- a labelled box decided ``not`` (not an a/2<111> loop) stops being a label;
+- a disputed box decided ``loop`` that no label covers becomes a label (once, however often it
+  was decided so);
+- a box decided ``not`` (not an a/2<111> loop) is no label, whether it was labelled or added;
 - ``unsure`` changes nothing.
 
 The decisions file (CSV: image, x0, y0, x1, y1, decision, reason) is versioned beside the model
@@ -193,9 +194,11 @@ def apply_decisions(items: list[LabelledImage], decisions: list[Decision]) -> li
         added = []
         for decision in mine:
             same = (np.abs(labelled - np.array(decision.box)) <= SAME_BOX_PX).all(axis=1)
+            added_before = [box for box in added if _same_box(box, decision.box)]
             if decision.decision == "not":
                 keep &= ~same
-            elif decision.decision == "loop" and not same.any():
+                added = [box for box in added if box not in added_before]
+            elif decision.decision == "loop" and not same.any() and not added_before:
                 added.append(decision.box)
         boxes = np.vstack([labelled[keep], np.array(added).reshape(-1, 4)])
         outlines = None
@@ -206,6 +209,10 @@ def apply_decisions(items: list[LabelledImage], decisions: list[Decision]) -> li
             LabelledImage(item.image, boxes, outlines, np.concatenate([before[keep], np.ones(len(added), bool)]))
         )
     return audited
+
+
+def _same_box(first: tuple, second: tuple) -> bool:
+    return all(abs(a - b) <= SAME_BOX_PX for a, b in zip(first, second, strict=True))
 
 
 def decision_counts(decisions: list[Decision]) -> dict[str, int]:

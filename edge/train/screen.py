@@ -29,7 +29,7 @@ from edge.train.parameters import ScreenTraining
 
 SCALE_TOLERANCE = 1.6
 MIN_EPOCH_CROPS = 4096
-SUPPORT_F1_COST = 0.005  # validation F1 (or precision, at a recall target) given up to screen fewer candidates
+SUPPORT_COST = 0.005  # validation F1 (or precision, at a recall target) given up to screen fewer candidates
 
 
 def candidates_with_labels(
@@ -109,7 +109,7 @@ def train_screen(
     params: ScreenTraining,
     models: ModelSet,
     data: str,
-    audit: Path | None = None,
+    audit: list[Path] | None = None,
 ) -> dict:
     """Train on crops of the cascade of ``models`` (with its settings) on ``items`` (``data``
     names them in the record; ``audit``, the files of decisions that completed their labels, if any),
@@ -292,11 +292,11 @@ def choose_operating_point(
     images.
 
     With a ``target_recall``: of the points whose recall reaches it, those within
-    ``SUPPORT_F1_COST`` of the best precision, and of those the largest support (missing labels
+    ``SUPPORT_COST`` of the best precision, and of those the largest support (missing labels
     lower precision, not recall, so recall is what a point can be chosen by; see
     ``edge.train.audit`` for making precision trustworthy); where none reaches it, the point
     with the highest recall. Without one (0): the threshold with the best F1 and the largest support
-    that keeps that F1 within ``SUPPORT_F1_COST`` (each step of support spares the CNN a share
+    that keeps that F1 within ``SUPPORT_COST`` (each step of support spares the CNN a share
     of the candidates; lone hits are about half)."""
     thresholds = [float(t) for t in np.arange(0.05, 0.96, 0.05)]
     rated = {
@@ -310,12 +310,12 @@ def choose_operating_point(
             (support, threshold), rates = max(rated.items(), key=lambda point: (point[1]["recall"], point[0]))
             return threshold, support, rates
         most_precise = max(rates["precision"] for rates in reaching.values())
-        allowed = {p: r for p, r in reaching.items() if r["precision"] >= most_precise - SUPPORT_F1_COST}
+        allowed = {p: r for p, r in reaching.items() if r["precision"] >= most_precise - SUPPORT_COST}
         support = max(s for s, _ in allowed)
         threshold = max((t for s, t in allowed if s == support), key=lambda t: _precision_recall(allowed[support, t]))
         return threshold, support, allowed[support, threshold]
     best = {support: max(((rated[support, t], t) for t in thresholds), key=_f1) for support in (1, 2, 3)}
-    allowed = [s for s, (rates, _) in best.items() if rates["f1"] >= best[1][0]["f1"] - SUPPORT_F1_COST]
+    allowed = [s for s, (rates, _) in best.items() if rates["f1"] >= best[1][0]["f1"] - SUPPORT_COST]
     rates, threshold = best[max(allowed)]
     return threshold, max(allowed), rates
 
@@ -329,7 +329,8 @@ def _precision_recall(rates: dict) -> tuple[float, float]:
 
 
 def operating_point_key(rates: dict, target_recall: float) -> tuple:
-    """How epochs are compared: by ``choose_operating_point``'s own criterion."""
+    """How epochs are compared, by the rates of the point ``choose_operating_point`` chose: with a
+    recall target, reaching it first, then precision there (else recall); without, F1."""
     if target_recall > 0:
         reached = rates["recall"] >= target_recall
         return reached, rates["precision"] if reached else rates["recall"]

@@ -38,13 +38,12 @@ class PretrainedScreenNet(nn.Module):
     colour channels alike, times a learnt gain (the pretrained stem expects inputs of about unit
     spread; screening inputs are in units of four times the frame's deviation)."""
 
-    def __init__(self, crop_px: int = 32, blocks: int = 5, pretrained: bool = True):
+    def __init__(self, crop_px: int = 32, blocks: int = 5):
         super().__init__()
         from efficientnet_lite_pytorch import EfficientNet
 
         net = EfficientNet.from_name("efficientnet-lite0", image_size=crop_px)  # static padding: exports to ONNX
-        if pretrained:
-            net.load_state_dict(torch.load(pretrained_weights(), map_location="cpu", weights_only=True))
+        net.load_state_dict(torch.load(pretrained_weights(), map_location="cpu", weights_only=True))
         if not 1 <= blocks <= len(net._blocks):
             raise ValueError(f"blocks must be 1 to {len(net._blocks)}, got {blocks}")
         self.stem = nn.Sequential(net._conv_stem, net._bn0, nn.ReLU6())

