@@ -540,7 +540,7 @@ def _run_train_audit(args: argparse.Namespace) -> int:
 
     if args.images is not None and not args.images.is_file():
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names)")
-    items = _audited(args, _never_test(args, _listed(args, _read_data(args, None), args.images)))
+    items = _audited(args, _never_test(args, _listed(args, _read_data(args, None), args.images), leave_out=True))
     decided = _decisions(args.audit)
     models = ModelSet.load(args.model)
     pipeline = Pipeline.default(model=args.model)
@@ -587,17 +587,31 @@ def _audited(args: argparse.Namespace, items: list) -> list:
         return items
     from edge.train.audit import apply_decisions
 
-    return apply_decisions(_never_test(args, items), _decisions(args.audit))
+    decisions = _decisions(args.audit)
+    named = {decision.image for decision in decisions}
+    _never_test(args, items, copied=[item for item in items if item.image.name in named])
+    return apply_decisions(items, decisions)
 
 
-def _never_test(args: argparse.Namespace, items: list) -> list:
-    """``items``, unless one is an image of a data set folder's test split (which ``human`` is
-    part of): those are never audited, and their labels are scored as they are."""
-    listing = args.data / "test.txt" if args.data.is_dir() else None
-    test = {line.strip() for line in listing.read_text().splitlines()} if listing and listing.is_file() else set()
-    if args.data.is_dir() and (args.split == "test" or any(item.image.name in test for item in items)):
+def _never_test(args: argparse.Namespace, items: list, copied: list | None = None, leave_out: bool = False) -> list:
+    """``items`` checked against a data set folder's test split: its images (``human`` is part of
+    it) are never audited, and their labels are scored as they are. The train split may hold a
+    copy of a test image under another name: those of ``copied`` (default: ``items``) are found
+    by content and left out, saying so, with ``leave_out``, else refused."""
+    from edge.io.dataset import copies_of, split_digests
+
+    if not args.data.is_dir():
+        return items
+    digests = split_digests(args.data, "test")
+    if args.split == "test" or any(item.image.name in digests.values() for item in items):
         raise ValueError("the test split is never audited (nor its images in another split): audit training images")
-    return items
+    copies = copies_of(items if copied is None else copied, digests)
+    if copies and not leave_out:
+        shown = ", ".join(f"{image.name} (test: {name})" for image, name in copies.items())
+        raise ValueError(f"the test split is never audited, and these are copies of its images: {shown}")
+    for image, name in copies.items():
+        print(f"{image.name}: left out, a copy of the test split's {name}")
+    return [item for item in items if item.image not in copies]
 
 
 def _decisions(paths: list[Path] | None) -> list:

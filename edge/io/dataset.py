@@ -1,5 +1,6 @@
 """The li2018 data set layout: images/, boxes/, and split lists (train.txt, test.txt, ...)."""
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,3 +61,24 @@ def check_unique_names(items: list[LabelledImage]) -> None:
             if key(item) in seen and seen[key(item)] != item.image:
                 raise ValueError(f"{seen[key(item)]} and {item.image} have the same {what}: rename one to gather them")
             seen[key(item)] = item.image
+
+
+def split_digests(data_dir: str | Path, split: str) -> dict[str, str]:
+    """``{content digest: image name}`` of the images ``<data_dir>/<split>.txt`` lists (none
+    where there is no such list): a copy of one of them under another name, in another split,
+    has the same digest (li2018's train split holds a copy of a test image)."""
+    listing = Path(data_dir) / f"{split}.txt"
+    if not listing.is_file():
+        return {}
+    names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
+    return {_digest(Path(data_dir) / "images" / name): name for name in names}
+
+
+def copies_of(items: list[LabelledImage], digests: dict[str, str]) -> dict[Path, str]:
+    """``{image: name in digests}`` for the images of ``items`` whose content ``digests`` holds."""
+    found = {item.image: digests.get(_digest(item.image)) for item in items}
+    return {image: name for image, name in found.items() if name is not None}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

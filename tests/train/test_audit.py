@@ -116,3 +116,23 @@ def test_an_audit_of_a_later_model_draws_only_what_was_not_decided_before(tmp_pa
     assert main(["train", "audit", *data, "--audit", str(tmp_path / "audit.csv"), "--out", str(tmp_path / "next")]) == 0
     with open(tmp_path / "next" / "decisions.csv", newline="") as file:
         assert len(list(csv.DictReader(file))) == len(rows) - 2
+
+
+def test_a_copy_of_a_test_image_in_the_train_split_is_left_out_of_the_audit_and_its_decisions_refused(tmp_path, capsys):
+    items = []
+    for index, (frame, boxes) in enumerate(sample_frames()):
+        path = tmp_path / f"frame{index}.png"
+        cv2.imwrite(str(path), frame.pixels)
+        items.append(LabelledImage(path, boxes[::2]))
+    copy = tmp_path / "renamed.png"
+    copy.write_bytes(items[2].image.read_bytes())  # the same frame under another name
+    write_split([items[0], LabelledImage(copy, items[2].boxes)], tmp_path / "data", "train")
+    write_split(items[2:3], tmp_path / "data", "test")
+    data = ["--data", str(tmp_path / "data")]
+    assert main(["train", "audit", *data, "--out", str(tmp_path / "sheets")]) == 0
+    assert "renamed.png: left out, a copy of the test split's frame2.png" in capsys.readouterr().out
+    with open(tmp_path / "sheets" / "decisions.csv", newline="") as file:
+        assert {row["image"] for row in csv.DictReader(file)} == {"frame0.png"}
+    (tmp_path / "audit.csv").write_text("image,x0,y0,x1,y1,decision,reason\nrenamed.png,1,2,30,40,loop,ring\n")
+    assert main(["evaluate", *data, "--split", "train", "--audit", str(tmp_path / "audit.csv")]) == 1
+    assert "copies of its images: renamed.png (test: frame2.png)" in capsys.readouterr().err
