@@ -203,8 +203,8 @@ def _operating_rule(target_recall: float) -> str:
     if target_recall > 0:
         return (
             f"of the thresholds (0.05-0.95) and supports (1-3) whose validation recall reaches {target_recall:g}, "
-            f"the largest support within {SUPPORT_COST:g} of the best precision, at its most precise threshold (the highest "
-            "recall where none reaches it); the epoch with the best precision there"
+            f"the largest support within {SUPPORT_COST:g} of the best precision, at its most precise threshold "
+            "(the highest recall where none reaches it); the epoch with the best precision there"
         )
     return (
         f"the threshold with the best validation F1, the largest support within {SUPPORT_COST:g} of it; "
