@@ -23,7 +23,8 @@ def test_a_set_with_an_outline_padding_scores_its_loops_measured_outlines_padded
         (tmp_path / "settings.json").write_text(json.dumps({"boxes": {"outline_padding": padding}}))
         assert ModelSet.load(tmp_path).outline_padding == padding
         reports[padding] = evaluate_labelled([item], model=tmp_path)
-    # the same loops, found by their centres either way; boxes four times their outline overlap no label
+    # the same loops, found by their centres either way; boxes four times their outline overlap
+    # hardly any label (only where a large label box holds a small measured outline)
     assert reports[1.0]["per_image"][0]["detected"] == reports[4.0]["per_image"][0]["detected"] > 0
     assert reports[1.0]["recall"] == reports[4.0]["recall"] > 0.5
-    assert reports[1.0]["iou40"]["recall"] > 0.5 and reports[4.0]["iou40"]["recall"] == 0
+    assert reports[1.0]["iou40"]["recall"] > 0.5 and reports[4.0]["iou40"]["recall"] < 0.05
