@@ -113,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="folder of detection box files, <image stem>.txt (default: run the pipeline's detector)",
     )
+    evaluate.add_argument(
+        "--moved-boxes",
+        type=int,
+        metavar="N",
+        help="instead of scoring detections, measure each labelled loop in its box and in N copies of the box "
+        "moved by up to 15 %% of its side and resized 0.8-1.25x, as a detector's windows are, and print how much "
+        "the measured size depends on the box (median and 90th percentile relative difference, share lost)",
+    )
     _add_frame_options(evaluate, pixel_size=False)
     evaluate.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     evaluate.set_defaults(run=_run_evaluate)
@@ -484,12 +492,30 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names) or folder")
     listing = args.images if args.images is not None and not args.images.is_dir() else None
     items = _audited(args, _listed(args, _read_data(args, args.images if listing is None else None), listing))
+    if args.moved_boxes is not None:
+        return _report_stability(items, args)
     report = evaluate_labelled(
         items, args.detections, args.polarity, args.backend, args.screen, args.matching, args.model
     )
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+def _report_stability(items: list, args: argparse.Namespace) -> int:
+    from edge.eval.stability import box_stability
+
+    if args.moved_boxes < 1:
+        raise ValueError(f"--moved-boxes must be at least 1, got {args.moved_boxes}")
+    summary = box_stability(items, args.moved_boxes, polarity=args.polarity).summary()
+    print(
+        f"{summary['loops']} loops, each in its label box and {args.moved_boxes} moved and resized boxes: "
+        f"|relative difference| median {summary['median_difference']:.4f}, 90th percentile "
+        f"{summary['p90_difference']:.4f}; lost in {100 * summary['lost_share']:.2f} % of the moved boxes"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=1))
     return 0
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edge.eval.stability import moved_boxes
 from edge.pipeline.measure import SMOOTHING_SIGMA_PX
 
 SUPERSAMPLE = 4
@@ -112,6 +113,18 @@ def resolved(major: float, aspect: float, line_width: float | None, blur: float)
     return 2 * semi_minor - line_width >= max(6, 2 * seen_width)
 
 
+ROSE = 5.0  # Rose's criterion: a feature is seen when its SNR times sqrt(its area in px) reaches 5
+
+
+def resolved_at(major: float, aspect: float, line_width: float | None, blur: float, snr: float) -> bool:
+    """``resolved``, and at a signal-to-noise ratio ``snr`` (contrast over the noise's sd per
+    pixel) a hollow loop's line seen through the noise: by Rose's criterion a square of the
+    line's width, ``snr * line_width >= 5`` (a 1 px line needs SNR 5, a 4 px line SNR 1.25)."""
+    if not resolved(major, aspect, line_width, blur):
+        return False
+    return line_width is None or snr * line_width >= ROSE
+
+
 # The measurement's synthetic truth: loops of every size and shape, hollow and filled, that the
 # image resolves (test_measure checks each, tests/measure_accuracy.py reports them).
 CASES = [
@@ -136,9 +149,24 @@ class DrawnCase:
     major_px: float
 
 
-def draw_case(major: float, aspect: float, line_width: float | None, blur: float, contrast: float) -> DrawnCase:
-    """The loop of one case, with the noise (an eighth of the contrast), orientation, sub-pixel
-    centre and box padding (4-12 px beyond the line) drawn from a seed of its parameters."""
+def draw_case(
+    major: float,
+    aspect: float,
+    line_width: float | None,
+    blur: float,
+    contrast: float,
+    snr: float = 8.0,
+    moved: bool = False,
+    mottled: bool = True,
+) -> DrawnCase:
+    """The loop of one case, with noise of sd ``|contrast| / snr``, orientation, sub-pixel
+    centre and box padding (4-12 px beyond the line) drawn from a seed of its parameters.
+
+    With ``mottled``, a filled loop's interior carries mottling (smooth blotches of a quarter of the contrast,
+    as real blobs do). With ``moved`` the box is then moved by up to 15 % of its side in x and
+    y and scaled by 0.8-1.25 about its centre, as a detector's windows are
+    (``edge.eval.stability.moved_boxes``).
+    """
     seed = int(major * 100 + aspect * 10 + (line_width or 0) + blur * 1000 + contrast)
     rng = np.random.default_rng(seed)
     semi_axes = (major / 2, major / 2 / aspect)
@@ -146,7 +174,26 @@ def draw_case(major: float, aspect: float, line_width: float | None, blur: float
     size = int(major * 1.6 + 40)
     centre = (size / 2 + rng.uniform(-0.5, 0.5), size / 2 + rng.uniform(-0.5, 0.5))
     frame = render_loop(
-        (size, size), centre, semi_axes, angle, line_width, contrast, blur=blur, noise=abs(contrast) / 8, seed=seed
+        (size, size), centre, semi_axes, angle, line_width, contrast, blur=blur, noise=abs(contrast) / snr, seed=seed
     )
+    if line_width is None and mottled:
+        frame += _mottling((size, size), centre, semi_axes, angle, contrast, rng)
     pad = rng.uniform(4, 12) + (line_width or 0) / 2
-    return DrawnCase(frame, ellipse_box(centre, semi_axes, angle, pad), centre, angle, major)
+    box = ellipse_box(centre, semi_axes, angle, pad)
+    if moved:
+        box = moved_boxes(box, 1, rng)[:, 0]
+    return DrawnCase(frame, box, centre, angle, major)
+
+
+def _mottling(shape, centre, semi_axes, angle_deg, contrast, rng) -> np.ndarray:
+    """Smooth blotches of sd a quarter of ``contrast`` inside the filled ellipse (none outside),
+    so its interior is not flat: darker and lighter patches, never lighter than half contrast
+    for long."""
+    blotches = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), max(1.0, semi_axes[1] / 3))
+    blotches *= 0.25 * abs(contrast) / max(float(blotches.std()), 1e-6)
+    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    theta = np.radians(angle_deg)
+    x, y = cols - centre[0], rows - centre[1]
+    u, v = x * np.cos(theta) + y * np.sin(theta), -x * np.sin(theta) + y * np.cos(theta)
+    inside = ((u / semi_axes[0]) ** 2 + (v / semi_axes[1]) ** 2 <= 0.7**2).astype(np.float32)
+    return (cv2.GaussianBlur(inside, (0, 0), 1.0) * blotches).astype(np.float32)

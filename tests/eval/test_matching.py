@@ -195,3 +195,16 @@ def test_centre_pairs_name_the_matched_label_and_detection():
     detections = np.array([[102, 98, 122, 118], [300, 300, 310, 310], [1, 2, 21, 22]], float)
     assert centre_pairs(labels, detections).tolist() == [[0, 2], [1, 0]]
     assert centre_pairs(labels, detections, tolerance=1.0).tolist() == []
+
+
+def test_evaluate_moved_boxes_reports_how_much_the_size_depends_on_the_box(tmp_path):
+    data = need(LI2018)
+    listed = tmp_path / "images.txt"
+    listed.write_text((data / "train.txt").read_text().splitlines()[0] + "\n")
+    out = tmp_path / "moved.json"
+    arguments = ["evaluate", "--data", str(data), "--split", "train", "--images", str(listed)]
+    assert main([*arguments, "--moved-boxes", "2", "--json", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["moved_boxes"] == 2 * summary["loops"] > 0
+    assert 0 <= summary["median_difference"] <= summary["p90_difference"]
+    assert 0 <= summary["lost_share"] <= 1

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
-from synthetic import CASES, draw_case, ellipse_box, render_loop
+from synthetic import CASES, draw_case, ellipse_box, render_loop, resolved_at
 
+from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
 from edge.pipeline.measure import measure_defects, outline_boxes
 
@@ -9,8 +10,9 @@ from edge.pipeline.measure import measure_defects, outline_boxes
 @pytest.mark.parametrize("major, aspect, line_width, blur", CASES)
 @pytest.mark.parametrize("contrast", [60.0, -60.0, 25.0], ids=["dark", "bright", "faint"])
 def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_width, blur, contrast):
-    """Hollow loops: the axes on the line's centre; filled ones: on the edge at half contrast."""
-    case = draw_case(major, aspect, line_width, blur, contrast)
+    """Hollow loops: the axes on the line's centre; filled ones: on the edge at half contrast
+    (flat blobs at SNR 8 in expert-padded boxes: every case)."""
+    case = draw_case(major, aspect, line_width, blur, contrast, mottled=False)
     (defect,) = measure_defects(case.frame, case.box)
     centre, angle = case.centre, case.angle_deg
     assert defect.hollow == (line_width is not None)
@@ -18,6 +20,61 @@ def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_
     assert abs(defect.x - centre[0]) <= 1 and abs(defect.y - centre[1]) <= 1
     if aspect >= 1.6:
         assert abs((defect.angle_deg - angle + 90) % 180 - 90) <= 6
+
+
+def _share_within_bar(snr: float, moved: bool, mottled: bool) -> tuple[float, float, int]:
+    """Over the resolved cases at ``snr`` (dark, bright and faint), the share measured within
+    max(1 px, 3 %) and of the right kind, the median signed relative error, and the count."""
+    right, errors = [], []
+    for major, aspect, line_width, blur in CASES:
+        if not resolved_at(major, aspect, line_width, blur, snr):
+            continue
+        for contrast in (60.0, -60.0, 25.0):
+            case = draw_case(major, aspect, line_width, blur, contrast, snr, moved, mottled)
+            found = measure_defects(case.frame, case.box)
+            measured = found[0].major_px if found else 0.0
+            errors.append((measured - major) / major)
+            kind_right = bool(found) and found[0].hollow == (line_width is not None)
+            right.append(kind_right and abs(measured - major) <= max(1.0, 0.03 * major))
+    return float(np.mean(right)), float(np.median(errors)), len(right)
+
+
+# (SNR, moved and resized boxes, mottled blobs): the least share of resolved loops within
+# max(1 px, 3 %) and of the right kind, a little under what the measurement reached when it was
+# set (0.971, 0.909, 0.880, 0.765, 0.605; tests/measure_accuracy.py prints the table by size).
+# Short of issue 30's bar (every resolved loop, as flat blobs in expert boxes are): these keep
+# the measurement from getting worse where it is weakest, at low SNR and on mottled blobs.
+SETTINGS = [
+    (8.0, True, False, 0.96),
+    (8.0, False, True, 0.90),
+    (8.0, True, True, 0.87),
+    (3.0, False, True, 0.75),
+    (2.0, True, True, 0.59),
+]
+
+
+@pytest.mark.parametrize("snr, moved, mottled, least", SETTINGS)
+def test_noisy_frames_mottled_blobs_and_moved_boxes_keep_the_measured_accuracy(snr, moved, mottled, least):
+    """Down to SNR 2, with blobs whose insides are mottled and boxes moved by up to 15 % of
+    their side and resized 0.8-1.25x as a detector's windows are: the share of resolved loops
+    within max(1 px, 3 %) stays at its floor and the median error within 1 %."""
+    share, median_error, count = _share_within_bar(snr, moved, mottled)
+    assert count >= 200
+    assert share >= least
+    assert abs(median_error) <= 0.01
+
+
+def test_a_clear_loop_measures_the_same_in_moved_and_resized_boxes():
+    """One loop, 40 px across, measured in 20 windows moved by up to 15 % and resized 0.8-1.25x
+    (``edge.eval.stability.moved_boxes``): every window finds it, within 2 % of the label box's size."""
+    centre, semi_axes = (80.2, 79.6), (20.0, 14.0)
+    frame = render_loop((160, 160), centre, semi_axes, 30, 3, 60.0, noise=5)
+    box = ellipse_box(centre, semi_axes, 30, pad=6)
+    (reference,) = measure_defects(frame, box)
+    windows = moved_boxes(box, 20, np.random.default_rng(3))[0]
+    measured = [defect.major_px for defect in measure_defects(frame, windows)]
+    assert len(measured) == 20
+    assert np.abs(np.array(measured) / reference.major_px - 1).max() <= 0.02
 
 
 def test_every_size_and_both_modes_are_covered_by_resolved_cases():
