@@ -35,7 +35,15 @@ class ScreenTraining:
     backbone: str = "none"  # or "efficientnet-lite0": its first backbone_blocks blocks, ImageNet-pretrained
     backbone_blocks: int = 5
     target_recall: float = 0.86  # the operating point: the most precise one with this validation recall (0: best F1)
+    augment: str = "paper"  # or "microscope": also polarity, noise at SNR 2-20, blur, gamma, scale, gradients
     seed: int = 0
+
+    def __post_init__(self):
+        if self.augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
+
+
+AUGMENTATIONS = ("paper", "microscope")
 
 
 @dataclass(frozen=True)

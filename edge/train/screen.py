@@ -15,6 +15,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from edge.eval.matching import centres_within
@@ -150,7 +151,7 @@ def train_screen(
         losses = []
         for start in range(0, len(order), params.batch):
             batch = order[start : start + params.batch]
-            inputs = torch.from_numpy(_augment(crops[batch], rng))
+            inputs = torch.from_numpy(_augment(crops[batch], rng, params.augment == "microscope"))
             optimiser.zero_grad()
             loss = loss_function(model.logits(inputs).squeeze(1), torch.from_numpy(targets[batch]))
             loss.backward()
@@ -266,16 +267,45 @@ def _training_crops(items, detector, params, tolerance_px: float, rng) -> tuple[
     return np.concatenate(all_crops), np.concatenate(all_targets).astype(np.float32)
 
 
-def _augment(crops: np.ndarray, rng) -> np.ndarray:
-    """The 8 rotations/mirrors, contrast changes, Gaussian noise, of screening inputs ``(N, 1, S, S)``."""
+def _augment(crops: np.ndarray, rng, microscope: bool = False) -> np.ndarray:
+    """The 8 rotations/mirrors, contrast changes, Gaussian noise, of screening inputs ``(N, 1, S, S)``;
+    with ``microscope``, first what differs between microscopes and sessions (``_as_another_microscope``)."""
     out = np.empty(crops.shape, np.float32)
     for index, crop in enumerate(crops[:, 0]):
+        if microscope:
+            crop = _as_another_microscope(crop, rng)
         crop = np.rot90(crop, rng.integers(4))
         if rng.random() < 0.5:
             crop = crop[:, ::-1]
         crop = (crop - crop.mean()) * rng.uniform(0.8, 1.25) + crop.mean()
         out[index, 0] = crop + rng.normal(0, rng.uniform(0, 0.04), crop.shape)
     return out
+
+
+def _as_another_microscope(crop: np.ndarray, rng) -> np.ndarray:
+    """``crop`` as another microscope or session might show it: half the time the other
+    polarity (bright HAADF loops, dark bright-field ones); a pixel size 0.7-1.4x; a gamma of
+    0.7-1.4; half the time blurred (sigma 0.3-1.5 px); a thin-foil background gradient of up
+    to half the crop's spread across it; and noise at an SNR of 2-20 against the crop's spread,
+    half of it Gaussian and half Poisson-like (growing with the signal)."""
+    side = crop.shape[0]
+    if rng.random() < 0.5:
+        crop = -crop
+    zoom = rng.uniform(0.7, 1.4)
+    turn = cv2.getRotationMatrix2D(((side - 1) / 2, (side - 1) / 2), 0.0, zoom)
+    crop = cv2.warpAffine(crop.astype(np.float32), turn, (side, side), borderMode=cv2.BORDER_REFLECT)
+    low, spread = float(crop.min()), float(np.ptp(crop)) or 1.0
+    crop = low + spread * ((crop - low) / spread) ** rng.uniform(0.7, 1.4)
+    if rng.random() < 0.5:
+        crop = cv2.GaussianBlur(crop, (0, 0), rng.uniform(0.3, 1.5))
+    rows, cols = np.mgrid[0:side, 0:side] / side - 0.5
+    angle = rng.uniform(0, 2 * np.pi)
+    contrast = float(crop.std()) or 1.0
+    crop = crop + rng.uniform(0, 0.5) * contrast * (np.cos(angle) * cols + np.sin(angle) * rows)
+    noise_sd = contrast / rng.uniform(2, 20)
+    signal = (crop - crop.min()) / (float(np.ptp(crop)) or 1.0)
+    poisson_like = rng.normal(0, 1, crop.shape) * np.sqrt(2 * signal)
+    return (crop + noise_sd * (rng.normal(0, 1, crop.shape) + poisson_like) / np.sqrt(2)).astype(np.float32)
 
 
 def _validation_scores(model, validation: list[ValidationImage]) -> list[np.ndarray]:
