@@ -31,6 +31,8 @@ from edge.train.parameters import ScreenTraining
 SCALE_TOLERANCE = 1.6
 MIN_EPOCH_CROPS = 4096
 SUPPORT_COST = 0.005  # validation F1 (or precision, at a recall target) given up to screen fewer candidates
+TRUSTED_LABELS = 100  # fewer validation loops than this, or images than TRUSTED_IMAGES: the trainer warns
+TRUSTED_IMAGES = 3
 
 
 def candidates_with_labels(
@@ -173,6 +175,11 @@ def train_screen(
             best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch + 1}
             state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(state)
+    counts = _pipeline_counts(
+        validation, _validation_scores(model, validation), best["threshold"], best["min_support"], tolerance
+    )
+    expectation, intervals = what_to_expect(counts, best)
+    print(expectation, flush=True)
     export_onnx(model, out, params.crop_px)
     record = {
         "parameters": asdict(params),
@@ -183,6 +190,7 @@ def train_screen(
         "training_crops": len(crops),
         "training_loops": int(targets.sum()),
         "validation": best,
+        "validation_intervals": intervals,
         "operating_point": _operating_rule(params.target_recall),
         "audit": None if not audit else _audit_record(audit),
         "threshold": best["threshold"],
@@ -373,7 +381,17 @@ def _pipeline_rates(
 ) -> dict:
     """Recall, precision and F1 pooled over the validation images when candidates with at
     least ``min_support`` are screened at ``threshold``."""
-    from edge.eval.matching import count_matches, pooled
+    from edge.eval.matching import pooled
+
+    return pooled(_pipeline_counts(validation, scores, threshold, min_support, tolerance_px)).rates()
+
+
+def _pipeline_counts(
+    validation: list[ValidationImage], scores: list[np.ndarray], threshold: float, min_support: int, tolerance_px: float
+) -> list:
+    """Each validation image's ``Counts`` when candidates with at least ``min_support`` are
+    screened at ``threshold``."""
+    from edge.eval.matching import count_matches
     from edge.pipeline.screen import kept_indices
 
     counts = []
@@ -382,4 +400,25 @@ def _pipeline_rates(
         kept = image.scored_as[chosen[kept_indices(image.boxes[chosen], probabilities[chosen], threshold)]]
         kept = kept[~np.isnan(kept).any(axis=1)]
         counts.append(count_matches(image.item.boxes, kept, "one-to-one", tolerance_px, image.item.added))
-    return pooled(counts).rates()
+    return counts
+
+
+def what_to_expect(counts: list, rates: dict) -> tuple[str, dict[str, list[float]]]:
+    """The lines that tell what to expect of the model on frames like the validation images
+    (their pooled figures with 95 % intervals from resampling them), with a warning where they
+    hold fewer than ``TRUSTED_LABELS`` labelled loops or ``TRUSTED_IMAGES`` images; and the intervals."""
+    from edge.eval.matching import bootstrap_intervals
+
+    intervals = bootstrap_intervals(counts)
+    lines = [
+        "what to expect on frames like the validation images (95 % intervals from resampling them): "
+        + ", ".join(f"{name} {rates[name]:.3f} [{low:.3f}, {high:.3f}]" for name, (low, high) in intervals.items())
+    ]
+    labelled = sum(c.labelled for c in counts)
+    if labelled < TRUSTED_LABELS or len(counts) < TRUSTED_IMAGES:
+        lines.append(
+            f"warning: validation holds {labelled} labelled loops in {len(counts)} images (fewer than "
+            f"{TRUSTED_LABELS} loops or {TRUSTED_IMAGES} images): these figures are rough; label more frames "
+            "to trust them"
+        )
+    return "\n".join(lines), intervals

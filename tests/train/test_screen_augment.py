@@ -1,10 +1,12 @@
-"""The screen trainer's augmentation for other microscopes (``--augment microscope``)."""
+"""The screen trainer: its augmentation for other microscopes (``--augment microscope``) and what it
+says to expect."""
 
 import numpy as np
 import pytest
 
+from edge.eval.matching import Counts, pooled
 from edge.train.parameters import ScreenTraining
-from edge.train.screen import _augment
+from edge.train.screen import _augment, what_to_expect
 
 
 def _dark_ring(side: int = 32) -> np.ndarray:
@@ -39,3 +41,13 @@ def test_paper_augmentation_keeps_the_loops_polarity():
 def test_an_unknown_augmentation_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="augment must be one of"):
         ScreenTraining(augment="everything")
+
+
+def test_what_to_expect_gives_intervals_and_warns_only_when_validation_is_small():
+    few = [Counts.pairs(12, 14, 10), Counts.pairs(9, 8, 7)]
+    text, intervals = what_to_expect(few, pooled(few).rates())
+    assert "recall 0.810 [" in text and "warning: validation holds 21 labelled loops in 2 images" in text
+    assert intervals["recall"][0] <= 0.81 <= intervals["recall"][1]
+    many = [Counts.pairs(40, 42, 35)] * 4
+    text, _ = what_to_expect(many, pooled(many).rates())
+    assert "warning" not in text
