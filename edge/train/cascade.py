@@ -58,6 +58,10 @@ def train_cascade(images: list[LabelledImage], out: Path, params: CascadeTrainin
     mining = [_at_mining_scale(frame, item.boxes, detector, params) for frame, item in zip(frames, images, strict=True)]
     rects = all_features(params.window)
     positives = _positive_windows(images, frames, params, rng)
+    if params.augment == "microscope":  # loops of either contrast, against either background
+        inverted = zip([255 - frame for frame in frames], images, strict=True)
+        mining += [_at_mining_scale(frame, item.boxes, detector, params) for frame, item in inverted]
+        positives = _as_other_microscopes(positives, rng)
     cascade = Cascade(window=params.window)
     record = {"parameters": asdict(params), "data": data, "images": len(images), "features": len(rects), "stages": []}
     record["settings"] = settings
@@ -116,6 +120,20 @@ def _positive_windows(
     windows = np.array(windows)
     chosen = rng.choice(len(windows), size=min(params.positives, len(windows)), replace=False)
     return windows[np.sort(chosen)]
+
+
+def _as_other_microscopes(windows: np.ndarray, rng) -> np.ndarray:
+    """Positive windows ``(N, S, S)`` uint8 as other microscopes show loops: half of them of the
+    other polarity (bright HAADF loops, dark bright-field ones), half blurred (sigma 0.3-1 window
+    px), all with Gaussian noise at an SNR of 2-20 against the window's spread."""
+    out = windows.astype(np.float32)
+    for window in out:
+        if rng.random() < 0.5:
+            window[:] = 255 - window
+        if rng.random() < 0.5:
+            window[:] = cv2.GaussianBlur(window, (0, 0), rng.uniform(0.3, 1.0))
+        window += rng.normal(0, (float(window.std()) or 1.0) / rng.uniform(2, 20), window.shape)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 def _shifted(box: np.ndarray, rng) -> np.ndarray:

@@ -18,7 +18,12 @@ class CascadeTraining:
     negatives: int = 4000
     min_window_px: int = 0  # 0: the smallest window the derived settings scan
     size_jitter: float = 1.25
+    augment: str = "paper"  # or "microscope": positives also of the other polarity, noisy and blurred; negatives
+    # also mined from the inverted frames
     seed: int = 0
+
+    def __post_init__(self):
+        _check_augment(self.augment)
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,15 @@ class ScreenTraining:
     seed: int = 0
 
     def __post_init__(self):
-        if self.augment not in AUGMENTATIONS:
-            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
+        _check_augment(self.augment)
 
 
 AUGMENTATIONS = ("paper", "microscope")
+
+
+def _check_augment(augment: str) -> None:
+    if augment not in AUGMENTATIONS:
+        raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {augment!r}")
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,19 @@
-"""The screen trainer: its augmentation for other microscopes (``--augment microscope``) and what it
-says to expect."""
+"""The trainers' augmentation for other microscopes (``--augment microscope``), and what the
+screen trainer says to expect."""
 
 import numpy as np
 import pytest
 
 from edge.eval.matching import Counts, pooled
-from edge.train.parameters import ScreenTraining
+from edge.train.cascade import _as_other_microscopes
+from edge.train.parameters import CascadeTraining, ScreenTraining
 from edge.train.screen import _augment, what_to_expect
 
 
-def _dark_ring(side: int = 32) -> np.ndarray:
+def _dark_ring(side: int = 32, ring_radius: float = 8) -> np.ndarray:
     rows, cols = np.mgrid[0:side, 0:side] - (side - 1) / 2
     radius = np.hypot(rows, cols)
-    return (1.0 - 0.8 * np.exp(-(((radius - 8) / 2) ** 2))).astype(np.float32)
+    return (1.0 - 0.8 * np.exp(-(((radius - ring_radius) / 2) ** 2))).astype(np.float32)
 
 
 def _ring_contrast(crop: np.ndarray) -> float:
@@ -38,9 +39,20 @@ def test_paper_augmentation_keeps_the_loops_polarity():
     assert all(_ring_contrast(crop) > 0 for crop in augmented[:, 0])
 
 
-def test_an_unknown_augmentation_is_refused_with_the_choices():
+def test_cascade_positives_for_other_microscopes_hold_both_polarities_and_noise():
+    ring = np.clip(255 * _dark_ring(12, ring_radius=4), 0, 255).astype(np.uint8)
+    windows = np.repeat(ring[None], 200, axis=0)
+    augmented = _as_other_microscopes(windows, np.random.default_rng(0))
+    assert augmented.dtype == np.uint8 and augmented.shape == windows.shape
+    centre_lighter = augmented[:, 5:7, 5:7].mean(axis=(1, 2)) > augmented[:, 5:7, 1:3].mean(axis=(1, 2))
+    assert 0.3 <= centre_lighter.mean() <= 0.7
+    assert (augmented != windows).any(axis=(1, 2)).all()
+
+
+@pytest.mark.parametrize("training", [ScreenTraining, CascadeTraining])
+def test_an_unknown_augmentation_is_refused_with_the_choices(training):
     with pytest.raises(ValueError, match="augment must be one of"):
-        ScreenTraining(augment="everything")
+        training(augment="everything")
 
 
 def test_what_to_expect_gives_intervals_and_warns_only_when_validation_is_small():
