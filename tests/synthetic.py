@@ -191,9 +191,62 @@ def _mottling(shape, centre, semi_axes, angle_deg, contrast, rng) -> np.ndarray:
     for long."""
     blotches = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), max(1.0, semi_axes[1] / 3))
     blotches *= 0.25 * abs(contrast) / max(float(blotches.std()), 1e-6)
-    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
-    theta = np.radians(angle_deg)
-    x, y = cols - centre[0], rows - centre[1]
-    u, v = x * np.cos(theta) + y * np.sin(theta), -x * np.sin(theta) + y * np.cos(theta)
+    u, v = _ellipse_coordinates((shape[1], shape[0]), centre, np.radians(angle_deg))
     inside = ((u / semi_axes[0]) ** 2 + (v / semi_axes[1]) ** 2 <= 0.7**2).astype(np.float32)
     return (cv2.GaussianBlur(inside, (0, 0), 1.0) * blotches).astype(np.float32)
+
+
+CONTRASTS = (60.0, -60.0, 25.0)  # each case drawn dark, bright and faint
+# (SNR, moved and resized boxes, mottled blobs): the settings the synthetic truth is drawn in
+SETTINGS = (
+    (8.0, False, False),
+    (8.0, True, False),
+    (8.0, False, True),
+    (8.0, True, True),
+    (3.0, False, True),
+    (2.0, True, True),
+)
+
+
+@dataclass(frozen=True)
+class MeasuredCase:
+    """One resolved case as drawn and as measured (``measured_px`` 0 where nothing was found)."""
+
+    major_px: float
+    hollow: bool
+    measured_px: float
+    measured_hollow: bool | None
+
+    @property
+    def error(self) -> float:
+        """The signed relative error of the major axis."""
+        return (self.measured_px - self.major_px) / self.major_px
+
+    @property
+    def within_bar(self) -> bool:
+        """Measured as the right kind, within max(1 px, 3 %)."""
+        close = abs(self.measured_px - self.major_px) <= max(1.0, 0.03 * self.major_px)
+        return self.measured_hollow == self.hollow and close
+
+
+def measure_cases(snr: float, moved: bool, mottled: bool) -> list[MeasuredCase]:
+    """Every case of ``CASES`` the image resolves at ``snr``, in each of ``CONTRASTS``, drawn
+    so and measured in its box."""
+    from edge.pipeline.measure import measure_defects
+
+    measured = []
+    for major, aspect, line_width, blur in CASES:
+        if not resolved_at(major, aspect, line_width, blur, snr):
+            continue
+        for contrast in CONTRASTS:
+            case = draw_case(major, aspect, line_width, blur, contrast, snr, moved, mottled)
+            found = measure_defects(case.frame, case.box)
+            measured.append(
+                MeasuredCase(
+                    major,
+                    line_width is not None,
+                    found[0].major_px if found else 0.0,
+                    found[0].hollow if found else None,
+                )
+            )
+    return measured

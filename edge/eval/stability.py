@@ -20,21 +20,22 @@ SCALE = (0.8, 1.25)  # the box's sides scaled by a factor drawn log-uniformly in
 
 @dataclass(frozen=True)
 class Stability:
-    """The measured loops, how many of their moved boxes measured nothing, and the
-    ``|moved - label box| / label box`` major axes of those that did."""
+    """The loops measured in their label box, the moved boxes drawn for each, and the
+    ``|moved - label box| / label box`` major axes of the moved boxes that measured something
+    (the others are lost)."""
 
     loops: int
-    moved_boxes: int
-    lost: int
+    copies: int
     differences: np.ndarray
 
     def summary(self) -> dict:
         """Counts, the share of moved boxes lost, and the median and 90th percentile difference."""
         measured = self.differences
+        moved = self.loops * self.copies
         return {
             "loops": self.loops,
-            "moved_boxes": self.moved_boxes,
-            "lost_share": self.lost / self.moved_boxes if self.moved_boxes else None,
+            "moved_boxes": moved,
+            "lost_share": (moved - len(measured)) / moved if moved else None,
             "median_difference": float(np.median(measured)) if len(measured) else None,
             "p90_difference": float(np.percentile(measured, 90)) if len(measured) else None,
         }
@@ -74,4 +75,4 @@ def box_stability(items: list[LabelledImage], copies: int = 4, seed: int = 0, po
             loops += 1
             for defect in measure_defects(pixels, moved, polarity):
                 differences.append(abs(defect.major_px - reference[0].major_px) / reference[0].major_px)
-    return Stability(loops, loops * copies, loops * copies - len(differences), np.array(differences))
+    return Stability(loops, copies, np.array(differences))

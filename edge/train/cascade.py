@@ -28,6 +28,7 @@ from edge.kernels.lbp import all_features, feature_codes
 from edge.pipeline.cascade import Cascade, write_cascade_xml
 from edge.pipeline.model_set import SETTINGS
 from edge.train.derive import derive_settings
+from edge.train.microscopes import as_another_microscope
 from edge.train.parameters import CascadeTraining
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Mining(NamedTuple):
 
 
 HITS_PER_IMAGE = 100  # times the negatives wanted: at most so many of one image's hits are looked at
+CASCADE_BLUR_PX = (0.3, 1.0)  # --augment microscope: the blur's sigma, window pixels
 
 
 def train_cascade(images: list[LabelledImage], out: Path, params: CascadeTraining, data: str) -> Cascade:
@@ -123,17 +125,10 @@ def _positive_windows(
 
 
 def _as_other_microscopes(windows: np.ndarray, rng) -> np.ndarray:
-    """Positive windows ``(N, S, S)`` uint8 as other microscopes show loops: half of them of the
-    other polarity (bright HAADF loops, dark bright-field ones), half blurred (sigma 0.3-1 window
-    px), all with Gaussian noise at an SNR of 2-20 against the window's spread."""
-    out = windows.astype(np.float32)
-    for window in out:
-        if rng.random() < 0.5:
-            window[:] = 255 - window
-        if rng.random() < 0.5:
-            window[:] = cv2.GaussianBlur(window, (0, 0), rng.uniform(0.3, 1.0))
-        window += rng.normal(0, (float(window.std()) or 1.0) / rng.uniform(2, 20), window.shape)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    """Positive windows ``(N, S, S)`` uint8 as other microscopes show loops
+    (``edge.train.microscopes``; blur sigma 0.3-1 window px)."""
+    shown = [as_another_microscope(window, rng, CASCADE_BLUR_PX) for window in windows]
+    return np.clip(np.rint(shown), 0, 255).astype(np.uint8)
 
 
 def _shifted(box: np.ndarray, rng) -> np.ndarray:

@@ -18,8 +18,8 @@ class CascadeTraining:
     negatives: int = 4000
     min_window_px: int = 0  # 0: the smallest window the derived settings scan
     size_jitter: float = 1.25
-    augment: str = "paper"  # or "microscope": positives also of the other polarity, noisy and blurred; negatives
-    # also mined from the inverted frames
+    augment: str = "paper"  # or "microscope": positives as other microscopes show loops (edge.train.microscopes),
+    # negatives also mined from the inverted frames
     seed: int = 0
 
     def __post_init__(self):
@@ -40,7 +40,7 @@ class ScreenTraining:
     backbone: str = "none"  # or "efficientnet-lite0": its first backbone_blocks blocks, ImageNet-pretrained
     backbone_blocks: int = 5
     target_recall: float = 0.86  # the operating point: the most precise one with this validation recall (0: best F1)
-    augment: str = "paper"  # or "microscope": also polarity, noise at SNR 2-20, blur, gamma, scale, gradients
+    augment: str = "paper"  # or "microscope": crops also as other microscopes show them (edge.train.microscopes)
     seed: int = 0
 
     def __post_init__(self):

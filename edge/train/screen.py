@@ -15,7 +15,6 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from edge.eval.matching import centres_within
@@ -26,6 +25,7 @@ from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.train.audit import decision_counts, read_decisions
+from edge.train.microscopes import as_another_microscope
 from edge.train.parameters import ScreenTraining
 
 SCALE_TOLERANCE = 1.6
@@ -33,6 +33,7 @@ MIN_EPOCH_CROPS = 4096
 SUPPORT_COST = 0.005  # validation F1 (or precision, at a recall target) given up to screen fewer candidates
 TRUSTED_LABELS = 100  # fewer validation loops than this, or images than TRUSTED_IMAGES: the trainer warns
 TRUSTED_IMAGES = 3
+SCREEN_BLUR_PX = (0.3, 1.5)  # --augment microscope: the blur's sigma, crop pixels
 
 
 def candidates_with_labels(
@@ -174,11 +175,10 @@ def train_screen(
         ):
             best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch + 1}
             state = {k: v.clone() for k, v in model.state_dict().items()}
+            best_scores = scores
     model.load_state_dict(state)
-    counts = _pipeline_counts(
-        validation, _validation_scores(model, validation), best["threshold"], best["min_support"], tolerance
-    )
-    expectation, intervals = what_to_expect(counts, best)
+    counts = _pipeline_counts(validation, best_scores, best["threshold"], best["min_support"], tolerance)
+    expectation, intervals = what_to_expect(counts)
     print(expectation, flush=True)
     export_onnx(model, out, params.crop_px)
     record = {
@@ -277,43 +277,18 @@ def _training_crops(items, detector, params, tolerance_px: float, rng) -> tuple[
 
 def _augment(crops: np.ndarray, rng, microscope: bool = False) -> np.ndarray:
     """The 8 rotations/mirrors, contrast changes, Gaussian noise, of screening inputs ``(N, 1, S, S)``;
-    with ``microscope``, first what differs between microscopes and sessions (``_as_another_microscope``)."""
+    with ``microscope``, first what differs between microscopes and sessions
+    (``edge.train.microscopes``)."""
     out = np.empty(crops.shape, np.float32)
     for index, crop in enumerate(crops[:, 0]):
         if microscope:
-            crop = _as_another_microscope(crop, rng)
+            crop = as_another_microscope(crop, rng, SCREEN_BLUR_PX)
         crop = np.rot90(crop, rng.integers(4))
         if rng.random() < 0.5:
             crop = crop[:, ::-1]
         crop = (crop - crop.mean()) * rng.uniform(0.8, 1.25) + crop.mean()
         out[index, 0] = crop + rng.normal(0, rng.uniform(0, 0.04), crop.shape)
     return out
-
-
-def _as_another_microscope(crop: np.ndarray, rng) -> np.ndarray:
-    """``crop`` as another microscope or session might show it: half the time the other
-    polarity (bright HAADF loops, dark bright-field ones); a pixel size 0.7-1.4x; a gamma of
-    0.7-1.4; half the time blurred (sigma 0.3-1.5 px); a thin-foil background gradient of up
-    to half the crop's spread across it; and noise at an SNR of 2-20 against the crop's spread,
-    half of it Gaussian and half Poisson-like (growing with the signal)."""
-    side = crop.shape[0]
-    if rng.random() < 0.5:
-        crop = -crop
-    zoom = rng.uniform(0.7, 1.4)
-    turn = cv2.getRotationMatrix2D(((side - 1) / 2, (side - 1) / 2), 0.0, zoom)
-    crop = cv2.warpAffine(crop.astype(np.float32), turn, (side, side), borderMode=cv2.BORDER_REFLECT)
-    low, spread = float(crop.min()), float(np.ptp(crop)) or 1.0
-    crop = low + spread * ((crop - low) / spread) ** rng.uniform(0.7, 1.4)
-    if rng.random() < 0.5:
-        crop = cv2.GaussianBlur(crop, (0, 0), rng.uniform(0.3, 1.5))
-    rows, cols = np.mgrid[0:side, 0:side] / side - 0.5
-    angle = rng.uniform(0, 2 * np.pi)
-    contrast = float(crop.std()) or 1.0
-    crop = crop + rng.uniform(0, 0.5) * contrast * (np.cos(angle) * cols + np.sin(angle) * rows)
-    noise_sd = contrast / rng.uniform(2, 20)
-    signal = (crop - crop.min()) / (float(np.ptp(crop)) or 1.0)
-    poisson_like = rng.normal(0, 1, crop.shape) * np.sqrt(2 * signal)
-    return (crop + noise_sd * (rng.normal(0, 1, crop.shape) + poisson_like) / np.sqrt(2)).astype(np.float32)
 
 
 def _validation_scores(model, validation: list[ValidationImage]) -> list[np.ndarray]:
@@ -403,12 +378,14 @@ def _pipeline_counts(
     return counts
 
 
-def what_to_expect(counts: list, rates: dict) -> tuple[str, dict[str, list[float]]]:
-    """The lines that tell what to expect of the model on frames like the validation images
-    (their pooled figures with 95 % intervals from resampling them), with a warning where they
-    hold fewer than ``TRUSTED_LABELS`` labelled loops or ``TRUSTED_IMAGES`` images; and the intervals."""
-    from edge.eval.matching import bootstrap_intervals
+def what_to_expect(counts: list) -> tuple[str, dict[str, list[float]]]:
+    """The lines that tell what to expect of the model on frames like the validation images,
+    from their ``Counts``: their pooled figures with 95 % intervals from resampling them, with a
+    warning where they hold fewer than ``TRUSTED_LABELS`` labelled loops or ``TRUSTED_IMAGES``
+    images; and the intervals."""
+    from edge.eval.matching import bootstrap_intervals, pooled
 
+    rates = pooled(counts).rates()
     intervals = bootstrap_intervals(counts)
     lines = [
         "what to expect on frames like the validation images (95 % intervals from resampling them): "

@@ -4,7 +4,7 @@ screen trainer says to expect."""
 import numpy as np
 import pytest
 
-from edge.eval.matching import Counts, pooled
+from edge.eval.matching import Counts
 from edge.train.cascade import _as_other_microscopes
 from edge.train.parameters import CascadeTraining, ScreenTraining
 from edge.train.screen import _augment, what_to_expect
@@ -57,9 +57,9 @@ def test_an_unknown_augmentation_is_refused_with_the_choices(training):
 
 def test_what_to_expect_gives_intervals_and_warns_only_when_validation_is_small():
     few = [Counts.pairs(12, 14, 10), Counts.pairs(9, 8, 7)]
-    text, intervals = what_to_expect(few, pooled(few).rates())
+    text, intervals = what_to_expect(few)
     assert "recall 0.810 [" in text and "warning: validation holds 21 labelled loops in 2 images" in text
     assert intervals["recall"][0] <= 0.81 <= intervals["recall"][1]
     many = [Counts.pairs(40, 42, 35)] * 4
-    text, _ = what_to_expect(many, pooled(many).rates())
+    text, _ = what_to_expect(many)
     assert "warning" not in text
