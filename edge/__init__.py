@@ -5,7 +5,7 @@ The public API for notebooks and integrators::
     from edge import Pipeline, read_frame
 
     frame = read_frame("scan.dm4")
-    result = Pipeline.default().analyse(frame.pixels, pixel_size_nm=frame.pixel_size_nm)
+    result = Pipeline.from_settings().analyse(frame.pixels, pixel_size_nm=frame.pixel_size_nm)
     print(result.stats["count"], result.stats["mean_diameter_nm"])
 
 The names are imported on first use, so that ``import edge`` (and ``edge --help``) needs
@@ -15,13 +15,14 @@ neither Numba nor a model.
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["Defect", "Frame", "FrameResult", "Pipeline", "read_frame"]
+__all__ = ["Defect", "Frame", "FrameResult", "Pipeline", "PipelineSettings", "read_frame"]
 
 _HOMES = {
     "Defect": "edge.pipeline.measure",
     "Frame": "edge.io.images",
     "FrameResult": "edge.pipeline.result",
     "Pipeline": "edge.pipeline.pipeline",
+    "PipelineSettings": "edge.pipeline.settings",
     "read_frame": "edge.io.images",
 }
 

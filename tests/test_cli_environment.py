@@ -17,7 +17,7 @@ HEAVY_MODULES = ("numba", "cv2", "torch", "onnxruntime", "skimage", "zmq", "edge
 
 
 @pytest.mark.parametrize(
-    "command", [["--help"], ["analyze", "--help"], ["serve", "--help"], ["train", "screen", "--help"]]
+    "command", [["--help"], ["analyse", "--help"], ["serve", "--help"], ["train", "screen", "--help"]]
 )
 def test_help_imports_no_numba_opencv_or_models(command):
     code = (
@@ -51,7 +51,7 @@ def test_cli_runs_as_a_system_user_over_a_read_only_install():
         assert _as_nobody(["-m", "edge.cli", "--help"], work).returncode == 0
         image = sample_paths()[-1]
         analysed = _as_nobody(
-            ["-m", "edge.cli", "analyze", str(image), "--boxes", str(image.parent), "--out", work], work
+            ["-m", "edge.cli", "analyse", str(image), "--boxes", str(image.parent), "--out", work], work
         )
         assert analysed.returncode == 0, analysed.stderr
         # without the fallback, importing the kernels raised "cannot cache function ...: no locator available"

@@ -1,11 +1,11 @@
-"""``edge analyze``: each file read, analysed and drawn by one task (``analyse_file``), here in
+"""``edge analyse``: each file read, analysed and drawn by one task (``analyse_file``), here in
 turn or as Dask tasks on a cluster; the same function either way, so a cluster's results are
 the serial run's."""
 
 import json
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -45,7 +45,7 @@ class FileSettings:
         """What decides a file's results (the journal's test of whether they still hold), as
         the journal's JSON gives it back."""
         return json.loads(
-            json.dumps({**asdict(self.pipeline), "pixel_size_nm": self.pixel_size_nm, "boxes": self.boxes})
+            json.dumps({**self.pipeline.as_json(), "pixel_size_nm": self.pixel_size_nm, "boxes": self.boxes})
         )
 
 

@@ -28,7 +28,7 @@ def bench_cluster(max_workers: int, frames_per_run: int = 24, rounds: int = 3) -
     keep_freed_memory()  # as edge serve does, before this process's threads (ZeroMQ's among them) first allocate
     samples = [(frame.pixels.astype(np.uint16) * np.uint16(257), 0.474) for frame, _ in sample_frames()]
     stream = [samples[i % len(samples)] for i in range(frames_per_run)]
-    pipeline = Pipeline.default()
+    pipeline = Pipeline.from_settings()
     _stream(pipeline, stream[:4], None, 4)  # the process's first-run costs, untimed
     counts = sorted({1, max_workers})
     variants = {"in-process (2 threads)": None, **{f"dask, {n} worker{'s' * (n > 1)}": f"local:{n}" for n in counts}}

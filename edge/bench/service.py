@@ -43,7 +43,7 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
     for frame, _ in sample_frames():
         size = f"{frame.pixels.shape[1]}x{frame.pixels.shape[0]}"
         frames_by_size.setdefault(size, []).append((frame.pixels, 0.474))
-    ours = Pipeline.default()
+    ours = Pipeline.from_settings()
     baseline = replace(ours, flood_function=skimage_watershed, batched_screening=False)
     # one untimed run first, so the first variant timed does not pay the process's first-run costs
     warm_up = [frames[0] for frames in frames_by_size.values()] * 4
@@ -238,7 +238,7 @@ def bench_presets(fps: float = 30.0, frames: int = 120, rounds: int = 2) -> dict
     machine analyses), the default settings against the ``live`` preset, in turns."""
     samples = [(frame.pixels.astype(np.uint16) * np.uint16(257), 0.474) for frame, _ in sample_frames()]
     stream = [samples[i % len(samples)] for i in range(frames)]
-    pipeline = Pipeline.default()
+    pipeline = Pipeline.from_settings()
     runs: dict[str, list[dict]] = {"default": [], "live": []}
     for _ in range(rounds):
         for preset in runs:

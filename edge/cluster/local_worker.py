@@ -1,6 +1,6 @@
 """Preloaded by the worker processes of a local cluster (``--dask local[:N]``): they ignore
 SIGINT, which a terminal's Ctrl-C sends to the whole process group, so that the service or
-``edge analyze`` that started them winds down first and then closes them itself."""
+``edge analyse`` that started them winds down first and then closes them itself."""
 
 import signal
 import threading

@@ -1,4 +1,4 @@
-"""Pictures and tables of measured loops for ``edge analyze``: a diameter histogram per image,
+"""Pictures and tables of measured loops for ``edge analyse``: a diameter histogram per image,
 and a summary of a batch. Drawn with OpenCV (no plotting library)."""
 
 from collections.abc import Sequence

@@ -22,6 +22,7 @@ from edge.io.images import read_frame
 from edge.pipeline.measure import Defect, measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.settings import PipelineSettings
 from edge.pipeline.stats import mean_std
 
 log = logging.getLogger(__name__)
@@ -29,15 +30,13 @@ log = logging.getLogger(__name__)
 
 def evaluate_labelled(
     items: list[LabelledImage],
-    detections_dir: Path | None = None,
-    polarity: str = "auto",
-    backend: str = "auto",
-    screen: str = "default",
+    settings: PipelineSettings = PipelineSettings(),
     matching: str = "one-to-one",
-    model: Path | None = None,
+    detections_dir: Path | None = None,
 ) -> dict:
     """Score the box files in ``detections_dir`` (or, without one, the detections of the
-    pipeline of the model set ``model``; None: the bundled one) against the labels of ``items``.
+    pipeline ``settings`` describe) against the labels of ``items``; every box is measured with
+    ``settings.polarity``.
 
     Returns {matching, images, centre_tolerance_px, recall, precision, f1, intervals: {recall,
     precision, f1: [low, high]}, iou40: {...}, recall_by_size: [...], per_image: [...], and, where
@@ -53,9 +52,10 @@ def evaluate_labelled(
     without a detection file counts as having no detections. Labels an audit added
     (``LabelledImage.added``) count for precision only.
     """
-    models = ModelSet.load(model)
+    models = ModelSet.load(settings.model)
     tolerance = models.centre_tolerance_px
-    pipeline = None if detections_dir else Pipeline.default(backend, polarity, screen, model=model)
+    pipeline = None if detections_dir else Pipeline.from_settings(settings, models)
+    polarity = settings.polarity
     centre_counts, iou_counts, per_image, all_axes, by_size = [], [], [], [], []
     for item in items:
         pixels = read_frame(item.image).pixels

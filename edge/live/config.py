@@ -1,12 +1,15 @@
 """Service settings: defaults, a TOML file, then command-line flags, in that order."""
 
+import logging
 import tomllib
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
-from edge.pipeline.backends import BACKENDS
-from edge.pipeline.polarity import POLARITIES
 from edge.pipeline.settings import PipelineSettings
+
+log = logging.getLogger(__name__)
 
 KEEP_POLICIES = ("newest", "oldest")
 # Named sets of settings, applied before the config file's own entries and the flags.
@@ -47,12 +50,7 @@ class ServiceConfig:
     send_high_water_mark: int = 10_000
     linger_s: float = 1.0
     pixel_size_nm: float | None = None
-    polarity: str = "auto"
-    backend: str = "auto"
-    screen: str = "default"
-    classifier: str = ""
-    analysed_scenes: tuple[str, ...] = ()
-    model: str = ""
+    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     dask: str = ""
     dask_retries: int = 3
     dask_in_flight: int = 0
@@ -60,19 +58,12 @@ class ServiceConfig:
     record: str = ""
     record_format: str = "parquet"
 
-    @property
-    def pipeline_settings(self) -> PipelineSettings:
-        settings = PipelineSettings(
-            self.backend, self.polarity, self.screen, self.classifier, self.analysed_scenes, self.model
-        )
-        return settings.with_absolute_paths()  # Dask workers have working directories of their own
-
     def __post_init__(self):
         _one_of("input_socket", self.input_socket, INPUT_SOCKETS)
         _one_of("input_format", self.input_format, INPUT_FORMATS)
         _one_of("keep", self.keep, KEEP_POLICIES)
-        _one_of("polarity", self.polarity, POLARITIES)
-        _one_of("backend", self.backend, BACKENDS)
+        if not isinstance(self.pipeline, PipelineSettings):
+            raise ValueError(f"config: pipeline must be PipelineSettings, got {self.pipeline!r}")
         _one_of("record_format", self.record_format, RECORD_FORMATS)
         if self.dask:
             from edge.cluster.connect import check_address
@@ -108,18 +99,34 @@ class ServiceConfig:
             raise ValueError(f"config: pixel_size_nm must be positive, got {self.pixel_size_nm!r}")
 
 
-def load_config(path: str | Path | None = None, preset: str | None = None, **overrides) -> ServiceConfig:
+def load_config(
+    path: str | Path | None = None,
+    preset: str | None = None,
+    pipeline: Mapping[str, Any] | None = None,
+    **overrides,
+) -> ServiceConfig:
     """Defaults, updated by the ``preset`` (a key of ``PRESETS``; else the file's ``preset``
-    entry), then by the TOML file at ``path`` (a ``[serve]`` table or top-level keys), then by
-    the ``overrides`` that are not None."""
+    entry), then by the TOML file at ``path`` (a ``[serve]`` table or top-level keys, and a
+    ``[pipeline]`` table read by ``PipelineSettings.parse``), then by the ``overrides`` and the
+    ``pipeline`` entries (as the command line gives them) that are not None.
+
+    Pipeline settings among the ``[serve]`` entries, where files before the ``[pipeline]`` table
+    put them, are still read, with a warning saying where they now go."""
     values: dict = {}
+    pipeline_values: dict = {}
     if path is not None:
         try:
             document = tomllib.loads(Path(path).read_text())
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise ValueError(f"config {path}: {error}") from error
-        values = dict(document.get("serve", document))
-        known = {f.name for f in fields(ServiceConfig)} | {"preset"}
+        pipeline_values = dict(document.get("pipeline", {}))
+        values = dict(document.get("serve", {k: v for k, v in document.items() if k != "pipeline"}))
+        flat = {item.name for item in fields(PipelineSettings)} & set(values)
+        if flat:
+            log.warning("config %s: %s belong in a [pipeline] table now; read from [serve] this time",
+                        path, ", ".join(sorted(flat)))  # fmt: skip
+            pipeline_values = {**{name: values.pop(name) for name in flat}, **pipeline_values}
+        known = {f.name for f in fields(ServiceConfig)} - {"pipeline"} | {"preset"}
         unknown = sorted(set(values) - known)
         if unknown:
             known_list = ", ".join(sorted(known))
@@ -128,9 +135,12 @@ def load_config(path: str | Path | None = None, preset: str | None = None, **ove
     values.pop("preset", None)
     if preset not in PRESETS:
         raise ValueError(f"config: preset must be one of {tuple(PRESETS)}, got {preset!r}")
-    if "analysed_scenes" in values:
-        values = {**values, "analysed_scenes": tuple(values["analysed_scenes"])}
-    config = ServiceConfig(**{**PRESETS[preset], **values})
+    try:
+        settings = PipelineSettings.parse(pipeline_values)
+        settings = PipelineSettings.parse({k: v for k, v in (pipeline or {}).items() if v is not None}, settings)
+    except ValueError as error:
+        raise ValueError(f"config: {error}") from error
+    config = ServiceConfig(**{**PRESETS[preset], **values}, pipeline=settings)
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
 

@@ -1,7 +1,7 @@
 """``edge serve --record DIR``: each series' defect and image tables, written as it runs.
 
 A series gets ``DIR/<opened at>-<series>.defects.<format>`` (a row per defect) and
-``.images.<format>`` (a row per frame), with the columns of ``edge analyze --table`` and
+``.images.<format>`` (a row per frame), with the columns of ``edge analyse --table`` and
 ``--image-table`` (``edge.pipeline.tables``). CSV rows are flushed as each frame is published, so the
 file can be opened while the series runs; Parquet gets a row group each ``flush_every`` frames
 and is readable once its series has ended."""

@@ -62,7 +62,7 @@ class Service:
         self.config = config
         if config.dask and pipeline is not None:
             raise ValueError("a service on a Dask cluster builds its pipeline on the workers, from the config")
-        self.pipeline = None if config.dask else pipeline or config.pipeline_settings.build()
+        self.pipeline = None if config.dask else pipeline or Pipeline.from_settings(config.pipeline)
         self._cluster, self._owns_cluster = cluster, cluster is None
         self.offload: ClusterAnalysis | None = None
         self.counters = Counters()
@@ -129,7 +129,7 @@ class Service:
             self._cluster = connect(config.dask, config.dask_retries)
         in_flight = config.dask_in_flight or max(2, 2 * self._cluster.workers()["threads"])
         self.offload = ClusterAnalysis(
-            self._cluster, config.pipeline_settings, self.acquisition.queue, self._events, in_flight,
+            self._cluster, config.pipeline.with_absolute_paths(), self.acquisition.queue, self._events, in_flight,
             config.dask_timeout_s,
         )  # fmt: skip
         self.offload.prepare()

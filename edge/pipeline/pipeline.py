@@ -4,7 +4,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -17,6 +16,7 @@ from edge.pipeline.model_set import ModelSet, ModelSetError
 from edge.pipeline.result import FrameResult, analyse_boxes
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
+from edge.pipeline.settings import PipelineSettings
 
 MAX_WARM_SIDE_PX = 2048  # the warm-up scans a frame of the detector's working side, at most this
 WARM_BATCH = 512  # candidates screened at once in warming up (a 1024x1024 frame has a few hundred)
@@ -36,32 +36,31 @@ class Pipeline:
     analysed_scenes: frozenset[str] | None = None  # None: every frame's defects are analysed
 
     @classmethod
-    def default(
-        cls,
-        backend: str = "auto",
-        polarity: Polarity = "auto",
-        screen: str = "default",
-        classifier: str | None = None,
-        analysed_scenes: frozenset[str] | None = None,
-        model: str | Path | None = None,
+    def from_settings(
+        cls, settings: PipelineSettings = PipelineSettings(), models: ModelSet | None = None
     ) -> "Pipeline":
-        """The cascade of the model set ``model`` (a folder, see ``edge.pipeline.model_set``;
-        None: the bundled li2018 set) with its detector settings and, unless ``screen`` is
-        "none", its screening CNN (or the ONNX file ``screen`` names); with ``classifier`` (an
-        ONNX file), each frame's scene."""
-        models = ModelSet.load(model)
-        if screen == "default" and not models.has_screen:
+        """The pipeline ``settings`` describe (default: the bundled li2018 model set, its
+        screening CNN, no scene classifier): the model set's cascade with its detector settings,
+        the screening CNN unless ``settings.screen`` is "none", and the scene classifier where
+        ``settings.classifier`` names one. ``models`` is the model set ``settings.model`` names,
+        where the caller has loaded it already.
+
+        Raises ``ModelSetError`` for a model set without the screen asked for, and ``ValueError``
+        for analysed scenes the classifier does not know."""
+        models = models or ModelSet.load(settings.model)
+        if settings.screen == "default" and not models.has_screen:
             raise ModelSetError(f"model set {models.folder} has no {models.screen.name}: train one with 'edge train "
                                 "screen', or analyse with the cascade alone (--screen none)")  # fmt: skip
-        screen_model = models.screen if screen == "default" else Path(screen)
-        screener = None if screen == "none" else Screener(screen_model, backend)
-        scene = SceneClassifier(classifier, backend) if classifier else None
+        screen_model = models.screen if settings.screen == "default" else settings.screen
+        screener = None if settings.screen == "none" else Screener(screen_model, settings.backend)
+        scene = SceneClassifier(settings.classifier, settings.backend) if settings.classifier else None
+        analysed_scenes = frozenset(settings.analysed_scenes) if settings.analysed_scenes else None
         if analysed_scenes is not None and scene is not None:
-            unknown = sorted(set(analysed_scenes) - set(scene.classes))
+            unknown = sorted(analysed_scenes - set(scene.classes))
             if unknown:
                 raise ValueError(f"scene labels {unknown} are not among the classifier's {scene.classes}")
         detector = LoopDetector(models.cascade, models.detector)
-        return cls(detector, screener, polarity, scene=scene, analysed_scenes=analysed_scenes)
+        return cls(detector, screener, settings.polarity, scene=scene, analysed_scenes=analysed_scenes)
 
     def candidates(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Modules I and II: the boxes that are loops, with their scores."""
@@ -128,7 +127,7 @@ class Pipeline:
         >>> from edge import Pipeline, read_frame
         >>> from edge.io.bundled import sample_paths
         >>> frame = read_frame(sample_paths()[0])
-        >>> result = Pipeline.default().analyse(frame.pixels, pixel_size_nm=0.474)
+        >>> result = Pipeline.from_settings().analyse(frame.pixels, pixel_size_nm=0.474)
         >>> result.stats["count"] == len(result.defects) > 0
         True
         """

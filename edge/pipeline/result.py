@@ -38,7 +38,7 @@ class FrameResult:
     stage_ms: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        """The frame's result as a JSON-ready dict, the one shape that ``edge analyze`` writes
+        """The frame's result as a JSON-ready dict, the one shape that ``edge analyse`` writes
         and the service publishes (docs/protocol.md, ``frame``): ``pixel_size_nm``, the stats'
         fields at the top level (``count`` None when the frame was not analysed), ``scene``
         (label and confidence, or None), ``defects`` and ``stage_ms``."""

@@ -1,69 +1,161 @@
-"""What a pipeline is built from, as one value that can travel: to a thread, a Dask worker, a
-record. Each process builds and warms a pipeline once per settings (``loaded``)."""
+"""What a pipeline is built from: the one description of a pipeline, as a value that can travel
+to a thread, a Dask worker, a record or a config file. The command line's pipeline options and
+the ``[pipeline]`` table of ``edge serve``'s TOML are read through ``PipelineSettings.parse``.
+Each process builds and warms a pipeline once per settings (``loaded``)."""
 
 import threading
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from edge.pipeline.polarity import POLARITIES
+from edge.pipeline.backends import BACKENDS
+from edge.pipeline.polarity import POLARITIES, Polarity
 
 if TYPE_CHECKING:  # the pipeline's modules load models and kernels: imported when one is built
     from edge.pipeline.pipeline import Pipeline
+
+Backend = Literal["auto", "onnxruntime", "tensorrt"]
+ScreenChoice = Literal["default", "none"] | Path
+"""The screening CNN: "default" (the model set's), "none" (every cascade candidate), or an ONNX file."""
 
 _loaded: dict["PipelineSettings", "Pipeline"] = {}
 _loading = threading.Lock()
 
 
+def _screen_from_text(text: str) -> ScreenChoice:
+    return text if text in ("default", "none") else Path(text)
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text) if text else None  # "" is how older config files said "none"
+
+
+def _scenes_from_text(text: str | list[str]) -> tuple[str, ...]:
+    names = text.split(",") if isinstance(text, str) else text
+    return tuple(name.strip() for name in names if name.strip())
+
+
+def _option(flag: str, help: str, parse: Callable[[Any], Any], metavar: str | None = None, choices=None) -> dict:
+    """A field's metadata: how its command-line option and config entry are spelled and read."""
+    return {"flag": flag, "help": help, "parse": parse, "metavar": metavar, "choices": choices}
+
+
 @dataclass(frozen=True)
 class PipelineSettings:
-    """The arguments of ``Pipeline.default``.
+    """Everything that decides how a frame is analysed.
 
     Attributes
     ----------
-    backend : str
-        CNN inference: "auto", "onnxruntime" or "tensorrt".
-    polarity : str
-        Loop contrast: "auto", "dark" or "bright".
-    screen : str
-        "default" (the bundled screening CNN), an ONNX file, or "none".
-    classifier : str
-        A scene classifier ONNX file; "" for none.
+    backend : "auto", "onnxruntime" or "tensorrt"
+        CNN inference; "auto" takes TensorRT where a GPU and TensorRT are present.
+    polarity : "auto", "dark" or "bright"
+        Loop contrast: decided per box, dark (bright-field TEM) or bright (HAADF STEM).
+    screen : "default", "none" or Path
+        The screening CNN: the model set's, none (every cascade candidate is a loop), or this ONNX file.
+    classifier : Path or None
+        A scene classifier ONNX file: each frame also gets its scene; None for none.
     analysed_scenes : tuple of str
         The scene labels whose frames get defect analysis; () for every frame.
-    model : str
-        A model-set folder (``edge.pipeline.model_set``); "" for the bundled li2018 set.
+    model : Path or None
+        A model-set folder (cascade.xml, screen.onnx, settings.json; ``edge.pipeline.model_set``);
+        None for the bundled li2018 set.
     """
 
-    backend: str = "auto"
-    polarity: str = "auto"
-    screen: str = "default"
-    classifier: str = ""
-    analysed_scenes: tuple[str, ...] = ()
-    model: str = ""
+    backend: Backend = field(
+        default="auto",
+        metadata=_option(
+            "--backend",
+            "CNN inference: auto takes TensorRT where a GPU and TensorRT are present, else ONNX Runtime",
+            str,
+            choices=BACKENDS,
+        ),
+    )
+    polarity: Polarity = field(
+        default="auto",
+        metadata=_option("--polarity", "loop contrast (default: auto)", str, choices=POLARITIES),
+    )
+    screen: ScreenChoice = field(
+        default="default",
+        metadata=_option(
+            "--screen",
+            "screening CNN: the model set's (default), an ONNX file, or 'none' to keep every cascade candidate",
+            _screen_from_text,
+            "ONNX|none",
+        ),
+    )
+    classifier: Path | None = field(
+        default=None,
+        metadata=_option("--classifier", "scene classifier ONNX: each frame gets a scene label", _optional_path),
+    )
+    analysed_scenes: tuple[str, ...] = field(
+        default=(),
+        metadata=_option(
+            "--scenes",
+            "comma-separated scene labels whose frames get defect analysis (default: all frames)",
+            _scenes_from_text,
+        ),
+    )
+
+    model: Path | None = field(
+        default=None,
+        metadata=_option(
+            "--model",
+            "model set folder: cascade.xml, screen.onnx, settings.json (default: the bundled li2018 set)",
+            _optional_path,
+            "DIR",
+        ),
+    )
 
     def __post_init__(self):
         if self.polarity not in POLARITIES:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if not (self.screen in ("default", "none") or isinstance(self.screen, Path)):
+            raise ValueError(f"screen must be 'default', 'none' or a path, got {self.screen!r}")
+        for name in ("model", "classifier"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), Path):
+                raise ValueError(f"{name} must be a path or None, got {getattr(self, name)!r}")
+        if not isinstance(self.analysed_scenes, tuple):
+            raise ValueError(f"analysed_scenes must be a tuple of labels, got {self.analysed_scenes!r}")
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any], base: "PipelineSettings | None" = None) -> "PipelineSettings":
+        """``base`` (default: the defaults) with the entries of ``values`` (field name to the
+        text of a command-line option or a config file's value) read as each field reads them.
+
+        Raises ``ValueError`` naming an unknown entry."""
+        known = {item.name: item for item in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"unknown pipeline setting(s) {', '.join(unknown)} (known: {', '.join(known)})")
+        parsed = {}
+        for name, value in values.items():
+            try:
+                parsed[name] = known[name].metadata["parse"](value)
+            except (TypeError, AttributeError) as error:
+                raise ValueError(f"pipeline setting {name}: cannot read {value!r} ({error})") from error
+        return replace(base or cls(), **parsed)
 
     def with_absolute_paths(self) -> "PipelineSettings":
         """These settings with the model set, screen and classifier files as absolute paths, so
         that processes with other working directories (Dask workers) find them."""
 
-        def absolute(path: str) -> str:
-            return str(Path(path).resolve()) if path else ""
+        def absolute(path):
+            return path.resolve() if isinstance(path, Path) else path
 
-        screen = self.screen if self.screen in ("default", "none") else absolute(self.screen)
-        return replace(self, screen=screen, classifier=absolute(self.classifier), model=absolute(self.model))
-
-    def build(self) -> "Pipeline":
-        """A new pipeline with these settings (models loaded, kernels not yet warmed)."""
-        from edge.pipeline.pipeline import Pipeline
-
-        scenes = frozenset(self.analysed_scenes) if self.analysed_scenes else None
-        return Pipeline.default(
-            self.backend, self.polarity, self.screen, self.classifier or None, scenes, self.model or None
+        return replace(
+            self, model=absolute(self.model), screen=absolute(self.screen), classifier=absolute(self.classifier)
         )
+
+    def as_json(self) -> dict:
+        """The settings as JSON values: paths as text, None where there is none."""
+        return {
+            item.name: str(value) if isinstance(value, Path) else list(value) if isinstance(value, tuple) else value
+            for item in fields(self)
+            for value in [getattr(self, item.name)]
+        }
 
 
 def warm_on_this_thread(settings: PipelineSettings) -> None:
@@ -79,9 +171,11 @@ def warm_on_this_thread(settings: PipelineSettings) -> None:
 def loaded(settings: PipelineSettings) -> "Pipeline":
     """This process's pipeline for ``settings``, built and warmed up on first use (so the first
     frame it analyses pays for no loading or compiling); safe to call from any thread."""
+    from edge.pipeline.pipeline import Pipeline
+
     with _loading:
         if settings not in _loaded:
-            pipeline = settings.build()
+            pipeline = Pipeline.from_settings(settings)
             pipeline.warm_up()
             _loaded[settings] = pipeline
         return _loaded[settings]

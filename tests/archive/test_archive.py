@@ -1,4 +1,4 @@
-"""edge analyze over many files: tables, resuming, failures, and the same rows on a Dask cluster."""
+"""edge analyse over many files: tables, resuming, failures, and the same rows on a Dask cluster."""
 
 import os
 import shutil
@@ -33,7 +33,7 @@ def test_globs_folders_and_files_expand_once_each_in_order(archive):
 
 def test_tables_have_a_row_per_defect_and_per_image_with_units_in_the_names(archive, capsys):
     out = archive / "out"
-    code = main(["analyze", str(archive / "a" / "**" / "*"), "--out", str(out), "--pixel-size", "0.5",
+    code = main(["analyse", str(archive / "a" / "**" / "*"), "--out", str(out), "--pixel-size", "0.5",
                  "--table", str(archive / "d.parquet"), "--image-table", str(archive / "i.csv")])  # fmt: skip
     assert code == 0
     defects, images = read_table(archive / "d.parquet"), read_table(archive / "i.csv")
@@ -47,14 +47,14 @@ def test_tables_have_a_row_per_defect_and_per_image_with_units_in_the_names(arch
 
 def test_the_pixel_size_comes_from_the_files_own_metadata(archive):
     out = archive / "out"
-    assert main(["analyze", str(archive / "a" / "b" / "stem.dm3"), "--out", str(out),
+    assert main(["analyse", str(archive / "a" / "b" / "stem.dm3"), "--out", str(out),
                  "--image-table", str(archive / "i.parquet")]) == 0  # fmt: skip
     (row,) = read_table(archive / "i.parquet")
     assert row["pixel_size_nm"] == pytest.approx(0.2485, rel=1e-3) and row["width_px"] == 68
 
 
 def test_a_second_run_skips_the_files_done_and_redoes_a_changed_one(archive, capsys):
-    arguments = ["analyze", str(archive / "a" / "*.jpg"), "--out", str(archive / "out"),
+    arguments = ["analyse", str(archive / "a" / "*.jpg"), "--out", str(archive / "out"),
                  "--table", str(archive / "d.csv")]  # fmt: skip
     assert main(arguments) == 0
     first = read_table(archive / "d.csv")
@@ -73,7 +73,7 @@ def test_a_second_run_skips_the_files_done_and_redoes_a_changed_one(archive, cap
 
 def test_a_failed_file_is_reported_with_its_error_and_the_rest_are_written(archive, capsys):
     (archive / "a" / "broken.png").write_bytes(b"not a png")
-    code = main(["analyze", str(archive / "a"), "--out", str(archive / "out"), "--table", str(archive / "d.csv")])
+    code = main(["analyse", str(archive / "a"), "--out", str(archive / "out"), "--table", str(archive / "d.csv")])
     assert code == 1
     assert "1 of 3 files failed" in capsys.readouterr().err
     assert {row["image"] for row in read_table(archive / "d.csv")} == {
@@ -82,15 +82,15 @@ def test_a_failed_file_is_reported_with_its_error_and_the_rest_are_written(archi
 
 
 def test_a_table_of_another_format_is_refused_before_any_work(tmp_path, capsys):
-    assert main(["analyze", str(sample_paths()[0]), "--out", str(tmp_path / "out"), "--table", "d.xlsx"]) == 1
+    assert main(["analyse", str(sample_paths()[0]), "--out", str(tmp_path / "out"), "--table", "d.xlsx"]) == 1
     assert ".parquet or .csv" in capsys.readouterr().err and not (tmp_path / "out").exists()
 
 
 def test_a_dask_run_writes_exactly_the_serial_runs_rows(archive):
     files = [str(archive / "a" / "**" / "*")]
-    assert main(["analyze", *files, "--out", str(archive / "s"), "--table", str(archive / "s.parquet"),
+    assert main(["analyse", *files, "--out", str(archive / "s"), "--table", str(archive / "s.parquet"),
                  "--image-table", str(archive / "si.parquet")]) == 0  # fmt: skip
-    assert main(["analyze", *files, "--out", str(archive / "d"), "--table", str(archive / "d.parquet"),
+    assert main(["analyse", *files, "--out", str(archive / "d"), "--table", str(archive / "d.parquet"),
                  "--image-table", str(archive / "di.parquet"), "--dask", "local:2"]) == 0  # fmt: skip
     assert read_table(archive / "d.parquet") == read_table(archive / "s.parquet")
     assert read_table(archive / "di.parquet") == read_table(archive / "si.parquet")

@@ -9,6 +9,7 @@ from edge.eval.scoring import evaluate_labelled
 from edge.io.bundled import BUNDLED_SET, sample_frames
 from edge.io.dataset import LabelledImage
 from edge.pipeline.model_set import ModelSet
+from edge.pipeline.settings import PipelineSettings
 
 
 def test_a_set_with_an_outline_padding_scores_its_loops_measured_outlines_padded_so(tmp_path):
@@ -22,7 +23,7 @@ def test_a_set_with_an_outline_padding_scores_its_loops_measured_outlines_padded
     for padding in (1.0, 4.0):
         (tmp_path / "settings.json").write_text(json.dumps({"boxes": {"outline_padding": padding}}))
         assert ModelSet.load(tmp_path).outline_padding == padding
-        reports[padding] = evaluate_labelled([item], model=tmp_path)
+        reports[padding] = evaluate_labelled([item], PipelineSettings(model=tmp_path))
     # the same loops, found by their centres either way; boxes four times their outline overlap
     # hardly any label (only where a large label box holds a small measured outline)
     assert reports[1.0]["per_image"][0]["detected"] == reports[4.0]["per_image"][0]["detected"] > 0

@@ -10,6 +10,7 @@ from edge.eval.scoring import evaluate_labelled, format_report
 from edge.eval.sizes import axis_errors, outline_major_px
 from edge.io.boxes import write_boxes
 from edge.io.dataset import LabelledImage
+from edge.pipeline.settings import PipelineSettings
 
 
 def ellipse_polygon(centre, semi_axes, angle_deg, points=72) -> np.ndarray:
@@ -46,7 +47,7 @@ def test_evaluate_compares_measured_loops_with_their_drawn_outlines(tmp_path):
     (tmp_path / "found").mkdir()
     write_boxes(tmp_path / "found" / "frame.txt", np.array(boxes))  # detections: the labelled boxes
     item = LabelledImage(path, np.array(boxes), outlines)
-    report = evaluate_labelled([item], tmp_path / "found", polarity="dark")
+    report = evaluate_labelled([item], PipelineSettings(polarity="dark"), detections_dir=tmp_path / "found")
     pooled = report["outline_axis"]
     assert pooled["loops"] == 2 and pooled["drawn_mean_px"] == pytest.approx(43, abs=0.5)
     assert pooled["absolute_percent"] < 8  # a filled loop is measured at half contrast: its drawn edge

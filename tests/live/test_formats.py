@@ -13,11 +13,12 @@ from edge.live.config import ServiceConfig
 from edge.live.dectris import encode_end, encode_image, encode_start
 from edge.live.loopback import LoopbackService
 from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.settings import PipelineSettings
 
 
 @pytest.fixture(scope="module")
 def pipeline():
-    return Pipeline.default(backend="onnxruntime")
+    return Pipeline.from_settings(PipelineSettings(backend="onnxruntime"))
 
 
 @pytest.fixture(scope="module")

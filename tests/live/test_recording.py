@@ -6,6 +6,7 @@ from edge.io.bundled import sample_frames
 from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
 from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.settings import PipelineSettings
 from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, read_table
 
 
@@ -13,7 +14,7 @@ from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, read_table
 def test_each_series_gets_a_defect_and_an_image_table_matching_what_was_published(tmp_path, table_format):
     frames = [(frame.pixels[:512, :512].copy(), 0.5) for frame, _ in list(sample_frames())[:3]]
     config = ServiceConfig(record=str(tmp_path), record_format=table_format, summary_every=2, queue_size=8)
-    with LoopbackService(config, Pipeline.default(backend="onnxruntime")) as running:
+    with LoopbackService(config, Pipeline.from_settings(PipelineSettings(backend="onnxruntime"))) as running:
         for series in ("run 1", "run/2"):
             running.replay(frames, series).join()
             messages = running.receive_until(lambda topic, body: topic == "series" and body["final"])

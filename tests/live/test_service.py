@@ -11,18 +11,19 @@ from synthetic import render_loop
 from edge.io.bundled import sample_frames, sample_paths
 from edge.io.images import read_frame
 from edge.live.client import encode_frame, encode_series_end, encode_series_start, read_publication
-from edge.live.config import ServiceConfig, load_config
+from edge.live.config import ServiceConfig
 from edge.live.counters import Counters
 from edge.live.loopback import LOOPBACK, LoopbackService
 from edge.live.replay import load_frames, replay
 from edge.live.service import Service
 from edge.live.sources import FileSource
 from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.settings import PipelineSettings
 
 
 @pytest.fixture(scope="module")
 def pipeline():
-    return Pipeline.default(backend="onnxruntime")
+    return Pipeline.from_settings(PipelineSettings(backend="onnxruntime"))
 
 
 @pytest.fixture
@@ -182,35 +183,6 @@ def test_shutdown_publishes_the_final_summary_of_an_open_series(running):
     assert finals and finals[0]["series"] == "open" and finals[0]["frames"] == 1
 
 
-def test_config_file_and_flags(tmp_path):
-    path = tmp_path / "edge.toml"
-    path.write_text('[serve]\nworkers = 3\nkeep = "oldest"\npixel_size_nm = 0.474\n')
-    config = load_config(path, workers=1, queue_size=None)
-    assert (config.workers, config.keep, config.pixel_size_nm, config.queue_size) == (1, "oldest", 0.474, 8)
-    path.write_text("[serve]\nworkers = 3\nspeed = 11\n")
-    with pytest.raises(ValueError, match="unknown setting"):
-        load_config(path)
-    path.write_text('[serve]\nkeep = "all"\n')
-    with pytest.raises(ValueError, match="keep must be one of"):
-        load_config(path)
-    path.write_text("[serve\n")
-    with pytest.raises(ValueError, match="config"):
-        load_config(path)
-
-
-def test_the_live_preset_sits_under_the_file_and_the_flags(tmp_path):
-    assert (load_config(preset="live").queue_size, load_config(preset="live").keep) == (1, "newest")
-    path = tmp_path / "edge.toml"
-    path.write_text('[serve]\npreset = "live"\nkeep = "oldest"\n')
-    config = load_config(path)
-    assert (config.queue_size, config.keep) == (1, "oldest")
-    assert load_config(path, queue_size=4).queue_size == 4
-    assert load_config(path, preset="default").queue_size == 8
-    path.write_text('[serve]\npreset = "fast"\n')
-    with pytest.raises(ValueError, match="preset must be one of"):
-        load_config(path)
-
-
 def test_replayed_files_keep_their_pixels():
     pixels, size = load_frames(sample_paths()[:1], None)[0]
     np.testing.assert_array_equal(pixels, read_frame(sample_paths()[0]).pixels)
@@ -225,7 +197,7 @@ def test_warm_up_compiles_every_kernel_before_the_first_frame():
         "kernels = (watershed._flood, landscape._outline_landscape, landscape._basin_light_level,"
         " landscape._filled_landscape, landscape._brighter_inside, landscape._region_moments)\n"
         "assert not any(k.signatures for k in kernels)\n"
-        "Pipeline.default().warm_up()\n"
+        "Pipeline.from_settings().warm_up()\n"
         "print(*(len(k.signatures) for k in kernels))\n"
     )
     counts = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

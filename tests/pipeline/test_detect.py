@@ -36,9 +36,9 @@ def test_missing_or_broken_model_is_a_clear_error(tmp_path):
         LoopDetector(tmp_path / "broken.xml")
 
 
-def test_analyze_without_boxes_runs_the_detector(tmp_path, capsys):
+def test_analyse_without_boxes_runs_the_detector(tmp_path, capsys):
     frame_path = sample_paths()[0]
-    assert main(["analyze", str(frame_path), "--out", str(tmp_path), "--screen", "none"]) == 0
+    assert main(["analyse", str(frame_path), "--out", str(tmp_path), "--screen", "none"]) == 0
     record = json.loads((tmp_path / f"{frame_path.stem}.json").read_text())
     assert record["count"] == len(record["defects"]) > 0
     assert f"{frame_path.name}: {record['count']} defects" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from edge.io.bundled import BUNDLED_SET, sample_frames
 from edge.pipeline.detect import DetectorSettings
 from edge.pipeline.model_set import ModelSet, ModelSetError
 from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.settings import PipelineSettings
 
 
 def test_the_bundled_set_is_the_default_with_li2018s_settings():
@@ -21,7 +22,7 @@ def test_the_bundled_set_is_the_default_with_li2018s_settings():
 def test_a_set_is_analysed_with_its_own_detector_settings(tmp_path):
     shutil.copy(BUNDLED_SET / "cascade.xml", tmp_path / "cascade.xml")
     (tmp_path / "settings.json").write_text(json.dumps({"detector": {"min_size_px": 60, "max_size_px": 90}}))
-    pipeline = Pipeline.default(screen="none", model=tmp_path)
+    pipeline = Pipeline.from_settings(PipelineSettings(screen="none", model=tmp_path))
     assert (pipeline.detector.settings.min_size_px, pipeline.detector.settings.max_size_px) == (60, 90)
     frame, _ = next(sample_frames())
     boxes, _ = pipeline.candidates(frame.pixels)
@@ -55,4 +56,4 @@ def test_a_missing_folder_and_a_set_without_a_screen_say_what_to_do(tmp_path):
         ModelSet.load(tmp_path / "absent")
     shutil.copy(BUNDLED_SET / "cascade.xml", tmp_path / "cascade.xml")
     with pytest.raises(ModelSetError, match=r"no screen.onnx: train one .* \(--screen none\)"):
-        Pipeline.default(model=tmp_path)
+        Pipeline.from_settings(PipelineSettings(model=tmp_path))

@@ -56,17 +56,17 @@ def test_bundled_classifier_labels_real_micrographs(tmp_path):
         assert result["top"][0] == [result["label"], pytest.approx(result["confidence"])]
 
 
-def test_analyze_with_a_classifier_labels_frames_and_can_skip_scenes(tmp_path):
+def test_analyse_with_a_classifier_labels_frames_and_can_skip_scenes(tmp_path):
     from edge.io.bundled import sample_paths
 
     image = sample_paths()[0]
     classes = SceneClassifier(DEFAULT_CLASSIFIER).classes
-    assert main(["analyze", str(image), "--out", str(tmp_path), "--classifier", str(DEFAULT_CLASSIFIER)]) == 0
+    assert main(["analyse", str(image), "--out", str(tmp_path), "--classifier", str(DEFAULT_CLASSIFIER)]) == 0
     record = json.loads((tmp_path / f"{image.stem}.json").read_text())
     assert record["scene"]["label"] in classes and record["count"] == len(record["defects"])
     label = record["scene"]["label"]
     others = ",".join(c for c in classes if c != label)
-    args = ["analyze", str(image), "--out", str(tmp_path / "skip"), "--classifier", str(DEFAULT_CLASSIFIER)]
+    args = ["analyse", str(image), "--out", str(tmp_path / "skip"), "--classifier", str(DEFAULT_CLASSIFIER)]
     assert main([*args, "--scenes", others]) == 0
     skipped = json.loads((tmp_path / "skip" / f"{image.stem}.json").read_text())
     assert skipped["count"] is None and skipped["defects"] == [] and skipped["scene"]["label"] == label

@@ -58,7 +58,7 @@ def test_the_tutorials_commands_run_as_written_and_the_model_set_serves(tmp_path
     pytest.importorskip("onnx", reason="exporting the screen needs the 'train' extra (onnx)")
     commands = tutorial_commands()
     assert [command[:2] for command in commands] == [
-        ["train", "cascade"], ["train", "screen"], ["evaluate", "--data"], ["analyze", "mydata/images"],
+        ["train", "cascade"], ["train", "screen"], ["evaluate", "--data"], ["analyse", "mydata/images"],
         ["serve", "--model"],
     ]  # fmt: skip
     monkeypatch.chdir(tmp_path)

@@ -7,9 +7,9 @@ from edge.cli import main
 from edge.io.bundled import sample_paths
 
 
-def test_analyze_writes_json_and_overlay_per_image(tmp_path, capsys):
+def test_analyse_writes_json_and_overlay_per_image(tmp_path, capsys):
     image = sample_paths()[0]
-    assert main(["analyze", str(image), "--boxes", str(image.parent), "--out", str(tmp_path)]) == 0
+    assert main(["analyse", str(image), "--boxes", str(image.parent), "--out", str(tmp_path)]) == 0
     record = json.loads((tmp_path / f"{image.stem}.json").read_text())
     assert record["image"] == str(image) and record["pixel_size_nm"] is None
     labelled = len(image.with_suffix(".txt").read_text().split("\n")) - 1
@@ -25,7 +25,7 @@ def test_analyze_writes_json_and_overlay_per_image(tmp_path, capsys):
 def test_pixel_size_gives_nm_figures(tmp_path):
     image = sample_paths()[0]
     assert (
-        main(["analyze", str(image), "--boxes", str(image.parent), "--out", str(tmp_path), "--pixel-size", "0.5"]) == 0
+        main(["analyse", str(image), "--boxes", str(image.parent), "--out", str(tmp_path), "--pixel-size", "0.5"]) == 0
     )
     record = json.loads((tmp_path / f"{image.stem}.json").read_text())
     stats = record
@@ -39,7 +39,7 @@ def test_a_bad_image_is_reported_and_the_others_still_analysed(tmp_path, capsys)
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"nope")
     good = sample_paths()[0]
-    assert main(["analyze", str(bad), str(good), "--boxes", str(good.parent), "--out", str(tmp_path / "o")]) == 1
+    assert main(["analyse", str(bad), str(good), "--boxes", str(good.parent), "--out", str(tmp_path / "o")]) == 1
     assert (tmp_path / "o" / f"{good.stem}.json").is_file()
     assert "bad.png" in capsys.readouterr().err
 
@@ -48,15 +48,15 @@ def test_help_explains_each_subcommand(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     text = capsys.readouterr().out
-    for command in ("analyze", "evaluate", "bench"):
+    for command in ("analyse", "evaluate", "bench"):
         assert command in text
 
 
-def test_analyze_writes_a_histogram_per_image_a_batch_summary_and_a_defect_table(tmp_path):
+def test_analyse_writes_a_histogram_per_image_a_batch_summary_and_a_defect_table(tmp_path):
     import csv
 
     images = sample_paths()[:2]
-    arguments = ["analyze", *map(str, images), "--boxes", str(images[0].parent), "--out", str(tmp_path)]
+    arguments = ["analyse", *map(str, images), "--boxes", str(images[0].parent), "--out", str(tmp_path)]
     assert main([*arguments, "--pixel-size", "0.5"]) == 0
     records = [json.loads((tmp_path / f"{image.stem}.json").read_text()) for image in images]
     for image in images:
@@ -68,3 +68,12 @@ def test_analyze_writes_a_histogram_per_image_a_batch_summary_and_a_defect_table
     first = records[0]["defects"][0]
     assert rows[0]["image"] == str(images[0]) and {"major_axis_nm", "x_px", "area_px2"} <= set(rows[0])
     assert float(rows[0]["major_axis_nm"]) == pytest.approx(first["major_nm"])
+
+
+def test_the_american_spelling_analyze_runs_the_same_command(tmp_path):
+    image = sample_paths()[0]
+    spellings = ("analyse", "analyze")
+    for spelling in spellings:
+        assert main([spelling, str(image), "--boxes", str(image.parent), "--out", str(tmp_path / spelling)]) == 0
+    british, american = (json.loads((tmp_path / name / f"{image.stem}.json").read_text()) for name in spellings)
+    assert british["count"] > 0 and {**british, "stage_ms": None} == {**american, "stage_ms": None}

@@ -1,0 +1,93 @@
+"""``edge analyse``: the defects of image files, as tables, a JSON and an overlay per image."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from edge.cli.options import add_pipeline_options, pipeline_settings
+
+NAME = "analyse"
+ALIASES = ("analyze",)
+HELP = "measure the defects in image files: tables of every defect and image, a JSON and an overlay per image"
+DESCRIPTION = (
+    "Measure each defect (watershed flood + moment ellipse; diameter = major axis) and write "
+    "<out>/<name>.json and <out>/<name>.png per image, <out>/defects.csv and <out>/summary.png for the batch. "
+    "Reads TIFF, PNG, JPEG, DM3/DM4, SER, EMD, MRC (rosettasciio: the pixel size comes from the file). "
+    "Resumable: files already done (in <out>/journal.jsonl, same size, time and settings) are skipped."
+)
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "images", nargs="+", metavar="PATH_OR_GLOB", help="image files, folders or globs ('**' recurses)"
+    )
+    parser.add_argument(
+        "--boxes",
+        type=Path,
+        help="candidate boxes: one box file, or a folder of <image stem>.txt (default: detect them with the cascade)",
+    )
+    parser.add_argument("--pixel-size", type=float, metavar="NM", help="pixel size in nm (overrides the file's)")
+    add_pipeline_options(parser)
+    parser.add_argument("--out", type=Path, default=Path("edge-out"), help="output folder (default: edge-out)")
+    parser.add_argument(
+        "--gallery",
+        action="store_true",
+        help="also write <out>/<name>.gallery.png: 2x crops of loops of every size, hollow and filled, each with "
+        "its fitted ellipse, to check by eye that the ellipse follows the outline",
+    )
+    parser.add_argument(
+        "--table", type=Path, metavar="FILE", help="a row per defect, .parquet or .csv (units in the column names)"
+    )
+    parser.add_argument("--image-table", type=Path, metavar="FILE", help="a row per image, .parquet or .csv")
+    parser.add_argument(
+        "--dask",
+        metavar="SCHEDULER|local[:N]",
+        help="spread the files over a Dask cluster: a scheduler's address, or N local single-threaded worker processes",
+    )
+    parser.add_argument("--redo", action="store_true", help="analyse every file again, done or not")
+
+
+def run(args: argparse.Namespace) -> int:
+    from edge.archive.files import Journal, expand
+    from edge.archive.run import FileSettings, analyse_files
+    from edge.eval.charts import write_summary
+    from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, check_table_path, write_table
+
+    tables = [(path, columns) for path, columns in ((args.table, DEFECT_COLUMNS), (args.image_table, IMAGE_COLUMNS))]
+    tables = [(check_table_path(path), columns) for path, columns in tables if path is not None]
+    files = expand(args.images)
+    pipeline = pipeline_settings(args).with_absolute_paths()  # workers elsewhere need no working directory
+    boxes = str(args.boxes) if args.boxes else None
+    settings = FileSettings(pipeline, str(args.out), args.pixel_size, boxes, args.gallery)
+    args.out.mkdir(parents=True, exist_ok=True)
+    journal_path = args.out / "journal.jsonl"
+    if args.redo:
+        journal_path.unlink(missing_ok=True)
+    cluster = None
+    if args.dask:
+        from edge.cluster.connect import check_address, connect
+        from edge.pipeline.pipeline import Pipeline
+
+        check_address(args.dask)
+        if not boxes:
+            Pipeline.from_settings(pipeline)  # a bad model or setting fails here, before a cluster starts
+        cluster = connect(args.dask)
+    try:
+        run = analyse_files(files, settings, Journal(journal_path), cluster)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    images = [done.image for done in run.done]
+    defects = [row for done in run.done for row in done.defects]
+    write_table(args.out / "defects.csv", DEFECT_COLUMNS, defects)
+    for path, columns in tables:
+        write_table(path, columns, defects if columns is DEFECT_COLUMNS else images)
+    if images:
+        write_summary(args.out / "summary.png", images, defects)
+    if run.skipped:
+        print(f"{run.skipped} of {len(files)} files done before (in {journal_path}): skipped", file=sys.stderr)
+    if run.failed:
+        print(f"{len(run.failed)} of {len(files)} files failed:", file=sys.stderr)
+        for path, error in run.failed.items():
+            print(f"  {path}: {error}", file=sys.stderr)
+    return 1 if run.failed else 0

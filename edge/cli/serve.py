@@ -1,0 +1,107 @@
+"""``edge serve``: the live service, frames in over ZeroMQ and defect statistics out."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from edge.cli.options import add_pipeline_options, given_pipeline_options
+from edge.live.config import INPUT_FORMATS, PRESETS
+
+NAME = "serve"
+HELP = "the live service: frames in over ZeroMQ, defect statistics out"
+DESCRIPTION = (
+    "Receive frames (PULL or SUB), run detect -> screen -> measure on worker threads and publish "
+    "per-frame results, series summaries and a status heartbeat on a PUB socket. Endpoints take "
+    "'bind:' or 'connect:' before the address (bare addresses are bound). SIGINT/SIGTERM stop it cleanly. "
+    "See docs/protocol.md and deploy/edge.toml."
+)
+# the flags that set a ServiceConfig entry of the same name (the pipeline's are generated)
+SERVICE_FLAGS = (
+    "input", "output", "input_socket", "input_format", "workers", "queue_size", "keep", "pixel_size_nm", "dask",
+    "record", "record_format", "viewer",
+)  # fmt: skip
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--in", dest="input", help="input endpoint (default: bind:tcp://*:5555)")
+    parser.add_argument("--out", dest="output", help="output endpoint (default: bind:tcp://*:5556)")
+    parser.add_argument("--config", type=Path, help="TOML file with any of the settings")
+    parser.add_argument("--input-socket", choices=("pull", "sub"), help="input socket type (default: pull)")
+    parser.add_argument(
+        "--in-format",
+        dest="input_format",
+        choices=INPUT_FORMATS,
+        help="what the input speaks: edge (ours, default), dectris (SIMPLON Stream V2), adzmq (areaDetector)",
+    )
+    parser.add_argument("--workers", type=int, help="worker threads (default: 2)")
+    parser.add_argument("--queue-size", type=int, help="frames waiting at most (default: 8)")
+    parser.add_argument("--keep", choices=("newest", "oldest"), help="when the queue is full (default: newest)")
+    parser.add_argument("--pixel-size", dest="pixel_size_nm", type=float, metavar="NM", help="fallback pixel size")
+    add_pipeline_options(parser)
+    parser.add_argument(
+        "--files",
+        nargs="+",
+        type=Path,
+        metavar="IMAGE",
+        help="instead of the input socket: these image files as one series 'files'; ends when they are done",
+    )
+    parser.add_argument(
+        "--viewer", metavar="HOST:PORT", help="also serve the live page here (loopback unless --allow-remote)"
+    )
+    parser.add_argument("--allow-remote", action="store_true", help="let --viewer name a host other than loopback")
+    parser.add_argument(
+        "--dask",
+        metavar="SCHEDULER|local[:N]",
+        help="analyse each frame as a task on a Dask cluster (a scheduler's address, or N local single-threaded "
+        "worker processes); ingest, ordering and publishing stay here (docs/scaling.md)",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write each series' tables as it runs: DIR/<time>-<series>.defects.<format> and .images.<format>",
+    )
+    parser.add_argument("--record-format", choices=("parquet", "csv"), help="tables for --record (default: parquet)")
+    parser.add_argument(
+        "--preset",
+        choices=tuple(PRESETS),
+        help="named settings under the file and flags: live = queue of 1 keeping the newest frame (lowest latency)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import signal
+
+    from edge.live.config import load_config
+    from edge.live.service import Service
+    from edge.live.sources import FileSource
+
+    overrides = {name: getattr(args, name) for name in SERVICE_FLAGS}
+    config = load_config(args.config, args.preset, given_pipeline_options(args), **overrides)
+    source = FileSource(args.files, "files", config.pixel_size_nm) if args.files else None
+    service = Service(config, source=source)
+    print("loading models and compiling kernels ...", flush=True)
+    service.start()
+    print(f"ready: frames in on {service.input_address}, statistics out on {service.output_address}", flush=True)
+    if service.offload is not None:
+        print(f"frames analysed on the Dask cluster at {service.offload.cluster.address}", flush=True)
+    viewer = None
+    if config.viewer:
+        from edge.live.viewer.server import ViewerThread, check_listen
+
+        viewer = ViewerThread(_local(service.output_address), *check_listen(config.viewer, args.allow_remote)).start()
+        print(f"viewer on {viewer.url}", flush=True)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: service.stop())
+    service.wait()
+    if viewer is not None:
+        viewer.stop()
+    if service.fault:
+        print(f"edge serve: failed: {service.fault}; {service.counters.snapshot()}", file=sys.stderr, flush=True)
+        return 1
+    print(f"stopped: {service.counters.snapshot()}", flush=True)
+    return 0
+
+
+def _local(address: str) -> str:
+    """The address a process on this machine connects to for ``address`` (``*`` is every interface)."""
+    return address.replace("://0.0.0.0:", "://127.0.0.1:").replace("://*:", "://127.0.0.1:")
