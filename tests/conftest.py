@@ -1,4 +1,3 @@
-import sys
 from pathlib import Path
 
 # Imported here, at the top of the stack, and not first inside a Hypothesis test: there pytest's
@@ -6,8 +5,6 @@ from pathlib import Path
 # CPython 3.11.7 bug ("SystemError: AST constructor recursion depth mismatch", gh-106905).
 import hypothesis.internal.conjecture.optimiser  # noqa: F401
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 LI2018 = SHARED_DATA / "li2018"

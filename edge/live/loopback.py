@@ -57,19 +57,8 @@ class LoopbackService:
     def receive_until(
         self, done: Callable[[str, dict], bool], timeout_s: float = 60.0, keep: bool = True
     ) -> list[tuple[str, dict]]:
-        """Every message published until one that ``done`` accepts (the last in the list; with
-        ``keep`` False only that one, for long runs); ``TimeoutError`` if none comes within
-        ``timeout_s``."""
-        messages = []
-        deadline = time.monotonic() + timeout_s
-        while (left := deadline - time.monotonic()) > 0:
-            if self.subscriber.poll(max(1, round(1000 * min(left, 1.0)))):
-                message = read_publication(self.subscriber.recv_multipart())
-                if keep:
-                    messages.append(message)
-                if done(*message):
-                    return messages if keep else [message]
-        raise TimeoutError(f"nothing accepted within {timeout_s} s; got {[topic for topic, _ in messages]}")
+        """``receive_until`` on this service's subscriber."""
+        return receive_until(self.subscriber, done, timeout_s, keep)
 
     def replay(
         self, frames: Sequence[tuple[np.ndarray, float | None]], series: str, fps: float | None = None
@@ -94,3 +83,21 @@ class LoopbackService:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def receive_until(
+    subscriber: zmq.Socket, done: Callable[[str, dict], bool], timeout_s: float = 60.0, keep: bool = True
+) -> list[tuple[str, dict]]:
+    """Every message published to ``subscriber`` until one that ``done`` accepts (the last in
+    the list; with ``keep`` False only that one, for long runs); ``TimeoutError`` if none comes
+    within ``timeout_s``."""
+    messages = []
+    deadline = time.monotonic() + timeout_s
+    while (left := deadline - time.monotonic()) > 0:
+        if subscriber.poll(max(1, round(1000 * min(left, 1.0)))):
+            message = read_publication(subscriber.recv_multipart())
+            if keep:
+                messages.append(message)
+            if done(*message):
+                return messages if keep else [message]
+    raise TimeoutError(f"nothing accepted within {timeout_s} s; got {[topic for topic, _ in messages]}")

@@ -5,7 +5,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import cv2
 import numpy as np
 
 from edge.io.images import check_frame, to_uint8
@@ -17,6 +16,7 @@ from edge.pipeline.result import FrameResult, analyse_boxes
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
 from edge.pipeline.settings import PipelineSettings
+from edge.pipeline.synthetic import warm_up_frame
 
 MAX_WARM_SIDE_PX = 2048  # the warm-up scans a frame of the detector's working side, at most this
 WARM_BATCH = 512  # candidates screened at once in warming up (a 1024x1024 frame has a few hundred)
@@ -75,26 +75,14 @@ class Pipeline:
         return self.detector.detect(pixels, self.screener.min_support if self.screener else 1)
 
     def warm_up(self) -> None:
-        """Run every stage once on a synthetic frame, and measure a ring and a disc at each
-        zoom level, so the models are loaded and the kernels of both kinds of loop compiled
-        before the first real frame; then scan a frame of the detector's working size and
-        screen a full frame's batch of candidates, so the first real frame does not pay for growing the
-        cascade's and the network's buffers either (it took ~80 ms longer without)."""
-        rng = np.random.default_rng(0)
-        frame = 150 + rng.normal(0, 10, (256, 256))
-        rings = [((20, 20), 6), ((65, 65), 16), ((150, 150), 40)]
-        discs = [((20, 60), 6), ((200, 60), 16), ((60, 200), 40)]
-        for centre, radius in rings:
-            cv2.circle(frame, centre, radius, 60, max(2, radius // 4))
-        for centre, radius in discs:
-            cv2.circle(frame, centre, radius, 60, -1)
-        # a ring around a centre darker than half its contrast: a blob known only after the first flood
-        cv2.circle(frame, (210, 210), 16, 95, -1)
-        cv2.circle(frame, (210, 210), 16, 60, 4)
-        loops = rings + discs + [((210, 210), 16)]
-        frame = frame.clip(0, 255).astype(np.uint8)
+        """Run every stage once on a synthetic frame (``edge.pipeline.synthetic.warm_up_frame``)
+        and measure its rings and discs of each zoom level in their boxes, so the models are
+        loaded and the kernels of both kinds of loop compiled before the first real frame; then
+        scan a frame of the detector's working size and screen a full frame's batch of candidates,
+        so the first real frame does not pay for growing the cascade's and the network's buffers
+        either (it took ~80 ms longer without)."""
+        frame, boxes = warm_up_frame()
         self.analyse(frame, None)
-        boxes = np.array([[x - 1.5 * r, y - 1.5 * r, x + 1.5 * r, y + 1.5 * r] for (x, y), r in loops])
         analyse_boxes(frame, boxes, None, None, self.polarity, self.flood_function)
         tiles = math.ceil(min(self.detector.settings.working_side_px, MAX_WARM_SIDE_PX) / frame.shape[0])
         self.detector.detect(np.tile(frame, (tiles, tiles)))

@@ -3,11 +3,11 @@
 import threading
 
 import numpy as np
-from synthetic import render_loop
 
 from edge.live.client import FrameSender, FrameUpdate, SeriesUpdate, StatusUpdate, results, watch
 from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
+from edge.pipeline.synthetic import render_loop
 
 
 def test_frames_sent_with_frame_sender_come_back_as_typed_updates():

@@ -1,24 +1,23 @@
 import subprocess
 import sys
-import time
 
 import msgpack
 import numpy as np
 import pytest
 import zmq
-from synthetic import render_loop
 
 from edge.io.bundled import sample_frames, sample_paths
 from edge.io.images import read_frame
 from edge.live.client import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.live.config import ServiceConfig
 from edge.live.counters import Counters
-from edge.live.loopback import LOOPBACK, LoopbackService
+from edge.live.loopback import LOOPBACK, LoopbackService, receive_until
 from edge.live.replay import load_frames, replay
 from edge.live.service import Service
 from edge.live.sources import FileSource
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.settings import PipelineSettings
+from edge.pipeline.synthetic import render_loop
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +42,6 @@ def running(pipeline):
     for loopback, sender in made:
         sender.close(0)
         loopback.close()
-
-
-def receive_until(subscriber, done, timeout_s=30.0) -> list[tuple[str, dict]]:
-    messages = []
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if subscriber.poll(100):
-            messages.append(read_publication(subscriber.recv_multipart()))
-            if done(*messages[-1]):
-                return messages
-    raise AssertionError(f"timed out; got {[t for t, _ in messages]}")
 
 
 def small_frame(seed: int) -> np.ndarray:

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import zmq
 from aiohttp.test_utils import TestClient, TestServer
-from synthetic import render_loop
 
 from edge.io.bundled import sample_frames
 from edge.live.client import encode_frame, encode_series_end, encode_series_start
@@ -18,6 +17,7 @@ from edge.live.loopback import LoopbackService
 from edge.live.preview import PreviewEncoder
 from edge.live.viewer.server import check_listen, make_app, offer
 from edge.live.viewer.state import ViewerState
+from edge.pipeline.synthetic import render_loop
 
 
 def loop_frame(seed: int) -> np.ndarray:

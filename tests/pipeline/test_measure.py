@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
-from synthetic import CASES, SETTINGS, draw_case, ellipse_box, measure_cases, render_loop
 
+from edge.eval.measure_truth import CASES, SETTINGS, draw_case, measure_cases
 from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
 from edge.pipeline.measure import measure_defects, outline_boxes
+from edge.pipeline.synthetic import ellipse_box, render_loop
 
 
 @pytest.mark.parametrize("major, aspect, line_width, blur", CASES)
@@ -23,8 +24,8 @@ def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_
 
 
 # the least share of resolved loops within max(1 px, 3 %) and of the right kind per noisy setting
-# of synthetic.SETTINGS, a little under what the measurement reached when it was set (0.971, 0.909,
-# 0.880, 0.765, 0.605; tests/measure_accuracy.py prints the table by size). Short of issue 30's
+# of measure_truth.SETTINGS, a little under what the measurement reached when it was set (0.971, 0.909,
+# 0.880, 0.765, 0.605; python -m edge.eval.measure_truth prints the table by size). Short of issue 30's
 # bar (every resolved loop, as flat blobs in expert boxes are): these keep the measurement from
 # getting worse where it is weakest, at low SNR and on mottled blobs.
 FLOORS = {

@@ -1,10 +1,10 @@
 import cv2
 import numpy as np
 import pytest
-from synthetic import render_loop
 
 from edge.kernels.lbp import all_features, lbp_code
 from edge.pipeline.cascade import Cascade, read_cascade_xml, write_cascade_xml
+from edge.pipeline.synthetic import render_loop
 from edge.train.cascade import _train_stage
 from edge.train.parameters import CascadeTraining
 

@@ -3,9 +3,9 @@
 import cv2
 import numpy as np
 import pytest
-from synthetic import ellipse_box, render_loop
 
 from edge.io.dataset import LabelledImage
+from edge.pipeline.synthetic import ellipse_box, render_loop
 from edge.train.derive import derive_settings
 
 

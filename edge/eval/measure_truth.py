@@ -1,11 +1,7 @@
-"""Synthetic frames of elliptical loops with known axes, for tests.
-
-A loop is drawn as experts measure it: a hollow loop is a dark (or bright) line with a
-smooth (Gaussian) profile whose full width at half depth is the line width and whose centre
-line is the true ellipse; a filled loop is a disc whose edge is the true
-ellipse. Both are drawn anti-aliased on a supersampled grid, blurred by the instrument's
-point spread and given Gaussian noise.
-"""
+"""The measurement's synthetic truth: loops of every size and shape, hollow and filled, drawn
+(``edge.pipeline.synthetic``) in several settings of noise, box and blob, and measured in their
+boxes. ``tests/pipeline/test_measure.py`` holds the measurement to it; ``python -m
+edge.eval.measure_truth`` prints the error by size and kind."""
 
 from dataclasses import dataclass
 
@@ -13,80 +9,8 @@ import cv2
 import numpy as np
 
 from edge.eval.stability import moved_boxes
-from edge.pipeline.measure import SMOOTHING_SIGMA_PX
-
-SUPERSAMPLE = 4
-
-
-def render_loop(
-    shape: tuple[int, int],
-    centre: tuple[float, float],
-    semi_axes: tuple[float, float],
-    angle_deg: float,
-    line_width: float | None,
-    contrast: float,
-    background: float = 150.0,
-    blur: float = 0.7,
-    noise: float = 0.0,
-    seed: int = 0,
-) -> np.ndarray:
-    """A float32 frame with one elliptical loop, darker than ``background`` by ``contrast``
-    (negative: brighter). With ``line_width`` (px) the loop is hollow: a line of that full
-    width at half depth, centred on the ellipse of ``semi_axes``; with None it is a filled ellipse. ``blur`` is the
-    point spread's sigma (px) and ``noise`` the noise's standard deviation."""
-    height, width = shape
-    size = (width * SUPERSAMPLE, height * SUPERSAMPLE)
-    theta = np.radians(angle_deg)
-    ellipse_centre = tuple((c + 0.5) * SUPERSAMPLE - 0.5 for c in centre)
-    if line_width is None:
-        u, v = _ellipse_coordinates(size, ellipse_centre, theta)
-        drawn = ((u / (semi_axes[0] * SUPERSAMPLE)) ** 2 + (v / (semi_axes[1] * SUPERSAMPLE)) ** 2 <= 1).astype(float)
-    else:
-        distance = _distance_to_ellipse(size, ellipse_centre, semi_axes, theta) / SUPERSAMPLE
-        drawn = np.exp(-4 * np.log(2) * (distance / line_width) ** 2)
-    coverage = drawn.reshape(height, SUPERSAMPLE, width, SUPERSAMPLE).mean(axis=(1, 3))
-    frame = background - contrast * coverage.astype(np.float32)
-    frame = cv2.GaussianBlur(frame, (0, 0), blur)
-    if noise:
-        frame = frame + np.random.default_rng(seed).normal(0, noise, frame.shape).astype(np.float32)
-    return frame.astype(np.float32)
-
-
-def _ellipse_coordinates(size, centre, theta):
-    rows, cols = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
-    x, y = cols - centre[0], rows - centre[1]
-    return x * np.cos(theta) + y * np.sin(theta), -x * np.sin(theta) + y * np.cos(theta)
-
-
-def _distance_to_ellipse(size, centre, semi_axes, theta) -> np.ndarray:
-    """Each supersampled pixel's distance (supersampled px) to the ellipse's curve: the
-    curve drawn densely on a zero-background and OpenCV's exact Euclidean distance transform."""
-    a, b = (s * SUPERSAMPLE for s in semi_axes)
-    t = np.linspace(0, 2 * np.pi, int(8 * np.pi * max(a, b)) + 16, endpoint=False)
-    x = centre[0] + a * np.cos(t) * np.cos(theta) - b * np.sin(t) * np.sin(theta)
-    y = centre[1] + a * np.cos(t) * np.sin(theta) + b * np.sin(t) * np.cos(theta)
-    curve = np.ones((size[1], size[0]), np.uint8)
-    cols, rows = np.round(x).astype(int), np.round(y).astype(int)
-    inside = (cols >= 0) & (cols < size[0]) & (rows >= 0) & (rows < size[1])
-    curve[rows[inside], cols[inside]] = 0
-    return cv2.distanceTransform(curve, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-
-
-def ellipse_box(centre, semi_axes, angle_deg, pad):
-    a, b = semi_axes
-    theta = np.radians(angle_deg)
-    half_x = np.hypot(a * np.cos(theta), b * np.sin(theta))
-    half_y = np.hypot(a * np.sin(theta), b * np.cos(theta))
-    return np.array(
-        [
-            [
-                centre[0] - half_x - pad,
-                centre[1] - half_y - pad,
-                centre[0] + half_x + pad + 1,
-                centre[1] + half_y + pad + 1,
-            ]
-        ]
-    )
+from edge.pipeline.measure import SMOOTHING_SIGMA_PX, measure_defects
+from edge.pipeline.synthetic import ellipse_box, ellipse_coordinates, render_loop
 
 
 def resolved(major: float, aspect: float, line_width: float | None, blur: float) -> bool:
@@ -125,8 +49,7 @@ def resolved_at(major: float, aspect: float, line_width: float | None, blur: flo
     return line_width is None or snr * line_width >= ROSE
 
 
-# The measurement's synthetic truth: loops of every size and shape, hollow and filled, that the
-# image resolves (test_measure checks each, tests/measure_accuracy.py reports them).
+# Loops of every size and shape, hollow and filled, that the image resolves.
 CASES = [
     # major axis px, aspect ratio, line width px (None: a filled disc), point spread sigma px
     (major, aspect, line_width, blur)
@@ -191,7 +114,7 @@ def _mottling(shape, centre, semi_axes, angle_deg, contrast, rng) -> np.ndarray:
     for long."""
     blotches = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), max(1.0, semi_axes[1] / 3))
     blotches *= 0.25 * abs(contrast) / max(float(blotches.std()), 1e-6)
-    u, v = _ellipse_coordinates((shape[1], shape[0]), centre, np.radians(angle_deg))
+    u, v = ellipse_coordinates((shape[1], shape[0]), centre, np.radians(angle_deg))
     inside = ((u / semi_axes[0]) ** 2 + (v / semi_axes[1]) ** 2 <= 0.7**2).astype(np.float32)
     return (cv2.GaussianBlur(inside, (0, 0), 1.0) * blotches).astype(np.float32)
 
@@ -232,8 +155,6 @@ class MeasuredCase:
 def measure_cases(snr: float, moved: bool, mottled: bool) -> list[MeasuredCase]:
     """Every case of ``CASES`` the image resolves at ``snr``, in each of ``CONTRASTS``, drawn
     so and measured in its box."""
-    from edge.pipeline.measure import measure_defects
-
     measured = []
     for major, aspect, line_width, blur in CASES:
         if not resolved_at(major, aspect, line_width, blur, snr):
@@ -250,3 +171,35 @@ def measure_cases(snr: float, moved: bool, mottled: bool) -> list[MeasuredCase]:
                 )
             )
     return measured
+
+
+SIZE_RANGES = ((8, 20), (20, 40), (40, 80), (80, 151))
+
+
+def main() -> None:
+    """Print the signed and absolute relative error of the major axis per size range, for hollow
+    and filled loops, and the share within max(1 px, 3 %) and measured as the right kind ("in
+    bar"; a loop not found counts with an error of 100 %)."""
+    print(
+        f"{'kind':<7} {'major px':>9} {'SNR':>4} {'box':>6} {'blob':>7} {'loops':>5} {'signed median':>13} "
+        f"{'abs median':>10} {'abs max':>8} {'in bar':>7}"
+    )
+    for snr, moved, mottled in SETTINGS:
+        cases = measure_cases(snr, moved, mottled)
+        for hollow, kind in ((True, "hollow"), (False, "filled")):
+            for low, high in SIZE_RANGES:
+                chosen = [c for c in cases if c.hollow == hollow and low <= c.major_px < high]
+                if not chosen:
+                    continue
+                values = np.array([c.error for c in chosen])
+                within = np.mean([c.within_bar for c in chosen])
+                print(
+                    f"{kind:<7} {f'{low}-{high - 1}':>9} {snr:>4.0f} {'moved' if moved else 'label':>6} "
+                    f"{'mottled' if mottled and not hollow else '':>7} "
+                    f"{len(values):>5} {100 * np.median(values):>+12.2f}% {100 * np.median(np.abs(values)):>9.2f}% "
+                    f"{100 * np.abs(values).max():>7.2f}% {100 * within:>6.1f}%"
+                )
+
+
+if __name__ == "__main__":
+    main()
