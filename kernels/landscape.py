@@ -14,6 +14,8 @@ Every kernel takes a smoothed float32 crop and ``sign``: -1 turns a bright loop 
 below, "dark" and "light" are after that turn.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -24,12 +26,42 @@ from edge.kernels import CACHE, checked
 HALF_CONTRAST = 0.5
 # A loop whose centre is at least this share of its darkest level's contrast is filled for sure.
 CLEARLY_FILLED = 0.75
+# The markers' labels: the crop's border (the background) and the loop's inside.
+OUTER, INNER = 1, 2
+
+
+class Box(NamedTuple):
+    """A box in crop pixels, ``[x0:x1, y0:y1]`` (exclusive end)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+class Moments(NamedTuple):
+    """The area and moments of one label of a flooded crop (x along columns, y along rows)."""
+
+    area: float
+    m10: float
+    m01: float
+    mu20: float
+    mu02: float
+    mu11: float
+
+
+class FirstFlood(NamedTuple):
+    """What ``outline_landscape`` gives the first flood, and what it found on the way."""
+
+    landscape: np.ndarray  # uint8: the flood's levels
+    markers: np.ndarray  # int32: OUTER on the crop's border, INNER inside the loop, 0 elsewhere
+    background: float  # the median of the crop's border, oriented
+    core: float  # the loop's darkest level, oriented
+    maybe_hollow: bool  # False: the loop is filled for sure, and the landscape is already the half-contrast one
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
-def _outline_landscape(
-    smooth, centre_x, centre_y, inner_radius, box_x0, box_y0, box_x1, box_y1, core_half_width, sign, outer, inner
-):
+def _outline_landscape(smooth, centre_x, centre_y, inner_radius, box_x0, box_y0, box_x1, box_y1, core_half_width, sign):
     """The uint8 landscape and int32 markers of the first flood, the background level, the
     loop's darkest level, and whether the loop may be hollow.
 
@@ -46,8 +78,7 @@ def _outline_landscape(
     onto the outline. ``basin_light_level`` then tells from the flood whether it is.
     """
     height, width = smooth.shape
-    border = np.concatenate((smooth[0, :], smooth[-1, :], smooth[1:-1, 0], smooth[1:-1, -1]))
-    background = sign * np.median(border)
+    background = sign * _border_median(smooth)
     darkest = np.inf
     for row in range(max(box_y0, 0), min(box_y1, height)):
         for col in range(max(box_x0, 0), min(box_x1, width)):
@@ -56,11 +87,17 @@ def _outline_landscape(
     half_level = background - HALF_CONTRAST * (background - core)
     centre_level = _disc_mean(smooth, centre_x, centre_y, max(0.5 * inner_radius, 1.0), sign)
     if centre_level < background - CLEARLY_FILLED * (background - core):
-        seeds = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, False, outer, inner)
-        landscape, markers = _filled_landscape(smooth, seeds, sign, background, core, inner)
+        seeds = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, False)
+        landscape, markers = _filled_landscape(smooth, seeds, sign, background, core)
         return landscape, markers, background, core, False
-    markers = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, True, outer, inner)
+    markers = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, True)
     return _landscape(smooth, sign, darkest, background > darkest), markers, background, core, True
+
+
+@njit(nogil=True, cache=CACHE)
+def _border_median(smooth: np.ndarray) -> float:
+    """The median of the crop's border, each pixel once: the background around the loop."""
+    return np.median(np.concatenate((smooth[0, :], smooth[-1, :], smooth[1:-1, 0], smooth[1:-1, -1])))
 
 
 @njit(nogil=True, cache=CACHE)
@@ -103,27 +140,26 @@ def _basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, labe
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
 def _filled_landscape(
-    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float, inner: int
+    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """The uint8 landscape and int32 markers of a filled loop's flood.
 
     The landscape is the closeness to the level halfway between the background and the
     loop's darkest level ``core``, so two waters meet on the loop's edge at half contrast.
-    The markers are the ``inner`` pixels of ``seeds`` (the first flood's basin: the loop's
-    dark core, inside its darkest line) and the crop's border, labelled as in ``seeds``.
+    The markers are the ``INNER`` pixels of ``seeds`` (the first flood's basin: the loop's
+    dark core, inside its darkest line) and the crop's border, labelled ``OUTER``.
     """
     half_level = background - HALF_CONTRAST * (background - core)
     height, width = seeds.shape
     markers = np.zeros((height, width), np.int32)
     for row in range(height):
         for col in range(width):
-            if seeds[row, col] == inner:
-                markers[row, col] = inner
-    outer = seeds[0, 0]
-    markers[0, :] = outer
-    markers[-1, :] = outer
-    markers[:, 0] = outer
-    markers[:, -1] = outer
+            if seeds[row, col] == INNER:
+                markers[row, col] = INNER
+    markers[0, :] = OUTER
+    markers[-1, :] = OUTER
+    markers[:, 0] = OUTER
+    markers[:, -1] = OUTER
     return _landscape(smooth, sign, half_level, background > core), markers
 
 
@@ -177,21 +213,19 @@ def _markers(
     sign: float,
     level: float,
     lighter: bool,
-    outer: int,
-    inner: int,
 ) -> np.ndarray:
-    """``outer`` along the crop's border; ``inner`` on the centre pixel and the pixels of the
+    """``OUTER`` along the crop's border; ``INNER`` on the centre pixel and the pixels of the
     disc of ``radius`` reached from it through pixels lighter than ``level`` (``lighter``) or
     darker, 4-connected."""
     height, width = smooth.shape
     markers = np.zeros((height, width), np.int32)
-    markers[0, :] = outer
-    markers[-1, :] = outer
-    markers[:, 0] = outer
-    markers[:, -1] = outer
+    markers[0, :] = OUTER
+    markers[-1, :] = OUTER
+    markers[:, 0] = OUTER
+    markers[:, -1] = OUTER
     start_row = min(max(int(round(centre_y)), 1), height - 2)
     start_col = min(max(int(round(centre_x)), 1), width - 2)
-    markers[start_row, start_col] = inner
+    markers[start_row, start_col] = INNER
     queue = np.empty((height * width, 2), np.int32)
     queue[0, 0], queue[0, 1] = start_row, start_col
     taken, size = 0, 1
@@ -207,7 +241,7 @@ def _markers(
                 continue
             if (sign * smooth[next_row, next_col] > level) != lighter:
                 continue
-            markers[next_row, next_col] = inner
+            markers[next_row, next_col] = INNER
             queue[size, 0], queue[size, 1] = next_row, next_col
             size += 1
     return markers
@@ -216,8 +250,7 @@ def _markers(
 @njit(nogil=True, cache=CACHE)
 def _brighter_inside(smooth: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
     """Whether the mean of ``smooth[y0:y1, x0:x1]`` exceeds the median of the crop's border."""
-    border = np.concatenate((smooth[0, :], smooth[-1, :], smooth[:, 0], smooth[:, -1]))
-    return smooth[y0:y1, x0:x1].mean() > np.median(border)
+    return smooth[y0:y1, x0:x1].mean() > _border_median(smooth)
 
 
 @njit(nogil=True, cache=CACHE)
@@ -247,37 +280,18 @@ _LABELS = (np.int32,)
 
 
 def outline_landscape(
-    smooth: np.ndarray,
-    centre_x: float,
-    centre_y: float,
-    inner_radius: float,
-    box_x0: int,
-    box_y0: int,
-    box_x1: int,
-    box_y1: int,
-    core_half_width: int,
-    sign: float,
-    outer: int,
-    inner: int,
-) -> tuple[np.ndarray, np.ndarray, float, float, bool]:
-    """See ``_outline_landscape``; ``smooth`` is the smoothed crop, 2-D float32, at least 3x3."""
+    smooth: np.ndarray, centre: tuple[float, float], inner_radius: float, box: Box, core_half_width: int, sign: float
+) -> FirstFlood:
+    """See ``_outline_landscape``; ``smooth`` is the smoothed crop, 2-D float32, at least 3x3,
+    ``centre`` the loop's ``(x, y)`` in it."""
     smooth = _checked_crop(smooth, "outline_landscape")
-    if not (box_x0 < box_x1 and box_y0 < box_y1):
-        raise ValueError(f"outline_landscape: empty box {box_x0, box_y0, box_x1, box_y1}")
-    return _outline_landscape(
-        smooth,
-        float(centre_x),
-        float(centre_y),
-        float(inner_radius),
-        int(box_x0),
-        int(box_y0),
-        int(box_x1),
-        int(box_y1),
-        int(core_half_width),
-        float(sign),
-        int(outer),
-        int(inner),
+    x0, y0, x1, y1 = (int(v) for v in box)
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"outline_landscape: empty box {x0, y0, x1, y1}")
+    landscape, markers, background, core, maybe_hollow = _outline_landscape(
+        smooth, float(centre[0]), float(centre[1]), float(inner_radius), x0, y0, x1, y1, int(core_half_width), float(sign)
     )
+    return FirstFlood(landscape, markers, float(background), float(core), bool(maybe_hollow))
 
 
 def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int) -> float:
@@ -288,28 +302,28 @@ def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label
 
 
 def filled_landscape(
-    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float, inner: int
+    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """See ``_filled_landscape``; ``seeds`` int32 of ``smooth``'s shape."""
     smooth = _checked_crop(smooth, "filled_landscape")
     seeds = _checked_labels(seeds, smooth.shape, "filled_landscape")
-    return _filled_landscape(smooth, seeds, float(sign), float(background), float(core), int(inner))
+    return _filled_landscape(smooth, seeds, float(sign), float(background), float(core))
 
 
-def brighter_inside(smooth: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
+def brighter_inside(smooth: np.ndarray, box: Box) -> bool:
     """See ``_brighter_inside``; the box, clipped to the crop, must keep at least one pixel."""
     smooth = _checked_crop(smooth, "brighter_inside")
     height, width = smooth.shape
-    x0, x1, y0, y1 = max(x0, 0), min(x1, width), max(y0, 0), min(y1, height)
+    x0, x1, y0, y1 = max(box[0], 0), min(box[2], width), max(box[1], 0), min(box[3], height)
     if not (x0 < x1 and y0 < y1):
         raise ValueError(f"brighter_inside: box {x0, y0, x1, y1} keeps no pixel of the crop {smooth.shape}")
     return bool(_brighter_inside(smooth, int(x0), int(y0), int(x1), int(y1)))
 
 
-def region_moments(labels: np.ndarray, label: int) -> tuple[float, float, float, float, float, float]:
+def region_moments(labels: np.ndarray, label: int) -> Moments:
     """See ``_region_moments``; ``labels`` 2-D int32."""
     labels = checked(labels, "labels", _LABELS, 2, "region_moments")
-    return _region_moments(labels, int(label))
+    return Moments(*_region_moments(labels, int(label)))
 
 
 def _checked_crop(smooth: np.ndarray, kernel: str) -> np.ndarray:

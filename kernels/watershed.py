@@ -12,7 +12,7 @@ the inner loop needs no bounds checks.
 import numpy as np
 from numba import njit
 
-from edge.kernels import CACHE
+from edge.kernels import CACHE, checked
 
 LEVELS = 256
 _EMPTY = -1
@@ -33,17 +33,11 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
     >>> flood(landscape, np.array([[1, 0, 2]], np.int32)).tolist()
     [[1, 1, 2]]
     """
-    if not isinstance(landscape, np.ndarray) or landscape.dtype != np.uint8 or landscape.ndim != 2:
-        raise ValueError(f"flood needs a 2-D uint8 landscape, got {_describe(landscape)}")
-    if not isinstance(markers, np.ndarray) or markers.dtype != np.int32 or markers.shape != landscape.shape:
-        raise ValueError(
-            f"flood needs int32 markers of the landscape's shape {landscape.shape}, got {_describe(markers)}"
-        )
-    return _flood(np.ascontiguousarray(landscape), np.ascontiguousarray(markers))
-
-
-def _describe(array) -> str:
-    return f"{array.dtype} of shape {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
+    landscape = checked(landscape, "landscape", (np.uint8,), 2, "flood")
+    markers = checked(markers, "markers", (np.int32,), 2, "flood")
+    if markers.shape != landscape.shape:
+        raise ValueError(f"flood: markers of shape {markers.shape} for a landscape of {landscape.shape}")
+    return _flood(landscape, markers)
 
 
 @njit(nogil=True, cache=CACHE)

@@ -58,13 +58,15 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
     from edge.eval.overlay import write_gallery, write_overlay
     from edge.io.boxes import box_file_for, read_boxes
     from edge.io.images import read_frame
-    from edge.pipeline.result import analyse_boxes
+    from edge.pipeline.measure import LoopMeasurer
+    from edge.pipeline.result import summarise
 
     size, mtime_ns = stamp(path) if path.is_file() else (0, 0)
     frame = read_frame(path, settings.pixel_size_nm)
     if settings.boxes:
         boxes, scores = read_boxes(box_file_for(path, settings.boxes))
-        result = analyse_boxes(frame.pixels, boxes, frame.pixel_size_nm, scores, settings.pipeline.polarity)
+        defects = LoopMeasurer(settings.pipeline.polarity).measure(frame.pixels, boxes, scores)
+        result = summarise(defects, frame.pixels.shape, frame.pixel_size_nm)
     else:
         result = loaded(settings.pipeline).analyse(frame.pixels, frame.pixel_size_nm)
     out = Path(settings.out)

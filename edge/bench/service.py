@@ -18,8 +18,8 @@ from dataclasses import replace
 import aiohttp
 import numpy as np
 import zmq
-from skimage.segmentation import watershed as skimage_watershed
 
+from edge.bench.baselines import baseline_pipeline
 from edge.io.bundled import sample_frames
 from edge.live.adzmq import encode_array
 from edge.live.client import encode_frame, encode_series_end, encode_series_start
@@ -44,7 +44,7 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
         size = f"{frame.pixels.shape[1]}x{frame.pixels.shape[0]}"
         frames_by_size.setdefault(size, []).append((frame.pixels, 0.474))
     ours = Pipeline.from_settings()
-    baseline = replace(ours, flood_function=skimage_watershed, batched_screening=False)
+    baseline = baseline_pipeline(ours)
     # one untimed run first, so the first variant timed does not pay the process's first-run costs
     warm_up = [frames[0] for frames in frames_by_size.values()] * 4
     _stream(ours, warm_up, fps=None, queue_size=len(warm_up))

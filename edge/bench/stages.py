@@ -8,28 +8,30 @@ import cv2
 import numpy as np
 from skimage.segmentation import watershed as skimage_watershed
 
+from edge.bench.baselines import PerCropScreener, sample_floods
 from edge.io.bundled import sample_frames
 from edge.io.images import to_uint8
 from edge.kernels.watershed import flood
 from edge.pipeline.detect import LoopDetector
-from edge.pipeline.measure import FloodInput, flood_input, measure_defects
+from edge.pipeline.measure import measure_defects
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
 
 
 def bench_watershed(crop_count: int, repeats: int) -> dict:
-    """Time the Numba flood, skimage's watershed and cv2.watershed on the same crops of the
-    bundled samples (their labelled boxes); print and return medians (ms per batch) and ratios."""
-    crops = _sample_crops(crop_count)
-    colour_crops = [cv2.cvtColor(c.landscape, cv2.COLOR_GRAY2BGR) for c in crops]
+    """Time the Numba flood, skimage's watershed and cv2.watershed on the same floods, those the
+    measurement runs on the bundled samples' labelled boxes; print and return medians (ms per
+    batch) and ratios."""
+    crops = sample_floods(crop_count)
+    colour_crops = [cv2.cvtColor(landscape, cv2.COLOR_GRAY2BGR) for landscape, _ in crops]
     contenders: dict[str, Callable[[], None]] = {
-        "numba bucket-queue flood": lambda: [flood(c.landscape, c.markers) for c in crops],
-        "skimage.segmentation.watershed": lambda: [skimage_watershed(c.landscape, c.markers) for c in crops],
+        "numba bucket-queue flood": lambda: [flood(landscape, markers) for landscape, markers in crops],
+        "skimage.segmentation.watershed": lambda: [skimage_watershed(*crop) for crop in crops],
         "cv2.watershed": lambda: [
-            cv2.watershed(image, c.markers.copy()) for image, c in zip(colour_crops, crops, strict=True)
+            cv2.watershed(image, markers.copy()) for image, (_, markers) in zip(colour_crops, crops, strict=True)
         ],
     }
-    pixels = sum(c.landscape.size for c in crops)
+    pixels = sum(landscape.size for landscape, _ in crops)
     print(f"watershed on {len(crops)} crops ({pixels / len(crops):.0f} px each on average), median of {repeats} runs:")
     return _compare(contenders, repeats, "the Numba flood's time")
 
@@ -58,11 +60,11 @@ def bench_detection(repeats: int) -> dict:
     by_size: dict[str, list[float]] = {}
     counts: dict[str, list[int]] = {}
     for frame, _ in sample_frames():
-        pixels = frame.pixels
-        detector.detect(pixels)  # warm-up
-        size = f"{pixels.shape[1]}x{pixels.shape[0]}"
-        by_size.setdefault(size, []).append(_median_ms(lambda frame=pixels: detector.detect(frame), repeats))
-        counts.setdefault(size, []).append(len(detector.detect(pixels)[0]))
+        view = to_uint8(frame.pixels)
+        detector.detect(view)  # warm-up
+        size = f"{view.shape[1]}x{view.shape[0]}"
+        by_size.setdefault(size, []).append(_median_ms(lambda view=view: detector.detect(view), repeats))
+        counts.setdefault(size, []).append(len(detector.detect(view)[0]))
     threads = cv2.getNumThreads()
     print(f"cascade detection (OpenCV CascadeClassifier, {threads} threads), median of {repeats} runs per frame:")
     medians = {}
@@ -77,11 +79,11 @@ def bench_screening(repeats: int) -> dict:
     """Screening time per frame: all candidates in one batched call against one call per crop."""
     screener = Screener(backend="auto")
     frame, _ = next(iter(sample_frames()))
-    boxes, _ = LoopDetector().detect(frame.pixels)
-    pixels = frame.pixels
+    view = to_uint8(frame.pixels)
+    boxes, _ = LoopDetector().detect(view)
     contenders = {
-        "one batched call": lambda: screener.probabilities(pixels, boxes),
-        "one call per crop": lambda: [screener.probabilities(pixels, box[None]) for box in boxes],
+        "one batched call": lambda: screener.probabilities(view, boxes),
+        "one call per crop": lambda: PerCropScreener(screener).probabilities(view, boxes),
     }
     print(f"screening {len(boxes)} candidates of one 1024x1024 frame ({screener.backend.name}), median of {repeats}:")
     return _compare(contenders, repeats, "the batched call's time")
@@ -99,7 +101,7 @@ def bench_classification(repeats: int) -> dict:
             continue
         pixels = frame.pixels.astype(np.uint16) * np.uint16(257)
         contenders = {
-            "CNN + texture (the classifier)": lambda pixels=pixels: classifier.classify(pixels),
+            "CNN + texture (the classifier)": lambda pixels=pixels: classifier.classify(to_uint8(pixels)),
             "CNN alone": lambda pixels=pixels: classifier.cnn_probabilities(to_uint8(pixels)),
         }
         print(f"  {size}:")
@@ -116,16 +118,6 @@ def _compare(contenders: dict[str, Callable[[], object]], repeats: int, referenc
     for name, median in medians.items():
         print(f"  {name:<32} {median:8.2f} ms   {median / first:6.2f}x {reference}")
     return medians
-
-
-def _sample_crops(count: int) -> list[FloodInput]:
-    crops = []
-    for frame, boxes in sample_frames():
-        image = frame.pixels.astype(np.float32)
-        crops += [c for c in (flood_input(image, box) for box in boxes) if c is not None]
-    if not crops:
-        raise ValueError("the bundled samples hold no boxes")
-    return [crops[i % len(crops)] for i in range(count)]
 
 
 def _median_ms(run: Callable[[], None], repeats: int) -> float:

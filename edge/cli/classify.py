@@ -23,14 +23,14 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from edge.io.images import read_frame
+    from edge.io.images import read_frame, to_uint8
     from edge.pipeline.scene import DEFAULT_CLASSIFIER, SceneClassifier
 
     classifier = SceneClassifier(args.model or DEFAULT_CLASSIFIER, args.backend or "auto")
     results, failures = [], 0
     for path in args.images:
         try:
-            scene = classifier.classify(read_frame(path).pixels)
+            scene = classifier.classify(to_uint8(read_frame(path).pixels))
         except (ValueError, OSError) as error:
             print(f"{path}: {error}", file=sys.stderr)
             failures += 1

@@ -18,7 +18,7 @@ from edge.eval.matching import (
 from edge.eval.sizes import axis_errors, axis_pairs
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
-from edge.io.images import read_frame
+from edge.io.images import read_frame, to_uint8
 from edge.pipeline.measure import Defect, measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.pipeline import Pipeline
@@ -116,7 +116,7 @@ def _pipeline_detections(
     set has an outline padding, each loop it measured as its outline padded so, with those
     measurements (a window the flood cannot measure is then not a loop, as in its results)."""
     if outline_padding is None:
-        return pipeline.candidates(pixels)[0], None
+        return pipeline.candidates(to_uint8(pixels))[0], None
     defects = pipeline.analyse(pixels).defects
     return outline_boxes(defects, outline_padding), defects
 

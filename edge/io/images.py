@@ -151,6 +151,15 @@ def check_frame(pixels: np.ndarray) -> None:
         raise ValueError("the frame holds NaN or infinite values")
 
 
+def check_view(view: np.ndarray, stage: str) -> None:
+    """Raise ``ValueError``, saying why, unless ``view`` is a frame's 8-bit view, 2-D uint8: what
+    ``stage`` (detection, screening, scene classification) takes. The pipeline makes the view
+    once (``to_uint8``) and hands it to each."""
+    if not (isinstance(view, np.ndarray) and view.ndim == 2 and view.dtype == np.uint8):
+        got = f"{view.dtype} of shape {view.shape}" if isinstance(view, np.ndarray) else type(view).__name__
+        raise ValueError(f"{stage} takes a frame's 8-bit view (2-D uint8, edge.io.images.to_uint8), got {got}")
+
+
 def to_uint8(pixels: np.ndarray) -> np.ndarray:
     """The 8-bit view of a frame that detection, screening and scene classification see.
 

@@ -3,21 +3,22 @@
 import cv2
 import numpy as np
 
-from edge.io.images import to_uint8
+from edge.io.images import check_view
 
 CONTEXT = 1.25  # crop side = CONTEXT x the box's longer side
 FRAME_CONTRAST_UNITS = 4.0  # screening inputs: pixels / (this x the frame's standard deviation)
 
 
-def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
-    """``(N, size, size)`` uint8 crops centred on each box ``[x0, y0, x1, y1]``, borders reflected."""
-    frame = to_uint8(pixels)
+def box_crops(view: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
+    """``(N, size, size)`` uint8 crops of a frame's 8-bit view centred on each box ``[x0, y0, x1,
+    y1]``, borders reflected."""
+    check_view(view, "cropping")
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if len(boxes) == 0:
         return np.zeros((0, size, size), np.uint8)
     sides = CONTEXT * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     pad = int(np.ceil(sides.max() / 2)) + 1
-    padded = cv2.copyMakeBorder(frame, pad, pad, pad, pad, cv2.BORDER_REFLECT)
+    padded = cv2.copyMakeBorder(view, pad, pad, pad, pad, cv2.BORDER_REFLECT)
     crops = np.empty((len(boxes), size, size), np.uint8)
     for index, (box, side) in enumerate(zip(boxes, sides, strict=True)):
         centre_x, centre_y = (box[0] + box[2]) / 2 + pad, (box[1] + box[3]) / 2 + pad
@@ -30,11 +31,11 @@ def box_crops(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
     return crops
 
 
-def screen_inputs(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
+def screen_inputs(view: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
     """``(N, 1, size, size)`` float32 inputs of the screening CNN: each box's crop in units of
     ``FRAME_CONTRAST_UNITS`` times the frame's standard deviation, so that a crop keeps its
     contrast against the frame (a faint blob stays faint) while the frame's own brightness and
-    contrast do not matter (the CNN removes each crop's mean)."""
-    frame = to_uint8(pixels)
-    deviation = float(cv2.meanStdDev(frame)[1][0, 0])
-    return box_crops(frame, boxes, size)[:, None].astype(np.float32) / (FRAME_CONTRAST_UNITS * max(deviation, 1.0))
+    contrast do not matter (the CNN removes each crop's mean). ``view`` is the frame's 8-bit view."""
+    check_view(view, "screening")
+    deviation = float(cv2.meanStdDev(view)[1][0, 0])
+    return box_crops(view, boxes, size)[:, None].astype(np.float32) / (FRAME_CONTRAST_UNITS * max(deviation, 1.0))

@@ -13,6 +13,7 @@ A box's support is the number of accepted windows that overlap it (IoU > 0.3, it
 included): lone hits are rarely loops, so the screening stage may skip them.
 """
 
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,13 @@ import cv2
 import numpy as np
 
 from edge.io.bundled import BUNDLED_SET
-from edge.io.images import to_uint8
+from edge.io.images import check_view
 from edge.kernels.overlap import overlap_counts
+from edge.pipeline.synthetic import warm_up_frame
 
 DEFAULT_CASCADE = BUNDLED_SET / "cascade.xml"
 SUPPORT_IOU = 0.3
+MAX_WARM_SIDE_PX = 2048  # the warm-up scans a frame of the working side, at most this
 
 
 @dataclass(frozen=True)
@@ -65,16 +68,25 @@ class LoopDetector:
             self._local.cascade = cascade
         return cascade
 
-    def detect(self, pixels: np.ndarray, min_support: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """Boxes ``(N, 4)`` in frame pixels and their scores ``(N,)``, keeping the boxes with at
-        least ``min_support`` overlapping hits (1: every box)."""
-        boxes, scores, support = self.detect_with_support(pixels)
+    def warm_up(self) -> None:
+        """Scan a frame of the working side (at most ``MAX_WARM_SIDE_PX``) on this thread, so the
+        first real frame does not pay for growing the cascade's buffers."""
+        frame, _ = warm_up_frame()
+        tiles = math.ceil(min(self.settings.working_side_px, MAX_WARM_SIDE_PX) / frame.shape[0])
+        self.detect(np.tile(frame, (tiles, tiles)))
+
+    def detect(self, view: np.ndarray, min_support: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Boxes ``(N, 4)`` in frame pixels and their scores ``(N,)`` in a frame's 8-bit view,
+        keeping the boxes with at least ``min_support`` overlapping hits (1: every box)."""
+        boxes, scores, support = self.detect_with_support(view)
         keep = support >= min_support
         return boxes[keep], scores[keep]
 
-    def detect_with_support(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Boxes ``(N, 4)`` in frame pixels, their scores and their support ``(N,)``."""
-        frame = to_uint8(pixels)
+    def detect_with_support(self, view: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes ``(N, 4)`` in frame pixels, their scores and their support ``(N,)``, in a
+        frame's 8-bit view."""
+        check_view(view, "detection")
+        frame = view
         scale = min(1.0, self.settings.working_side_px / max(frame.shape))
         if min(frame.shape) * scale < self.settings.min_size_px:  # no window fits: a strip, a tiny frame
             return np.zeros((0, 4)), np.zeros(0), np.zeros(0, np.int64)

@@ -22,6 +22,10 @@ import numpy as np
 
 from edge.kernels.landscape import (
     HALF_CONTRAST,
+    INNER,
+    Box,
+    FirstFlood,
+    Moments,
     basin_light_level,
     brighter_inside,
     filled_landscape,
@@ -31,7 +35,6 @@ from edge.kernels.landscape import (
 from edge.kernels.watershed import flood
 from edge.pipeline.polarity import POLARITIES, Polarity
 
-OUTER, INNER = 1, 2
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
 FLOOD_SIDE_PX = 72  # boxes smaller than this are upsampled to it (at most MAX_ZOOM times)
@@ -54,32 +57,52 @@ class Defect:
     hollow: bool = True
 
 
-def measure_defects(
-    frame: np.ndarray,
-    boxes: np.ndarray,
-    polarity: Polarity = "auto",
-    scores: np.ndarray | None = None,
-    flood_function: FloodFunction = flood,
-) -> list[Defect]:
-    """Measure the defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end).
+@dataclass(frozen=True)
+class LoopMeasurer:
+    """Module III as a stage of the pipeline: measures the defect inside each candidate box.
 
-    ``polarity`` says whether loops are darker ("dark") or brighter ("bright") than their
-    surroundings; "auto" decides per box from the box's contrast with its surroundings.
-    Boxes that leave no pixels inside the frame, or whose flood finds no region, are
-    skipped. ``flood_function(landscape, markers)`` is our kernel unless a benchmark swaps
-    in a baseline with the same labels (``skimage.segmentation.watershed``).
+    Attributes
+    ----------
+    polarity : "auto", "dark" or "bright"
+        Whether loops are darker or brighter than their surroundings; "auto" decides per box
+        from the box's contrast with its surroundings.
+    flood_with : callable
+        The watershed flood ``(landscape, markers) -> labels``: our kernel, or a baseline with
+        the same labels (``skimage.segmentation.watershed``) that the benchmark composes.
     """
-    if frame.ndim != 2:
-        raise ValueError(f"measure_defects needs a 2-D greyscale frame, got shape {frame.shape}")
-    if polarity not in POLARITIES:
-        raise ValueError(f"polarity must be one of {POLARITIES}, got {polarity!r}")
-    defects = []
-    for index, box in enumerate(_integer_boxes(boxes)):
-        score = None if scores is None else float(scores[index])
-        defect = _measure_one(frame, box, polarity, score, flood_function)
-        if defect is not None:
-            defects.append(defect)
-    return defects
+
+    polarity: Polarity = "auto"
+    flood_with: FloodFunction = flood
+
+    def __post_init__(self):
+        if self.polarity not in POLARITIES:
+            raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
+
+    def measure(self, frame: np.ndarray, boxes: np.ndarray, scores: np.ndarray | None = None) -> list[Defect]:
+        """The defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end) of the 2-D
+        ``frame`` (any real dtype: only the crops are converted), with its score. Boxes that
+        leave fewer than 3x3 pixels inside the frame, or whose flood finds no region, are skipped."""
+        if frame.ndim != 2:
+            raise ValueError(f"measuring needs a 2-D greyscale frame, got shape {frame.shape}")
+        defects = []
+        for index, box in enumerate(_integer_boxes(boxes)):
+            crop = _crop(frame, box)
+            if crop is None:
+                continue
+            sign = _sign(crop, self.polarity)
+            labels, hollow = _flood_outline(crop, sign, self.flood_with)
+            score = None if scores is None else float(scores[index])
+            defect = _ellipse(region_moments(labels, INNER), crop, hollow, score)
+            if defect is not None:
+                defects.append(defect)
+        return defects
+
+
+def measure_defects(
+    frame: np.ndarray, boxes: np.ndarray, polarity: Polarity = "auto", scores: np.ndarray | None = None
+) -> list[Defect]:
+    """``LoopMeasurer(polarity).measure(frame, boxes, scores)``."""
+    return LoopMeasurer(polarity).measure(frame, boxes, scores)
 
 
 def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
@@ -105,39 +128,28 @@ def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
     return boxes
 
 
-@dataclass(frozen=True)
-class FloodInput:
-    """What the flood of one box works on: the 8-bit landscape, the markers, where the
-    (possibly upsampled) crop sits in the frame, and whether the loop is hollow."""
-
-    landscape: np.ndarray
-    markers: np.ndarray
-    origin: tuple[int, int]
-    zoom: float
-    bbox: tuple[int, int, int, int]
-    hollow: bool
-
-
-def flood_input(
-    image: np.ndarray, box: np.ndarray, polarity: str = "auto", flood_function: FloodFunction = flood
-) -> FloodInput | None:
-    """The final flood's landscape and markers for the box ``[x0, y0, x1, y1]`` of a 2-D
-    frame of any real dtype (only the crop is converted), or None when the box keeps fewer
-    than 3x3 pixels inside the frame."""
-    flooded = _flood_box(image, _integer_boxes(box)[0], polarity, flood_function)
-    return None if flooded is None else flooded[0]
-
-
 def _integer_boxes(boxes: np.ndarray) -> list[list[int]]:
     """Boxes ``[x0, y0, x1, y1]`` rounded to whole pixels, as Python ints (cheap to unpack per box)."""
     return np.rint(np.asarray(boxes, dtype=np.float64).reshape(-1, 4)).astype(np.int64).tolist()
 
 
-def _flood_box(
-    image: np.ndarray, box: list[int], polarity: str, flood_function: FloodFunction
-) -> tuple[FloodInput, np.ndarray] | None:
-    """Crop, smooth and orient the box, flood its outline's darkest line, and flood again at
-    half contrast when the basin found has no light centre; the final input and labels."""
+@dataclass(frozen=True)
+class _Crop:
+    """One box's crop, smoothed and (for a small box) upsampled, and where it sits in the frame:
+    a pixel of the frame at x lands on ``zoom * (x - origin) + (zoom - 1) / 2``."""
+
+    smooth: np.ndarray
+    origin: tuple[int, int]
+    zoom: float
+    bbox: tuple[int, int, int, int]  # the box, clipped to the frame
+    box: Box  # the box in crop pixels
+    centre: tuple[float, float]  # the box's centre in crop pixels
+    inner_radius: float  # the disc about the centre that seeds the loop's inside
+
+
+def _crop(image: np.ndarray, box: list[int]) -> _Crop | None:
+    """The box with a margin of background around it, smoothed, upsampled where small for
+    sub-pixel outlines; None when the box keeps fewer than 3x3 pixels inside the frame."""
     height, width = image.shape
     x0, y0, x1, y1 = box
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
@@ -146,48 +158,52 @@ def _flood_box(
     margin = max(4, int(CROP_MARGIN * max(x1 - x0, y1 - y0)))
     cx0, cy0 = max(x0 - margin, 0), max(y0 - margin, 0)
     cx1, cy1 = min(x1 + margin, width), min(y1 + margin, height)
-    # small boxes are flooded on an upsampled crop, for sub-pixel outlines: a pixel of the
-    # frame at x lands on zoom * (x + 0.5) - 0.5
     zoom = min(MAX_ZOOM, max(1.0, FLOOD_SIDE_PX / max(x1 - x0, y1 - y0)))
     crop = image[cy0:cy1, cx0:cx1].astype(np.float32)
     if zoom > 1:
         crop = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR)
-    centre_x, centre_y = zoom * ((x0 + x1) / 2 - cx0) - 0.5, zoom * ((y0 + y1) / 2 - cy0) - 0.5
-    box_in_crop = tuple(round(zoom * v) for v in (x0 - cx0, y0 - cy0, x1 - cx0, y1 - cy0))
-
+    centre = (zoom * ((x0 + x1) / 2 - cx0) - 0.5, zoom * ((y0 + y1) / 2 - cy0) - 0.5)
+    box_in_crop = Box(*(round(zoom * v) for v in (x0 - cx0, y0 - cy0, x1 - cx0, y1 - cy0)))
     smooth = cv2.GaussianBlur(crop, (0, 0), SMOOTHING_SIGMA_PX * zoom)
-    bright = polarity == "bright" if polarity != "auto" else brighter_inside(smooth, *box_in_crop)
-    sign = -1.0 if bright else 1.0
     inner_radius = zoom * max(1.0, 0.12 * min(x1 - x0, y1 - y0))
+    return _Crop(smooth, (cx0, cy0), zoom, (x0, y0, x1, y1), box_in_crop, centre, inner_radius)
+
+
+def _sign(crop: _Crop, polarity: str) -> float:
+    """-1 where the loop is brighter than its surroundings (so the floods see it dark), else 1."""
+    bright = polarity == "bright" if polarity != "auto" else brighter_inside(crop.smooth, crop.box)
+    return -1.0 if bright else 1.0
+
+
+def _flood_outline(crop: _Crop, sign: float, flood_with: FloodFunction) -> tuple[np.ndarray, bool]:
+    """The labels of the loop's outline (``INNER`` inside it) and whether the loop is hollow:
+    a first flood meets on the outline's darkest line; where the basin inside it has no light
+    centre, a second flood grows it to the edge at half contrast."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
-    landscape, markers, background, core, maybe_hollow = outline_landscape(
-        smooth, centre_x, centre_y, inner_radius, *box_in_crop, round(zoom), sign, OUTER, INNER
-    )
-    labels = flood_function(landscape, markers)
-    light_centre = background - HALF_CONTRAST * (background - core)
-    hollow = maybe_hollow and basin_light_level(labels, smooth, sign, INNER) > light_centre
-    if maybe_hollow and not hollow:
-        landscape, markers = filled_landscape(smooth, labels, sign, background, core, INNER)
-        labels = flood_function(landscape, markers)
-    return FloodInput(landscape, markers, (cx0, cy0), zoom, (x0, y0, x1, y1), hollow), labels
+    first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
+    labels = flood_with(first.landscape, first.markers)
+    if not first.maybe_hollow:
+        return labels, False
+    if _has_light_centre(labels, crop, sign, first):
+        return labels, True
+    landscape, markers = filled_landscape(crop.smooth, labels, sign, first.background, first.core)
+    return flood_with(landscape, markers), False
 
 
-def _measure_one(
-    image: np.ndarray, box: list[int], polarity: str, score: float | None, flood_function: FloodFunction
-) -> Defect | None:
-    flooded = _flood_box(image, box, polarity, flood_function)
-    if flooded is None:
-        return None
-    prepared, labels = flooded
-    return _ellipse(region_moments(labels, INNER), prepared, score)
+def _has_light_centre(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood) -> bool:
+    """Whether the basin the first flood found is lighter than half the loop's contrast: a
+    hollow loop's light centre, not a blob's speck of darker pixels."""
+    light_centre = first.background - HALF_CONTRAST * (first.background - first.core)
+    return basin_light_level(labels, crop.smooth, sign, INNER) > light_centre
 
 
-def _ellipse(moments: tuple[float, ...], prepared: FloodInput, score: float | None) -> Defect | None:
+def _ellipse(moments: Moments, crop: _Crop, hollow: bool, score: float | None) -> Defect | None:
+    """The moment ellipse of the outline's region, in frame pixels; None for a speck."""
     area, m10, m01, mu20, mu02, mu11 = moments
     if area < 3:
         return None
-    scale = 1.0 / prepared.zoom
-    offset = prepared.origin
+    scale = 1.0 / crop.zoom
+    offset = crop.origin
     mu20, mu02, mu11 = mu20 / area, mu02 / area, mu11 / area
     spread = math.hypot((mu20 - mu02) / 2, mu11)
     major_var = (mu20 + mu02) / 2 + spread
@@ -195,11 +211,11 @@ def _ellipse(moments: tuple[float, ...], prepared: FloodInput, score: float | No
     return Defect(
         x=offset[0] + (m10 / area + 0.5) * scale - 0.5,
         y=offset[1] + (m01 / area + 0.5) * scale - 0.5,
-        bbox=prepared.bbox,
+        bbox=crop.bbox,
         major_px=4 * math.sqrt(major_var) * scale,
         minor_px=4 * math.sqrt(minor_var) * scale,
         angle_deg=0.5 * math.degrees(math.atan2(2 * mu11, mu20 - mu02)),
         area_px=area * scale * scale,
         score=score,
-        hollow=prepared.hollow,
+        hollow=hollow,
     )

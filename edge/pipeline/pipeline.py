@@ -1,39 +1,45 @@
 """The frame pipeline: detect -> screen -> measure -> summarise, with time per stage."""
 
-import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from edge.io.images import check_frame, to_uint8
-from edge.kernels.watershed import flood
 from edge.pipeline.detect import LoopDetector
-from edge.pipeline.measure import Polarity
+from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.model_set import ModelSet, ModelSetError
-from edge.pipeline.result import FrameResult, analyse_boxes
+from edge.pipeline.result import FrameResult, summarise
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
 from edge.pipeline.settings import PipelineSettings
+from edge.pipeline.stages import Detector, Measurer, Screen
 from edge.pipeline.synthetic import warm_up_frame
-
-MAX_WARM_SIDE_PX = 2048  # the warm-up scans a frame of the detector's working side, at most this
-WARM_BATCH = 512  # candidates screened at once in warming up (a 1024x1024 frame has a few hundred)
 
 
 @dataclass
 class Pipeline:
-    """Runs the three modules on one frame; each stage releases the GIL for most of its time."""
+    """Runs the three modules on one frame; each stage releases the GIL for most of its time.
 
-    detector: LoopDetector
-    screener: Screener | None = None
-    polarity: Polarity = "auto"
-    # the benchmark's baseline swaps these for skimage's watershed and one inference call per crop
-    flood_function: Callable = flood
-    batched_screening: bool = True
+    Attributes
+    ----------
+    detector : Detector
+        Module I: candidate boxes in the frame's 8-bit view.
+    screener : Screen or None
+        Module II: the candidates that are loops; None keeps every candidate.
+    measurer : Measurer
+        Module III: each loop's outline and ellipse, measured in the frame itself.
+    scene : SceneClassifier or None
+        Labels each frame with its scene, where a classifier is given.
+    analysed_scenes : frozenset of str or None
+        The scenes whose frames get defect analysis; None: every frame's.
+    """
+
+    detector: Detector
+    screener: Screen | None = None
+    measurer: Measurer = field(default_factory=LoopMeasurer)
     scene: SceneClassifier | None = None
-    analysed_scenes: frozenset[str] | None = None  # None: every frame's defects are analysed
+    analysed_scenes: frozenset[str] | None = None
 
     @classmethod
     def from_settings(
@@ -60,34 +66,35 @@ class Pipeline:
             if unknown:
                 raise ValueError(f"scene labels {unknown} are not among the classifier's {scene.classes}")
         detector = LoopDetector(models.cascade, models.detector)
-        return cls(detector, screener, settings.polarity, scene=scene, analysed_scenes=analysed_scenes)
+        return cls(detector, screener, LoopMeasurer(settings.polarity), scene, analysed_scenes)
 
-    def candidates(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Modules I and II: the boxes that are loops, with their scores."""
-        view = to_uint8(pixels)
-        boxes, scores = self._detect(view)
-        if self.screener is None:
-            return boxes, scores
-        return self.screener.screen(view, boxes)
+    def candidates(self, view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Modules I and II on a frame's 8-bit view: the boxes that are loops, with their scores."""
+        boxes, scores, _ = self._candidates(view)
+        return boxes, scores
 
-    def _detect(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The cascade's boxes, less those with too little support to be worth screening."""
-        return self.detector.detect(pixels, self.screener.min_support if self.screener else 1)
+    def _candidates(self, view: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        """``candidates``, and the milliseconds detection and screening took."""
+        started = time.perf_counter()
+        boxes, scores = self.detector.detect(view, self.screener.min_support if self.screener else 1)
+        detected = time.perf_counter()
+        if self.screener is not None:
+            boxes, scores = self.screener.screen(view, boxes)
+        screened = time.perf_counter()
+        return boxes, scores, {"detect": 1e3 * (detected - started), "screen": 1e3 * (screened - detected)}
 
     def warm_up(self) -> None:
         """Run every stage once on a synthetic frame (``edge.pipeline.synthetic.warm_up_frame``)
         and measure its rings and discs of each zoom level in their boxes, so the models are
         loaded and the kernels of both kinds of loop compiled before the first real frame; then
-        scan a frame of the detector's working size and screen a full frame's batch of candidates,
-        so the first real frame does not pay for growing the cascade's and the network's buffers
-        either (it took ~80 ms longer without)."""
+        let the detector and the screen grow their buffers to a full frame's (the first real
+        frame took ~80 ms longer without)."""
         frame, boxes = warm_up_frame()
         self.analyse(frame, None)
-        analyse_boxes(frame, boxes, None, None, self.polarity, self.flood_function)
-        tiles = math.ceil(min(self.detector.settings.working_side_px, MAX_WARM_SIDE_PX) / frame.shape[0])
-        self.detector.detect(np.tile(frame, (tiles, tiles)))
+        self.measurer.measure(frame, boxes)
+        self.detector.warm_up()
         if self.screener is not None:
-            self.screener.backend.run(np.zeros((WARM_BATCH, *self.screener.backend.sample_shape), np.float32))
+            self.screener.warm_up()
 
     def analyse(self, pixels: np.ndarray, pixel_size_nm: float | None = None) -> FrameResult:
         """Find and measure the loops in one frame.
@@ -107,8 +114,8 @@ class Pipeline:
 
         Notes
         -----
-        The frame's 8-bit view (``edge.io.images.to_uint8``) is made once, here, and is what the
-        scene classifier, the cascade and the screen see; the measurement crops the frame itself.
+        The frame's 8-bit view (``edge.io.images.to_uint8``) is made once, here, and handed to
+        the scene classifier, the detector and the screen; the measurer crops the frame itself.
 
         Examples
         --------
@@ -123,20 +130,12 @@ class Pipeline:
         started = time.perf_counter()
         view = to_uint8(pixels)
         scene = self.scene.classify(view) if self.scene is not None else None
+        classify_ms = 1e3 * (time.perf_counter() - started)
         if scene is not None and self.analysed_scenes is not None and scene["label"] not in self.analysed_scenes:
-            return FrameResult([], None, pixel_size_nm, scene, {"classify": 1e3 * (time.perf_counter() - started)})
-        classified = time.perf_counter()
-        boxes, scores = self._detect(view)
-        detected = time.perf_counter()
-        if self.screener is not None:
-            boxes, scores = self.screener.screen(view, boxes, self.batched_screening)
-        screened = time.perf_counter()
-        result = analyse_boxes(pixels, boxes, pixel_size_nm, scores, self.polarity, self.flood_function)
-        measured = time.perf_counter()
-        stage_ms = {
-            "classify": 1e3 * (classified - started),
-            "detect": 1e3 * (detected - classified),
-            "screen": 1e3 * (screened - detected),
-            "measure": 1e3 * (measured - screened),
-        }
-        return replace(result, scene=scene, stage_ms=stage_ms)
+            return FrameResult([], None, pixel_size_nm, scene, {"classify": classify_ms})
+        boxes, scores, stage_ms = self._candidates(view)
+        measuring = time.perf_counter()
+        defects = self.measurer.measure(pixels, boxes, scores)
+        measure_ms = 1e3 * (time.perf_counter() - measuring)
+        result = summarise(defects, pixels.shape, pixel_size_nm)
+        return replace(result, scene=scene, stage_ms={"classify": classify_ms, **stage_ms, "measure": measure_ms})

@@ -1,12 +1,8 @@
 """One frame in, its defects and statistics out: the result shared by the CLI and the service."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-import numpy as np
-
-from edge.kernels.watershed import flood
-from edge.pipeline.measure import Defect, Polarity, measure_defects
+from edge.pipeline.measure import Defect
 from edge.pipeline.stats import frame_stats
 
 DEFECT_FIELDS = tuple(f.name for f in fields(Defect))
@@ -52,17 +48,9 @@ class FrameResult:
         }
 
 
-def analyse_boxes(
-    pixels: np.ndarray,
-    boxes: np.ndarray,
-    pixel_size_nm: float | None,
-    scores: np.ndarray | None = None,
-    polarity: Polarity = "auto",
-    flood_function: Callable = flood,
-) -> FrameResult:
-    """Measure the defect in each candidate box and summarise the frame."""
-    defects = measure_defects(pixels, boxes, polarity, scores, flood_function)
-    return FrameResult(defects, frame_stats(defects, pixels.shape, pixel_size_nm), pixel_size_nm)
+def summarise(defects: list[Defect], shape: tuple[int, int], pixel_size_nm: float | None) -> FrameResult:
+    """The frame's result: its defects and their statistics over a frame of ``shape``."""
+    return FrameResult(defects, frame_stats(defects, shape, pixel_size_nm), pixel_size_nm)
 
 
 def defect_json(defect: Defect, pixel_size_nm: float | None) -> dict:

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.io.bundled import MODELS_DIR
-from edge.io.images import to_uint8
+from edge.io.images import check_view
 from edge.pipeline.backends import InferenceBackend, load_model
 from edge.pipeline.texture import TextureModel
 from edge.pipeline.tiling import scaled, tiles, view_scales
@@ -24,12 +24,12 @@ class SceneClassifier:
         # a record with a texture model: the classifier is the mean of the CNN's and its probabilities
         self._texture = TextureModel(details["texture"]) if "texture" in details else None
 
-    def probabilities(self, pixels: np.ndarray) -> np.ndarray:
-        """Class probabilities of one frame: the CNN's (``cnn_probabilities``), averaged with
-        the texture model's where the record has one."""
-        frame = to_uint8(pixels)
-        cnn = self.cnn_probabilities(frame)
-        return cnn if self._texture is None else (cnn + self._texture.probabilities(frame)) / 2
+    def probabilities(self, view: np.ndarray) -> np.ndarray:
+        """Class probabilities of one frame's 8-bit view: the CNN's (``cnn_probabilities``),
+        averaged with the texture model's where the record has one."""
+        check_view(view, "scene classification")
+        cnn = self.cnn_probabilities(view)
+        return cnn if self._texture is None else (cnn + self._texture.probabilities(view)) / 2
 
     def cnn_probabilities(self, frame: np.ndarray) -> np.ndarray:
         """The CNN's half, for an 8-bit frame: the mean of its tiles' probabilities, averaged
@@ -41,9 +41,9 @@ class SceneClassifier:
         ends = np.cumsum([len(view) for view in views])[:-1]
         return np.mean([part.mean(axis=0) for part in np.split(probabilities, ends)], axis=0)
 
-    def classify(self, pixels: np.ndarray) -> dict:
-        """``{label, confidence, top: [[label, p], ...]}`` for one frame."""
-        probabilities = self.probabilities(pixels)
+    def classify(self, view: np.ndarray) -> dict:
+        """``{label, confidence, top: [[label, p], ...]}`` for one frame's 8-bit view."""
+        probabilities = self.probabilities(view)
         order = np.argsort(probabilities)[::-1]
         top = [[self.classes[i], float(probabilities[i])] for i in order]
         return {"label": top[0][0], "confidence": top[0][1], "top": top}

@@ -19,7 +19,7 @@ import numpy as np
 
 from edge.eval.matching import centres_within
 from edge.io.dataset import LabelledImage
-from edge.io.images import read_frame
+from edge.io.images import read_frame, to_uint8
 from edge.pipeline.crops import screen_inputs
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import measure_defects, outline_boxes
@@ -43,13 +43,13 @@ def candidates_with_labels(
     box on a labelled loop at its scale: centres within ``tolerance_px`` in x and in y, sides
     within a factor of 1.6; 0 for a box near no loop; -1, left out of training, for a box near
     a loop at the wrong scale, such as a small window inside a large loop) and their support."""
-    pixels = read_frame(item.image).pixels
-    boxes, _, support = detector.detect_with_support(pixels)
+    view = to_uint8(read_frame(item.image).pixels)
+    boxes, _, support = detector.detect_with_support(view)
     near = centres_within(boxes, item.boxes, tolerance_px)
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
-    return boxes, screen_inputs(pixels, boxes, crop_px), targets, support
+    return boxes, screen_inputs(view, boxes, crop_px), targets, support
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,6 +6,7 @@ import pytest
 from edge.kernels.boost import best_stump
 from edge.kernels.cascade import cascade_accepts
 from edge.kernels.landscape import (
+    Box,
     basin_light_level,
     brighter_inside,
     filled_landscape,
@@ -24,7 +25,7 @@ BOXES = np.array([[0.0, 0.0, 4.0, 4.0]])
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: flood(np.zeros((4, 4), np.uint16), np.zeros((4, 4), np.int32)), "2-D uint8 landscape"),
+        (lambda: flood(np.zeros((4, 4), np.uint16), np.zeros((4, 4), np.int32)), "landscape must be a 2-D uint8"),
         (lambda: overlap_counts(BOXES.astype(np.float32), BOXES, 0.3), "boxes must be a 2-D float64"),
         (lambda: overlap_counts(BOXES[:, :3], BOXES, 0.3), r"boxes are \(N, 4\)"),
         (lambda: lbp_code(np.zeros((4, 4), np.int32), 0, 0, 0, 0, 2, 1), "leaves the integral image"),
@@ -45,12 +46,12 @@ BOXES = np.array([[0.0, 0.0, 4.0, 4.0]])
             ),
             "ending within the 1 learners",
         ),
-        (lambda: outline_landscape(SMOOTH.astype(np.float64), 4, 4, 1, 1, 1, 6, 6, 1, 1.0, 1, 2), "float32"),
-        (lambda: outline_landscape(SMOOTH[:2], 4, 4, 1, 1, 1, 6, 6, 1, 1.0, 1, 2), "at least 3x3"),
-        (lambda: outline_landscape(SMOOTH, 4, 4, 1, 6, 1, 6, 6, 1, 1.0, 1, 2), "empty box"),
+        (lambda: outline_landscape(SMOOTH.astype(np.float64), (4, 4), 1, Box(1, 1, 6, 6), 1, 1.0), "float32"),
+        (lambda: outline_landscape(SMOOTH[:2], (4, 4), 1, Box(1, 1, 6, 6), 1, 1.0), "at least 3x3"),
+        (lambda: outline_landscape(SMOOTH, (4, 4), 1, Box(6, 1, 6, 6), 1, 1.0), "empty box"),
         (lambda: basin_light_level(LABELS[:4], SMOOTH, 1.0, 2), "labels of shape"),
-        (lambda: filled_landscape(SMOOTH, LABELS.astype(np.int64), 1.0, 1.0, 0.0, 2), "int32"),
-        (lambda: brighter_inside(SMOOTH, 9, 9, 12, 12), "keeps no pixel"),
+        (lambda: filled_landscape(SMOOTH, LABELS.astype(np.int64), 1.0, 1.0, 0.0), "int32"),
+        (lambda: brighter_inside(SMOOTH, Box(9, 9, 12, 12)), "keeps no pixel"),
         (lambda: region_moments(LABELS.astype(np.uint8), 2), "labels must be a 2-D int32"),
     ],
 )

@@ -5,6 +5,7 @@ from scipy.ndimage import uniform_filter
 from skimage.segmentation import flood
 
 from edge.kernels.landscape import (
+    Box,
     basin_light_level,
     brighter_inside,
     filled_landscape,
@@ -77,7 +78,7 @@ def test_first_flood_inputs_equal_the_numpy_reference(seed, sign):
     )
     inner_radius, half_width = rng.uniform(1, radius), int(rng.integers(1, 5))
     landscape, markers, background, core, maybe_hollow = outline_landscape(
-        smooth, *centre, inner_radius, *box, half_width, sign, 1, 2
+        smooth, centre, inner_radius, Box(*box), half_width, sign
     )
     expected = _reference_landscape(smooth, centre, inner_radius, box, half_width, sign)
     assert maybe_hollow == expected[4]
@@ -95,7 +96,7 @@ def test_noisy_rings_may_be_hollow_and_noisy_discs_are_filled_for_sure(seed):
     distance = np.hypot(cols - 20, rows - 20)
     ring = seed % 2 == 1
     smooth[(np.abs(distance - 10) < 1.5) if ring else (distance < 10)] -= 80
-    assert outline_landscape(smooth, 20.0, 20.0, 4.0, 8, 8, 33, 33, 2, 1.0, 1, 2)[4] == ring
+    assert outline_landscape(smooth, (20.0, 20.0), 4.0, Box(8, 8, 33, 33), 2, 1.0).maybe_hollow == ring
 
 
 def test_filled_landscape_is_seeded_by_the_basin_and_peaks_at_half_contrast():
@@ -104,7 +105,7 @@ def test_filled_landscape_is_seeded_by_the_basin_and_peaks_at_half_contrast():
     seeds = np.zeros((30, 30), np.int32)
     seeds[12:15, 12:16] = 2
     seeds[0, :] = seeds[-1, :] = seeds[:, 0] = seeds[:, -1] = 1
-    landscape, markers = filled_landscape(smooth, seeds, 1.0, 100.0, 40.0, 2)
+    landscape, markers = filled_landscape(smooth, seeds, 1.0, 100.0, 40.0)
     np.testing.assert_array_equal(markers, seeds)
     np.testing.assert_array_equal(landscape, _stretched(smooth.astype(np.float64), 70.0))
 
@@ -121,7 +122,7 @@ def test_ring_may_be_hollow_and_its_darkest_line_is_the_landscape_ridge():
     rows, cols = np.indices((41, 41))
     radius = np.hypot(cols - 20, rows - 20)
     smooth = (150 - 60 * np.exp(-((radius - 12) ** 2) / 4)).astype(np.float32)
-    landscape, markers, _, _, maybe_hollow = outline_landscape(smooth, 20.0, 20.0, 4.0, 5, 5, 36, 36, 1, 1.0, 1, 2)
+    landscape, markers, _, _, maybe_hollow = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
     assert maybe_hollow
     assert landscape[20, 32] == 255 and landscape[20, 8] == 255
     assert markers[20, 20] == 2 and markers[0, 0] == 1
@@ -131,14 +132,14 @@ def test_blob_is_filled_and_its_half_contrast_edge_is_the_landscape_ridge():
     rows, cols = np.indices((41, 41))
     radius = np.hypot(cols - 20, rows - 20)
     smooth = (150 - 60 / (1 + np.exp(radius - 10))).astype(np.float32)  # half contrast at radius 10
-    landscape, _, _, _, maybe_hollow = outline_landscape(smooth, 20.0, 20.0, 4.0, 5, 5, 36, 36, 1, 1.0, 1, 2)
+    landscape, _, _, _, maybe_hollow = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
     assert not maybe_hollow
     assert landscape[20, 20:].argmax() == 10
 
 
 def test_flat_crop_gives_a_flat_landscape():
     flat = np.zeros((9, 9), np.float32)
-    landscape = outline_landscape(flat, 4.0, 4.0, 1.0, 2, 2, 7, 7, 1, 1.0, 1, 2)[0]
+    landscape = outline_landscape(flat, (4.0, 4.0), 1.0, Box(2, 2, 7, 7), 1, 1.0).landscape
     assert not landscape.any()
 
 
@@ -161,6 +162,6 @@ def test_brighter_inside_compares_the_box_mean_with_the_border_median(seed):
     rng = np.random.default_rng(seed)
     smooth = rng.normal(0, 1, (30, 40)).astype(np.float32)
     smooth[10:20, 12:25] += rng.normal(0, 1)
-    border = np.concatenate([smooth[0, :], smooth[-1, :], smooth[:, 0], smooth[:, -1]])
+    border = np.concatenate([smooth[0, :], smooth[-1, :], smooth[1:-1, 0], smooth[1:-1, -1]])  # each pixel once
     expected = smooth[10:20, 12:25].mean() > np.median(border)
-    assert brighter_inside(smooth, 12, 10, 25, 20) == expected
+    assert brighter_inside(smooth, Box(12, 10, 25, 20)) == expected

@@ -52,11 +52,11 @@ def test_one_marker_floods_every_pixel_and_no_marker_labels_none():
 @pytest.mark.parametrize(
     "landscape, markers, message",
     [
-        (np.zeros((4, 4), np.uint16), np.zeros((4, 4), np.int32), "2-D uint8 landscape"),
-        (np.zeros((4, 4, 1), np.uint8), np.zeros((4, 4, 1), np.int32), "2-D uint8 landscape"),
-        (np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.int64), "int32 markers"),
-        (np.zeros((4, 4), np.uint8), np.zeros((4, 5), np.int32), "int32 markers"),
-        ([[0, 1]], np.zeros((1, 2), np.int32), "2-D uint8 landscape, got list"),
+        (np.zeros((4, 4), np.uint16), np.zeros((4, 4), np.int32), "landscape must be a 2-D uint8"),
+        (np.zeros((4, 4, 1), np.uint8), np.zeros((4, 4, 1), np.int32), "landscape must be a 2-D uint8"),
+        (np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.int64), "markers must be a 2-D int32"),
+        (np.zeros((4, 4), np.uint8), np.zeros((4, 5), np.int32), "markers of shape"),
+        ([[0, 1]], np.zeros((1, 2), np.int32), "landscape must be a 2-D uint8 array, got list"),
     ],
 )
 def test_flood_refuses_what_its_queue_cannot_hold(landscape, markers, message):

@@ -75,5 +75,10 @@ def test_min_support_keeps_the_boxes_with_that_many_overlapping_hits():
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 4096), (4096, 1), (23, 23), (24, 5000)])
 def test_frames_no_window_fits_in_give_no_boxes(shape):
-    boxes, scores = LoopDetector().detect(np.full(shape, 100, np.uint16))
+    boxes, scores = LoopDetector().detect(np.full(shape, 100, np.uint8))
     assert boxes.shape == (0, 4) and scores.shape == (0,)
+
+
+def test_detection_takes_the_frames_8_bit_view_and_refuses_raw_pixels():
+    with pytest.raises(ValueError, match="detection takes a frame's 8-bit view .* got uint16"):
+        LoopDetector().detect(np.full((256, 256), 100, np.uint16))
