@@ -6,7 +6,7 @@ The public API for notebooks and integrators::
 
     frame = read_frame("scan.dm4")
     result = Pipeline.from_settings().analyse(frame.pixels, pixel_size_nm=frame.pixel_size_nm)
-    print(result.stats["count"], result.stats["mean_diameter_nm"])
+    print(result.stats.count, result.stats.mean_diameter_nm)
 
 The names are imported on first use, so that ``import edge`` (and ``edge --help``) needs
 neither Numba nor a model.

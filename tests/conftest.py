@@ -11,8 +11,26 @@ LI2018 = SHARED_DATA / "li2018"
 EM_FORMATS = SHARED_DATA / "em-formats"
 
 
-def need(path: Path) -> Path:
+def _need(path: Path) -> Path:
     """Skip the test, saying why, when a folder of ../shared/data is absent."""
     if not path.exists():
         pytest.skip(f"{path} is absent: this test reads the shared data set beside the checkout")
     return path
+
+
+@pytest.fixture(scope="session")
+def li2018() -> Path:
+    """The li2018 data set folder of ../shared/data; the test skips where it is absent."""
+    return _need(LI2018)
+
+
+@pytest.fixture(scope="session")
+def em_formats() -> Path:
+    """The vendor-format files of ../shared/data; the test skips where they are absent."""
+    return _need(EM_FORMATS)
+
+
+@pytest.fixture(scope="session")
+def uhcs_sem() -> Path:
+    """The UHCS SEM micrographs of ../shared/data; the test skips where they are absent."""
+    return _need(SHARED_DATA / "uhcs-sem")

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from edge.archive.files import Done, Journal, stamp
 from edge.pipeline.result import FrameResult
 from edge.pipeline.settings import PipelineSettings, loaded
+from edge.pipeline.stats import FrameStats
 from edge.pipeline.tables import defect_rows, image_row
 
 
@@ -80,22 +81,22 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
 
 
 def _line(result: FrameResult) -> str:
-    scene = "" if result.scene is None else f"[{result.scene['label']} {result.scene['confidence']:.2f}] "
+    scene = "" if result.scene is None else f"[{result.scene.label} {result.scene.confidence:.2f}] "
     return scene + (summary_line(result.stats) if result.stats else "not analysed (scene)")
 
 
-def summary_line(stats: dict) -> str:
+def summary_line(stats: FrameStats) -> str:
     """One human line: count, mean and sd of the diameter, density (nm where known)."""
-    if stats["count"] == 0:
+    if stats.count == 0:
         return "0 defects"
-    if stats["mean_diameter_nm"] is not None:
+    if stats.mean_diameter_nm is not None:
         return (
-            f"{stats['count']} defects, diameter {stats['mean_diameter_nm']:.1f} ± {stats['std_diameter_nm']:.1f} nm, "
-            f"{stats['density_per_um2']:.1f} per µm²"
+            f"{stats.count} defects, diameter {stats.mean_diameter_nm:.1f} ± {stats.std_diameter_nm:.1f} nm, "
+            f"{stats.density_per_um2:.1f} per µm²"
         )
     return (
-        f"{stats['count']} defects, diameter {stats['mean_diameter_px']:.1f} ± {stats['std_diameter_px']:.1f} px, "
-        f"{stats['density_per_mpx']:.1f} per Mpx (no pixel size)"
+        f"{stats.count} defects, diameter {stats.mean_diameter_px:.1f} ± {stats.std_diameter_px:.1f} px, "
+        f"{stats.density_per_mpx:.1f} per Mpx (no pixel size)"
     )
 
 

@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{path}: {error}", file=sys.stderr)
             failures += 1
             continue
-        print(f"{path.name}: {scene['label']} ({scene['confidence']:.3f})")
-        results.append({"image": str(path), **scene})
+        print(f"{path.name}: {scene.label} ({scene.confidence:.3f})")
+        results.append({"image": str(path), **scene.as_json()})
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 1 if failures else 0

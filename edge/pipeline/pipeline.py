@@ -123,7 +123,7 @@ class Pipeline:
         >>> from edge.io.bundled import sample_paths
         >>> frame = read_frame(sample_paths()[0])
         >>> result = Pipeline.from_settings().analyse(frame.pixels, pixel_size_nm=0.474)
-        >>> result.stats["count"] == len(result.defects) > 0
+        >>> result.stats.count == len(result.defects) > 0
         True
         """
         check_frame(pixels)
@@ -131,7 +131,7 @@ class Pipeline:
         view = to_uint8(pixels)
         scene = self.scene.classify(view) if self.scene is not None else None
         classify_ms = 1e3 * (time.perf_counter() - started)
-        if scene is not None and self.analysed_scenes is not None and scene["label"] not in self.analysed_scenes:
+        if scene is not None and self.analysed_scenes is not None and scene.label not in self.analysed_scenes:
             return FrameResult([], None, pixel_size_nm, scene, {"classify": classify_ms})
         boxes, scores, stage_ms = self._candidates(view)
         measuring = time.perf_counter()

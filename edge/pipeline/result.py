@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field, fields
 
 from edge.pipeline.measure import Defect
-from edge.pipeline.stats import frame_stats
+from edge.pipeline.scene import Scene
+from edge.pipeline.stats import FrameStats, frame_stats
 
 DEFECT_FIELDS = tuple(f.name for f in fields(Defect))
 
@@ -16,21 +17,21 @@ class FrameResult:
     ----------
     defects : list of Defect
         The loops, each with its box, outline ellipse and screening score.
-    stats : dict or None
-        The frame's count, mean and standard deviation of the diameter and areal density (see
-        ``edge.pipeline.stats.frame_stats``); None when the frame's scene was not analysed.
+    stats : FrameStats or None
+        The frame's count, mean and standard deviation of the diameter and areal density; None
+        when the frame's scene was not analysed.
     pixel_size_nm : float or None
         The pixel size the nm figures use; None where it is not known.
-    scene : dict or None
+    scene : Scene or None
         The scene classifier's label, confidence and probabilities, when one ran.
     stage_ms : dict
         Milliseconds each stage took (classify, detect, screen, measure), when the pipeline ran.
     """
 
     defects: list[Defect]
-    stats: dict | None
+    stats: FrameStats | None
     pixel_size_nm: float | None
-    scene: dict | None = None
+    scene: Scene | None = None
     stage_ms: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
@@ -38,10 +39,10 @@ class FrameResult:
         and the service publishes (docs/protocol.md, ``frame``): ``pixel_size_nm``, the stats'
         fields at the top level (``count`` None when the frame was not analysed), ``scene``
         (label and confidence, or None), ``defects`` and ``stage_ms``."""
-        scene = None if self.scene is None else {key: self.scene[key] for key in ("label", "confidence")}
+        scene = None if self.scene is None else {"label": self.scene.label, "confidence": self.scene.confidence}
         return {
             "pixel_size_nm": self.pixel_size_nm,
-            **(self.stats or {"count": None}),
+            **(self.stats.as_json() if self.stats is not None else {"count": None}),
             "scene": scene,
             "defects": [defect_json(d, self.pixel_size_nm) for d in self.defects],
             "stage_ms": self.stage_ms,

@@ -1,5 +1,6 @@
 """SEM scene classification of whole frames, with the ONNX model of ``edge train classify``."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,20 @@ from edge.pipeline.texture import TextureModel
 from edge.pipeline.tiling import scaled, tiles, view_scales
 
 DEFAULT_CLASSIFIER = MODELS_DIR / "uhcs_scenes.onnx"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What a frame shows: the most probable label, its probability, and every label's, most
+    probable first."""
+
+    label: str
+    confidence: float
+    top: tuple[tuple[str, float], ...]
+
+    def as_json(self) -> dict:
+        """``{label, confidence, top: [[label, p], ...]}``."""
+        return {"label": self.label, "confidence": self.confidence, "top": [list(pair) for pair in self.top]}
 
 
 class SceneClassifier:
@@ -41,9 +56,9 @@ class SceneClassifier:
         ends = np.cumsum([len(view) for view in views])[:-1]
         return np.mean([part.mean(axis=0) for part in np.split(probabilities, ends)], axis=0)
 
-    def classify(self, view: np.ndarray) -> dict:
-        """``{label, confidence, top: [[label, p], ...]}`` for one frame's 8-bit view."""
+    def classify(self, view: np.ndarray) -> Scene:
+        """The scene of one frame's 8-bit view."""
         probabilities = self.probabilities(view)
         order = np.argsort(probabilities)[::-1]
-        top = [[self.classes[i], float(probabilities[i])] for i in order]
-        return {"label": top[0][0], "confidence": top[0][1], "top": top}
+        top = tuple((self.classes[i], float(probabilities[i])) for i in order)
+        return Scene(top[0][0], top[0][1], top)

@@ -2,33 +2,51 @@
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from edge.pipeline.measure import Defect
 
 
-def frame_stats(defects: Sequence[Defect], frame_shape: tuple[int, int], pixel_size_nm: float | None) -> dict:
-    """Statistics of one frame. Diameter = major axis; std is the sample standard deviation
-    (0 for fewer than two defects); nm and µm figures are None without a pixel size."""
+@dataclass(frozen=True)
+class FrameStats:
+    """One frame's defect statistics. Diameter = major axis; ``std`` is the sample standard
+    deviation (0 for one defect); means and spreads are None without defects, and the nm and
+    µm figures without a pixel size."""
+
+    count: int
+    mean_diameter_px: float | None
+    std_diameter_px: float | None
+    density_per_mpx: float
+    mean_diameter_nm: float | None = None
+    std_diameter_nm: float | None = None
+    density_per_um2: float | None = None
+
+    def as_json(self) -> dict:
+        """The fields as a JSON-ready dict, in this order (the frame message's and ``edge
+        analyse``'s JSON carry them at their top level)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
+
+def frame_stats(defects: Sequence[Defect], frame_shape: tuple[int, int], pixel_size_nm: float | None) -> FrameStats:
+    """The statistics of one frame of ``frame_shape`` holding ``defects``."""
     diameters = np.array([d.major_px for d in defects], np.float64)
     mean_px, std_px = mean_std(diameters)
     megapixels = frame_shape[0] * frame_shape[1] / 1e6
-    stats = {
-        "count": len(defects),
-        "mean_diameter_px": mean_px,
-        "std_diameter_px": std_px,
-        "density_per_mpx": len(defects) / megapixels,
-        "mean_diameter_nm": None,
-        "std_diameter_nm": None,
-        "density_per_um2": None,
-    }
-    if pixel_size_nm is not None:
-        area_um2 = megapixels * 1e6 * (pixel_size_nm / 1e3) ** 2
-        stats["mean_diameter_nm"] = None if mean_px is None else mean_px * pixel_size_nm
-        stats["std_diameter_nm"] = None if std_px is None else std_px * pixel_size_nm
-        stats["density_per_um2"] = len(defects) / area_um2
-    return stats
+    stats = FrameStats(len(defects), mean_px, std_px, len(defects) / megapixels)
+    if pixel_size_nm is None:
+        return stats
+    area_um2 = megapixels * 1e6 * (pixel_size_nm / 1e3) ** 2
+    return FrameStats(
+        len(defects),
+        mean_px,
+        std_px,
+        len(defects) / megapixels,
+        None if mean_px is None else mean_px * pixel_size_nm,
+        None if std_px is None else std_px * pixel_size_nm,
+        len(defects) / area_um2,
+    )
 
 
 def mean_std(values: np.ndarray) -> tuple[float | None, float | None]:

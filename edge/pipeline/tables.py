@@ -48,7 +48,7 @@ TABLE_FORMATS = (".parquet", ".csv")
 def defect_rows(image: str, frame: int, result: FrameResult) -> list[dict]:
     """One row per defect of ``result`` (``DEFECT_COLUMNS``)."""
     nm = result.pixel_size_nm
-    scene = None if result.scene is None else result.scene["label"]
+    scene = None if result.scene is None else result.scene.label
     return [
         {
             "image": image,
@@ -72,7 +72,7 @@ def defect_rows(image: str, frame: int, result: FrameResult) -> list[dict]:
 def image_row(image: str, frame: int, shape: tuple[int, ...], result: FrameResult) -> dict:
     """The row of one image (``IMAGE_COLUMNS``); the statistics are empty for a frame whose scene
     was not analysed."""
-    stats = result.stats or {}
+    stats = result.stats.as_json() if result.stats is not None else {}
     return {
         "image": image,
         "frame": frame,
@@ -86,8 +86,8 @@ def image_row(image: str, frame: int, shape: tuple[int, ...], result: FrameResul
         "sd_diameter_nm": stats.get("std_diameter_nm"),
         "density_per_um2": stats.get("density_per_um2"),
         "density_per_mpx": stats.get("density_per_mpx"),
-        "scene": None if result.scene is None else result.scene["label"],
-        "scene_confidence": None if result.scene is None else result.scene["confidence"],
+        "scene": None if result.scene is None else result.scene.label,
+        "scene_confidence": None if result.scene is None else result.scene.confidence,
     }
 
 

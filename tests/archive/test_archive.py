@@ -4,7 +4,6 @@ import os
 import shutil
 
 import pytest
-from conftest import EM_FORMATS, need
 
 from edge.archive.files import expand
 from edge.cli import main
@@ -13,13 +12,13 @@ from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, read_table
 
 
 @pytest.fixture
-def archive(tmp_path):
+def archive(tmp_path, em_formats):
     """Three bundled samples and a DM3 file with its own pixel size, in a folder tree."""
     (tmp_path / "a" / "b").mkdir(parents=True)
     for path in sample_paths()[:2]:
         shutil.copy(path, tmp_path / "a" / path.name)
     shutil.copy(sample_paths()[2], tmp_path / "a" / "b" / sample_paths()[2].name)
-    shutil.copy(need(EM_FORMATS) / "test_STEM_image.dm3", tmp_path / "a" / "b" / "stem.dm3")
+    shutil.copy(em_formats / "test_STEM_image.dm3", tmp_path / "a" / "b" / "stem.dm3")
     return tmp_path
 
 

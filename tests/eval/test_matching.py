@@ -2,7 +2,6 @@ import json
 
 import numpy as np
 import pytest
-from conftest import LI2018, need
 
 from edge.cli import main
 from edge.eval.matching import (
@@ -74,8 +73,8 @@ def test_bad_box_files_are_refused(tmp_path, text):
         read_boxes(tmp_path / "b.txt")
 
 
-def test_evaluate_command_scores_labels_as_detections_perfectly_and_shifted_ones_not(tmp_path):
-    data = need(LI2018)
+def test_evaluate_command_scores_labels_as_detections_perfectly_and_shifted_ones_not(tmp_path, li2018):
+    data = li2018
     assert (
         main(
             [
@@ -172,8 +171,8 @@ def test_bootstrap_over_identical_images_has_no_spread():
     assert intervals["precision"] == pytest.approx([0.75, 0.75])
 
 
-def test_evaluate_scores_only_the_listed_images_and_refuses_unknown_ones(tmp_path):
-    data = need(LI2018)
+def test_evaluate_scores_only_the_listed_images_and_refuses_unknown_ones(tmp_path, li2018):
+    data = li2018
     listed = tmp_path / "images.txt"
     names = (data / "test.txt").read_text().splitlines()[:3]
     listed.write_text("\n".join(names) + "\n")
@@ -197,8 +196,8 @@ def test_centre_pairs_name_the_matched_label_and_detection():
     assert centre_pairs(labels, detections, tolerance=1.0).tolist() == []
 
 
-def test_evaluate_moved_boxes_reports_how_much_the_size_depends_on_the_box(tmp_path):
-    data = need(LI2018)
+def test_evaluate_moved_boxes_reports_how_much_the_size_depends_on_the_box(tmp_path, li2018):
+    data = li2018
     listed = tmp_path / "images.txt"
     listed.write_text((data / "train.txt").read_text().splitlines()[0] + "\n")
     out = tmp_path / "moved.json"

@@ -4,7 +4,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import EM_FORMATS, need
 
 from edge.io.images import ImageReadError, read_frame, to_uint8
 
@@ -20,8 +19,8 @@ from edge.io.images import ImageReadError, read_frame, to_uint8
         ("test_loading_image_saved_with_DM.tif", (68, 68), 168.67),
     ],
 )
-def test_vendor_formats_give_pixels_and_pixel_size(name, shape, pixel_size_nm):
-    frame = read_frame(need(EM_FORMATS) / name)
+def test_vendor_formats_give_pixels_and_pixel_size(name, shape, pixel_size_nm, em_formats):
+    frame = read_frame(em_formats / name)
     assert frame.pixels.shape == shape
     if pixel_size_nm is None:
         assert frame.pixel_size_nm is None
@@ -29,8 +28,8 @@ def test_vendor_formats_give_pixels_and_pixel_size(name, shape, pixel_size_nm):
         assert frame.pixel_size_nm == pytest.approx(pixel_size_nm, rel=1e-3)
 
 
-def test_pixel_size_option_overrides_the_file():
-    assert read_frame(need(EM_FORMATS) / "test_STEM_image.dm3", pixel_size_nm=0.5).pixel_size_nm == 0.5
+def test_pixel_size_option_overrides_the_file(em_formats):
+    assert read_frame(em_formats / "test_STEM_image.dm3", pixel_size_nm=0.5).pixel_size_nm == 0.5
 
 
 def test_sixteen_bit_png_keeps_its_depth(tmp_path):

@@ -49,8 +49,8 @@ def test_a_stream_v2_series_gives_the_pipelines_results_raw_and_compressed(pipel
     frames = in_order(published)
     expected = [pipeline.analyse(image, 0.5) for image in images]
     assert [body["frame"] for body in frames] == [0, 1, 2]
-    assert [body["count"] for body in frames] == [result.stats["count"] for result in expected]
-    assert [body["mean_diameter_nm"] for body in frames] == [result.stats["mean_diameter_nm"] for result in expected]
+    assert [body["count"] for body in frames] == [result.stats.count for result in expected]
+    assert [body["mean_diameter_nm"] for body in frames] == [result.stats.mean_diameter_nm for result in expected]
     final = published[-1][1]
     assert final["series"] == "series-a" and final["frames"] == 3 and final["count"] == sum(b["count"] for b in frames)
     assert counts["received"] == counts["processed"] == 3 and counts["errors"] == 0
@@ -112,7 +112,7 @@ def test_an_areadetector_stream_gives_the_pipelines_results_and_a_reset_counter_
 
     published, counts = stream(pipeline, "adzmq", messages, restarted_and_first_ended)
     frames = in_order(published)
-    expected = [pipeline.analyse(image, 0.5).stats["count"] for image in images]
+    expected = [pipeline.analyse(image, 0.5).stats.count for image in images]
     assert [body["count"] for body in frames] == [*expected, expected[0]]
     assert [body["series"] for body in frames] == ["adzmq"] * 3 + ["adzmq-2"]
     final = next(body for topic, body in published if topic == "series" and body["final"])

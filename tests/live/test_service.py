@@ -63,9 +63,9 @@ def test_published_statistics_equal_the_pipeline_on_the_same_frames(running, pip
     for index, (pixels, _) in enumerate(frames):
         expected = pipeline.analyse(pixels, 0.5)
         body = published[index]
-        assert body["count"] == expected.stats["count"]
-        assert body["mean_diameter_nm"] == pytest.approx(expected.stats["mean_diameter_nm"])
-        assert body["density_per_um2"] == pytest.approx(expected.stats["density_per_um2"])
+        assert body["count"] == expected.stats.count
+        assert body["mean_diameter_nm"] == pytest.approx(expected.stats.mean_diameter_nm)
+        assert body["density_per_um2"] == pytest.approx(expected.stats.density_per_um2)
         assert [d["major_px"] for d in body["defects"]] == pytest.approx([d.major_px for d in expected.defects])
         assert set(body["stage_ms"]) == {"classify", "detect", "screen", "measure"} and body["latency_ms"] > 0
         assert body["scene"] is None
@@ -196,7 +196,7 @@ def test_uint16_frame_scaled_by_257_gives_the_same_defects_as_its_uint8_original
     frame, _ = next(iter(sample_frames()))
     as_uint8 = pipeline.analyse(frame.pixels, 0.5)
     as_uint16 = pipeline.analyse(frame.pixels.astype(np.uint16) * np.uint16(257), 0.5)
-    assert as_uint8.stats["count"] > 10
+    assert as_uint8.stats.count > 10
     assert as_uint16.defects == as_uint8.defects
 
 

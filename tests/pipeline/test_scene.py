@@ -2,14 +2,11 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA, need
 
 from edge.cli import main
 from edge.pipeline.scene import DEFAULT_CLASSIFIER, SceneClassifier
 from edge.train.scene_data import group_folds, read_folder_per_class
 from edge.train.scenes import evaluate
-
-UHCS = SHARED_DATA / "uhcs-sem"
 
 
 def test_group_folds_never_split_a_group_and_keep_classes_balanced():
@@ -32,8 +29,8 @@ def test_evaluate_scores_and_confusion():
     assert report["macro"]["recall"] == pytest.approx((0.5 + 1 + 0.5) / 3)
 
 
-def test_folder_per_class_with_groups():
-    images = read_folder_per_class(need(UHCS), UHCS / "groups.csv")
+def test_folder_per_class_with_groups(uhcs_sem):
+    images = read_folder_per_class(uhcs_sem, uhcs_sem / "groups.csv")
     assert images.classes == ["carbide_network", "pearlite", "spheroidite"]
     assert len(images.paths) == 481 and np.bincount(images.labels).tolist() == [161, 160, 160]
     assert len(np.unique(images.groups)) < 481
@@ -44,9 +41,10 @@ def test_a_folder_without_class_folders_is_refused(tmp_path):
         read_folder_per_class(tmp_path)
 
 
-def test_bundled_classifier_labels_real_micrographs(tmp_path):
-    data = need(UHCS)
-    paths = [data / name / sorted(p.name for p in (data / name).iterdir())[0] for name in ("pearlite", "spheroidite")]
+def test_bundled_classifier_labels_real_micrographs(tmp_path, uhcs_sem):
+    paths = [
+        uhcs_sem / name / sorted(p.name for p in (uhcs_sem / name).iterdir())[0] for name in ("pearlite", "spheroidite")
+    ]
     assert main(["classify", *map(str, paths), "--json", str(tmp_path / "s.json")]) == 0
     results = json.loads((tmp_path / "s.json").read_text())
     assert [r["image"] for r in results] == [str(p) for p in paths]

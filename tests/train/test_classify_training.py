@@ -6,7 +6,6 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA, need
 
 from edge.cli import main
 from edge.io.images import read_frame, to_uint8
@@ -15,10 +14,10 @@ from edge.pipeline.texture import TextureModel
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, uhcs_sem):
     pytest.importorskip("torch", reason="training the classifier needs the 'train' extra (PyTorch)")
     pytest.importorskip("onnx", reason="exporting the classifier needs the 'train' extra (onnx)")
-    source = need(SHARED_DATA / "uhcs-sem")
+    source = uhcs_sem
     folder = tmp_path_factory.mktemp("scenes")
     for klass in ("carbide_network", "pearlite", "spheroidite"):
         (folder / "data" / klass).mkdir(parents=True)
@@ -49,7 +48,7 @@ def test_the_trained_classifier_averages_its_cnn_and_its_texture_model(trained):
     frame = to_uint8(read_frame(next((data / "pearlite").iterdir())).pixels)
     expected = (classifier.cnn_probabilities(frame) + TextureModel(record["texture"]).probabilities(frame)) / 2
     assert np.allclose(classifier.probabilities(frame), expected)
-    assert classifier.classify(frame)["label"] in record["classes"]
+    assert classifier.classify(frame).label in record["classes"]
 
 
 @pytest.fixture(scope="module")
