@@ -21,13 +21,13 @@ import zmq
 
 from edge.bench.baselines import baseline_pipeline
 from edge.io.bundled import sample_frames
-from edge.live.adzmq import encode_array
 from edge.live.client import encode_frame, encode_series_end, encode_series_start
-from edge.live.config import ServiceConfig, load_config
-from edge.live.connection import make_decoder
-from edge.live.dectris import encode_end, encode_image, encode_start
+from edge.live.inputs import make_decoder
+from edge.live.inputs.adzmq_sim import encode_array
+from edge.live.inputs.dectris_sim import encode_end, encode_image, encode_start
 from edge.live.loopback import LoopbackService
-from edge.live.sockets import open_socket
+from edge.live.service.config import ServiceConfig, load_config
+from edge.live.service.sockets import open_socket
 from edge.live.viewer.server import ViewerThread
 from edge.pipeline.pipeline import Pipeline
 

@@ -20,9 +20,9 @@ import zmq
 
 from edge.io.bundled import sample_frames
 from edge.live.client import encode_frame, encode_series_end, encode_series_start
-from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
-from edge.live.sockets import open_socket
+from edge.live.service.config import ServiceConfig
+from edge.live.service.sockets import open_socket
 
 
 def _malformed(series: str, pixels: np.ndarray) -> dict[str, list]:

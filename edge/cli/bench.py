@@ -2,7 +2,7 @@
 
 import argparse
 
-from edge.live.config import PRESETS
+from edge.live.service.config import PRESETS
 
 NAME = "bench"
 HELP = "benchmark the stages: measurement kernel against its baselines, cascade detection per frame"

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     import zmq
 
-    from edge.live.replay import load_frames, replay
+    from edge.live.inputs.native_sim import load_frames, replay
 
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())

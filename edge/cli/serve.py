@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 from edge.cli.options import add_pipeline_options, given_pipeline_options
-from edge.live.config import INPUT_FORMATS, PRESETS
+from edge.live.inputs import INPUT_FORMATS
+from edge.live.service.config import PRESETS
 
 NAME = "serve"
 HELP = "the live service: frames in over ZeroMQ, defect statistics out"
@@ -71,9 +72,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import signal
 
-    from edge.live.config import load_config
-    from edge.live.service import Service
-    from edge.live.sources import FileSource
+    from edge.live.inputs.files import FileSource
+    from edge.live.service.config import load_config
+    from edge.live.service.wiring import Service
 
     overrides = {name: getattr(args, name) for name in SERVICE_FLAGS}
     config = load_config(args.config, args.preset, given_pipeline_options(args), **overrides)

@@ -58,7 +58,7 @@ def connect(address: str, retries: int = DEFAULT_RETRIES) -> Cluster:
     except ImportError as error:
         raise RuntimeError(f"--dask needs Dask distributed: pip install 'microscope-edge[dask]' ({error})") from error
 
-    # every frame travels inside its task (edge.live.offload): a 4096x4096 uint16 frame is 32 MiB
+    # every frame travels inside its task (edge.live.service.offload): a 4096x4096 uint16 frame is 32 MiB
     dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GiB"})
     if not logging.getLogger("edge").isEnabledFor(logging.INFO):  # Dask's own progress talk only with -v
         logging.getLogger("distributed").setLevel(logging.WARNING)

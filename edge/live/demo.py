@@ -2,9 +2,9 @@
 statistics it publishes printed as they arrive. Ends by itself."""
 
 from edge.io.bundled import sample_paths
-from edge.live.config import ServiceConfig
+from edge.live.inputs.native_sim import load_frames
 from edge.live.loopback import LoopbackService
-from edge.live.replay import load_frames
+from edge.live.service.config import ServiceConfig
 from edge.live.viewer.server import ViewerThread, check_listen
 
 DEMO_PIXEL_SIZE_NM = 0.474  # what the study's own code used for its 300kx frames; for the demo only

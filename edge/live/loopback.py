@@ -11,9 +11,9 @@ import numpy as np
 import zmq
 
 from edge.live.client import read_publication
-from edge.live.config import ServiceConfig
-from edge.live.replay import replay
-from edge.live.service import Service
+from edge.live.inputs.native_sim import replay
+from edge.live.service.config import ServiceConfig
+from edge.live.service.wiring import Service
 from edge.pipeline.pipeline import Pipeline
 
 if TYPE_CHECKING:

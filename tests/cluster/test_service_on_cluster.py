@@ -10,8 +10,8 @@ import pytest
 
 from edge.cluster.connect import check_address, connect
 from edge.io.bundled import sample_frames
-from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
+from edge.live.service.config import ServiceConfig
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
-from edge.live.config import ServiceConfig, load_config
+from edge.live.service.config import ServiceConfig, load_config
 from edge.pipeline.settings import PipelineSettings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -9,7 +9,8 @@ import pytest
 import zmq
 
 from edge.live.client import FrameUpdate, SeriesUpdate, as_update, pixel_size_nm
-from edge.live.protocol import FrameMessage, SeriesEnd, SeriesStart, decode
+from edge.live.inputs.messages import FrameMessage, SeriesEnd, SeriesStart
+from edge.live.inputs.native import decode
 
 SENDERS = Path(__file__).resolve().parents[2] / "deploy" / "senders"
 

@@ -5,8 +5,8 @@ import threading
 import numpy as np
 
 from edge.live.client import FrameSender, FrameUpdate, SeriesUpdate, StatusUpdate, results, watch
-from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
+from edge.live.service.config import ServiceConfig
 from edge.pipeline.synthetic import render_loop
 
 

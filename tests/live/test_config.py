@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.live.config import load_config
+from edge.live.service.config import load_config
 from edge.pipeline.settings import PipelineSettings
 
 

@@ -8,10 +8,10 @@ import pytest
 import zmq
 
 from edge.io.bundled import sample_frames
-from edge.live.adzmq import encode_array
-from edge.live.config import ServiceConfig
-from edge.live.dectris import encode_end, encode_image, encode_start
+from edge.live.inputs.adzmq_sim import encode_array
+from edge.live.inputs.dectris_sim import encode_end, encode_image, encode_start
 from edge.live.loopback import LoopbackService
+from edge.live.service.config import ServiceConfig
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.settings import PipelineSettings
 

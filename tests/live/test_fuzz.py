@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edge.live.client import encode_frame
-from edge.live.config import ServiceConfig
-from edge.live.counters import Counters
+from edge.live.inputs.messages import REJECTIONS, ProtocolError
+from edge.live.inputs.native import decode
 from edge.live.loopback import LoopbackService
-from edge.live.protocol import REJECTIONS, ProtocolError, decode
+from edge.live.service.config import ServiceConfig
+from edge.live.service.counters import Counters
 
 ANY_VALUE = st.one_of(
     st.none(),

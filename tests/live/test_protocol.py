@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from edge.live.client import encode_frame, encode_series_end, encode_series_start
-from edge.live.protocol import FrameMessage, ProtocolError, SeriesEnd, SeriesStart, decode
+from edge.live.inputs.messages import FrameMessage, ProtocolError, SeriesEnd, SeriesStart
+from edge.live.inputs.native import decode
 
 LIMIT = 1 << 30
 PIXELS = np.arange(64 * 48, dtype=np.uint16).reshape(64, 48)

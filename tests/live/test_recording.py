@@ -3,8 +3,8 @@
 import pytest
 
 from edge.io.bundled import sample_frames
-from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
+from edge.live.service.config import ServiceConfig
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.settings import PipelineSettings
 from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, read_table

@@ -9,12 +9,12 @@ import zmq
 from edge.io.bundled import sample_frames, sample_paths
 from edge.io.images import read_frame
 from edge.live.client import encode_frame, encode_series_end, encode_series_start, read_publication
-from edge.live.config import ServiceConfig
-from edge.live.counters import Counters
+from edge.live.inputs.files import FileSource
+from edge.live.inputs.native_sim import load_frames, replay
 from edge.live.loopback import LOOPBACK, LoopbackService, receive_until
-from edge.live.replay import load_frames, replay
-from edge.live.service import Service
-from edge.live.sources import FileSource
+from edge.live.service.config import ServiceConfig
+from edge.live.service.counters import Counters
+from edge.live.service.wiring import Service
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.settings import PipelineSettings
 from edge.pipeline.synthetic import render_loop
@@ -214,7 +214,7 @@ def test_a_thread_that_dies_stops_the_service_and_reports_a_failure_not_a_clean_
     def broken_take(message):
         raise RuntimeError("injected fault")
 
-    service.acquisition.take = broken_take  # the receiver's handling of the next frame fails unexpectedly
+    service.intake.take = broken_take  # the receiver's handling of the next frame fails unexpectedly
     sender.send_multipart(encode_frame("s", 0, small_frame(0)))
     service.wait()  # returns: the receiver has ended, and the service wound down by itself
     final = receive_until(subscriber, lambda topic, body: topic == "status" and body["state"] != "ready")[-1][1]

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from edge.io.bundled import sample_frames
 from edge.live.client import encode_frame, encode_series_end, encode_series_start
-from edge.live.config import ServiceConfig
 from edge.live.loopback import LoopbackService
-from edge.live.preview import PreviewEncoder
+from edge.live.service.config import ServiceConfig
+from edge.live.service.preview import PreviewEncoder
 from edge.live.viewer.server import check_listen, make_app, offer
 from edge.live.viewer.state import ViewerState
 from edge.pipeline.synthetic import render_loop
@@ -90,8 +90,8 @@ def test_a_page_that_reads_slowly_loses_its_oldest_messages_not_the_newest():
 
 
 def test_a_preview_that_falls_behind_skips_to_the_newest_frame():
-    from edge.live.events import FrameAnalysed
-    from edge.live.protocol import FrameMessage
+    from edge.live.inputs.messages import FrameMessage
+    from edge.live.service.events import FrameAnalysed
     from edge.pipeline.result import FrameResult
 
     delivered, done = [], threading.Event()

@@ -7,7 +7,7 @@ from collections import deque
 
 import numpy as np
 
-from edge.live.series import SeriesStats
+from edge.live.service.series import SeriesStats
 
 FRAME_FIELDS = (
     "series",

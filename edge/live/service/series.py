@@ -1,5 +1,9 @@
-"""Running statistics of an acquisition series, in constant memory however long it runs."""
+"""Series bookkeeping, all of it: which series are open (the intake's ``SeriesRegister``, on the
+receiver thread), and each series' running statistics until its last frame is accounted for (the
+publisher's ``SeriesLedger``, on the publishing thread), in constant memory however long it runs.
+The two threads share nothing: the intake tells the publisher what happened through events."""
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,6 +75,78 @@ class SeriesStats:
                 "counts": (self.histogram_nm if in_nm else self.histogram_px).tolist(),
             },
         }
+
+
+@dataclass
+class OpenSeries:
+    """What the intake knows of one series."""
+
+    series_id: int
+    pixel_size_nm: float | None
+    last_frame: int | None = None
+    accepted: int = 0
+    ended: bool = False
+
+
+class SeriesRegister:
+    """The series the intake has seen, by name, least recently seen first; each gets a running id."""
+
+    def __init__(self, max_series: int):
+        self._series: OrderedDict[str, OpenSeries] = OrderedDict()
+        self._opened = 0
+        self._max_series = max_series
+
+    def get(self, name: str) -> OpenSeries | None:
+        """The series ``name``, now the most recently seen; None if unknown."""
+        if name in self._series:
+            self._series.move_to_end(name)
+        return self._series.get(name)
+
+    def open(self, name: str, pixel_size_nm: float | None) -> OpenSeries:
+        """A new series ``name`` (one of that name before is forgotten), with the next id."""
+        self._opened += 1
+        state = self._series[name] = OpenSeries(self._opened, pixel_size_nm)
+        self._series.move_to_end(name)
+        return state
+
+    def forget_beyond_limit(self) -> list[tuple[str, OpenSeries]]:
+        """The series seen least recently beyond ``max_series``, forgotten."""
+        return [self._series.popitem(last=False) for _ in range(len(self._series) - self._max_series)]
+
+
+class SeriesLedger:
+    """The publisher's series: each one's running statistics, from its opening until every frame
+    it accepted is accounted for (analysed, failed or dropped) after its end."""
+
+    def __init__(self):
+        self._stats: dict[int, SeriesStats] = {}
+        self._expected: dict[int, int] = {}  # frames a series that has ended still waits for
+        self._finished: dict[int, int] = {}
+
+    def open(self, series_id: int, name: str) -> None:
+        self._stats[series_id], self._finished[series_id] = SeriesStats(name), 0
+
+    def stats(self, series_id: int) -> SeriesStats:
+        return self._stats[series_id]
+
+    def ended(self, series_id: int, accepted: int) -> None:
+        """The series has ended, having accepted ``accepted`` frames."""
+        self._expected[series_id] = accepted
+
+    def accounted(self, series_id: int) -> None:
+        """One more of the series' frames is analysed, failed or dropped."""
+        self._finished[series_id] += 1
+
+    def complete(self, series_id: int) -> SeriesStats | None:
+        """The series' statistics, forgotten here, once it has ended and every frame it accepted
+        is accounted for; else None."""
+        if series_id not in self._expected or self._finished[series_id] < self._expected[series_id]:
+            return None
+        del self._expected[series_id], self._finished[series_id]
+        return self._stats.pop(series_id)
+
+    def still_open(self) -> list[SeriesStats]:
+        return list(self._stats.values())
 
 
 def _histogram(values: np.ndarray, maximum: float) -> np.ndarray:

@@ -1,82 +1,22 @@
-"""The wire protocol: multipart ZeroMQ messages, a msgpack header then (for frames) raw pixels.
-
-In:  [header] for ``series_start`` and ``series_end``; [header, pixels] for ``frame``.
-Out: [topic, msgpack body] on a PUB socket, topics ``frame``, ``series`` and ``status``.
-See docs/protocol.md.
-"""
+"""Our own wire format, in: multipart ZeroMQ messages, a msgpack header then (for frames) raw
+pixels ([header] for ``series_start`` and ``series_end``; [header, pixels] for ``frame``). See
+docs/protocol.md; ``edge.live.client`` sends it, ``edge.live.inputs.native_sim`` replays files in it."""
 
 import math
-from dataclasses import dataclass, field
 
 import msgpack
 import numpy as np
 
 from edge.io.images import MIN_FRAME_SIDE
-
-MAX_FRAME_ID = 2**63 - 1  # frame ids are int64 on the wire and in the counters
-
-DTYPES = {"uint8": np.uint8, "uint16": np.uint16, "float32": np.float32}
-
-
-class ProtocolError(ValueError):
-    """A message that does not follow the protocol: ``reason`` is one of ``REJECTIONS`` (what
-    ``status`` counts it under), the text says how."""
-
-    def __init__(self, reason: str, text: str):
-        super().__init__(text)
-        self.reason = reason
-
-
-# Why the service may reject a message (the keys of status's errors_by_reason), each with the rule
-# it broke. docs/protocol.md lists them too.
-REJECTIONS = {
-    "empty": "a message with no parts",
-    "header": "the first part is not a msgpack map",
-    "htype": "htype is not series_start, frame or series_end",
-    "series": "series is not a non-empty string",
-    "parts": "a series message not of 1 part, a frame not of 2",
-    "metadata": "series_start metadata is not a map",
-    "pixel_size": "pixel_size_nm is not a finite number > 0",
-    "frame_id": "frame is not an integer from 0 to 2^63 - 1",
-    "dtype": "dtype is not uint8, uint16 or float32",
-    "shape": "shape is not [height, width] of integers",
-    "too_small": "a side under MIN_FRAME_SIDE px",
-    "too_large": "more bytes than max_frame_bytes",
-    "pixels": "the pixel part's length does not match shape and dtype",
-    "timestamp": "timestamp is not a finite number",
-    "undecodable": "decoding failed in a way no rule foresaw",
-    "frame_order": "a frame id not above the series' last",
-    "ended_series": "a frame of a series that has ended",
-    "stray_series_end": "a series_end for a series that is not open",
-    "stale_series": "(DECTRIS Stream V2) an image or end of another series than the open one",
-    "analysis": "the pipeline failed on the frame",
-    "worker_lost": "(--dask) the frame's workers died more often than the cluster allows",
-    "late": "(--dask) no result within dask_timeout_s of the frame being sent",
-}
-
-
-@dataclass(frozen=True)
-class SeriesStart:
-    series: str
-    pixel_size_nm: float | None = None
-    metadata: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SeriesEnd:
-    series: str
-
-
-@dataclass(frozen=True)
-class FrameMessage:
-    series: str
-    frame: int
-    pixels: np.ndarray
-    pixel_size_nm: float | None = None
-    timestamp: float | None = None
-
-
-Message = SeriesStart | SeriesEnd | FrameMessage
+from edge.live.inputs.messages import (
+    DTYPES,
+    MAX_FRAME_ID,
+    FrameMessage,
+    Message,
+    ProtocolError,
+    SeriesEnd,
+    SeriesStart,
+)
 
 
 def decode(parts: list[bytes], max_frame_bytes: int) -> Message:
@@ -149,8 +89,3 @@ def _is_count(value) -> bool:
 
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def publication(topic: str, body: dict) -> list[bytes]:
-    """[topic, msgpack body] for the PUB socket."""
-    return [topic.encode(), msgpack.packb(body, use_bin_type=True)]

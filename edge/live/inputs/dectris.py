@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from edge.live.protocol import FrameMessage, Message, ProtocolError, SeriesEnd, SeriesStart
+from edge.live.inputs.messages import FrameMessage, Message, ProtocolError, SeriesEnd, SeriesStart
 
 TYPED_ARRAYS = {64: "u1", 65: ">u2", 66: ">u4", 68: "u1", 69: "<u2", 70: "<u4", 85: "<f4"}
 ROW_MAJOR_ARRAY = 40
@@ -154,64 +154,3 @@ def _shaped(value) -> np.ndarray:
     if int(np.prod(dimensions)) != array.size:
         raise ProtocolError("pixels", f"stream v2: {array.size} values for dimensions {dimensions}")
     return array.reshape(dimensions)
-
-
-def encode_start(
-    series: str, series_id: int = 1, pixel_size_nm: float | None = None, channels=("threshold_1",)
-) -> bytes:
-    """A Stream V2 ``start`` message (the fields this service reads, and a few a detector sends)."""
-    import cbor2
-
-    user_data = {} if pixel_size_nm is None else {PIXEL_SIZE_KEY: pixel_size_nm}
-    start = {"type": "start", "series_id": series_id, "series_unique_id": series, "channels": list(channels)}
-    return cbor2.dumps({**start, "detector_description": "stand-in", "user_data": user_data})
-
-
-def encode_image(
-    series: str,
-    image_id: int,
-    pixels: np.ndarray,
-    compression: str = "",
-    series_id: int = 1,
-    channel: str = "threshold_1",
-) -> bytes:
-    """A Stream V2 ``image`` message with ``pixels`` (uint8, uint16 or uint32) in one channel, raw
-    or compressed (``compression`` "bslz4" or "lz4", HDF5 filter framing, as a detector sends)."""
-    import cbor2
-
-    tags = {np.dtype("uint8"): 64, np.dtype("uint16"): 69, np.dtype("uint32"): 70}
-    pixels = np.ascontiguousarray(pixels, pixels.dtype.newbyteorder("<"))
-    data = pixels.tobytes()
-    if compression:
-        data = cbor2.CBORTag(
-            COMPRESSED, [compression, pixels.itemsize if compression == "bslz4" else 0, _compress(pixels, compression)]
-        )
-    array = cbor2.CBORTag(ROW_MAJOR_ARRAY, [list(pixels.shape), cbor2.CBORTag(tags[pixels.dtype], data)])
-    image = {"type": "image", "series_id": series_id, "series_unique_id": series, "image_id": image_id}
-    return cbor2.dumps({**image, "start_time": Fraction(image_id, 10), "data": {channel: array}})
-
-
-def encode_end(series: str, series_id: int = 1) -> bytes:
-    """A Stream V2 ``end`` message."""
-    import cbor2
-
-    return cbor2.dumps({"type": "end", "series_id": series_id, "series_unique_id": series})
-
-
-BLOCK_BYTES = 8192  # the blocks a detector compresses, in bytes
-
-
-def _compress(pixels: np.ndarray, algorithm: str) -> bytes:
-    """The HDF5 filter framing of ``cbor/dectris-compression-tag.md``: the decompressed size
-    (u64, big-endian), the block size in bytes (u32), then the blocks, each with its compressed
-    size (u32): bitshuffled then LZ4 (``bslz4``, the ``bitshuffle`` package) or LZ4 alone."""
-    import lz4.block
-
-    header = struct.pack(">QI", pixels.nbytes, BLOCK_BYTES)
-    if algorithm == "bslz4":
-        import bitshuffle
-
-        return header + bitshuffle.compress_lz4(pixels.ravel(), BLOCK_BYTES // pixels.itemsize).tobytes()
-    raw = pixels.tobytes()
-    blocks = [lz4.block.compress(raw[i : i + BLOCK_BYTES], store_size=False) for i in range(0, len(raw), BLOCK_BYTES)]
-    return header + b"".join(struct.pack(">I", len(block)) + block for block in blocks)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from edge.live.inputs import INPUT_FORMATS
 from edge.pipeline.settings import PipelineSettings
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,6 @@ PRESETS = {
     "live": {"queue_size": 1, "keep": "newest"},
 }
 INPUT_SOCKETS = ("pull", "sub")
-INPUT_FORMATS = ("edge", "dectris", "adzmq")  # edge.live.connection.make_decoder builds each
 RECORD_FORMATS = ("parquet", "csv")
 
 

@@ -1,10 +1,10 @@
 """``edge serve``: frames in from a source, the pipeline on worker threads, statistics out.
 
-    source -> receiver thread -> Acquisition (series state, bounded queue) -> worker threads
+    source -> receiver thread -> Intake (series state, bounded queue) -> worker threads
            -> typed events -> publisher thread -> PUB socket
 
 With ``dask`` set, a dispatcher and a collector thread take the worker threads' place and the
-frames are analysed on a Dask cluster (``edge.live.offload``); everything else stays here.
+frames are analysed on a Dask cluster (``edge.live.service.offload``); everything else stays here.
 
 Each socket is owned by one thread. Every thread runs supervised: an exception nothing else
 caught is logged with its traceback, recorded as the service's fault, and stops the service,
@@ -21,21 +21,23 @@ from typing import TYPE_CHECKING
 import zmq
 
 from edge.io.memory import keep_freed_memory
-from edge.live.acquisition import Acquisition
-from edge.live.config import ServiceConfig
-from edge.live.connection import ZeroMQSource, make_decoder
-from edge.live.counters import Counters
-from edge.live.events import Shutdown
-from edge.live.preview import PreviewEncoder
-from edge.live.publishing import Publisher
-from edge.live.recording import Recorder
-from edge.live.sockets import endpoint_address, open_socket
-from edge.live.sources import FrameSource
+from edge.live.inputs import make_decoder
+from edge.live.inputs.source import FrameSource
+from edge.live.inputs.zeromq import ZeroMQSource
+from edge.live.service.config import ServiceConfig
+from edge.live.service.counters import Counters
+from edge.live.service.events import Shutdown
+from edge.live.service.intake import Intake
+from edge.live.service.preview import PreviewEncoder
+from edge.live.service.publishing import Publisher
+from edge.live.service.recording import Recorder
+from edge.live.service.sockets import endpoint_address, open_socket
+from edge.live.service.work import analyse_queued
 from edge.pipeline.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from edge.cluster.connect import Cluster
-    from edge.live.offload import ClusterAnalysis
+    from edge.live.service.offload import ClusterAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class Service:
         self.counters = Counters()
         self._context = context or zmq.Context.instance()
         self._events: queue.Queue = queue.Queue()
-        self.acquisition = Acquisition(config, self.counters, self._events)
+        self.intake = Intake(config, self.counters, self._events)
         self.source = source
         self._stopping = threading.Event()
         self._started = time.monotonic()
@@ -109,7 +111,7 @@ class Service:
             ]
         else:
             self._workers = [
-                self._thread(lambda: self.acquisition.analyse(self.pipeline), f"worker-{i}")
+                self._thread(lambda: analyse_queued(self.intake.queue, self.pipeline, self._events), f"worker-{i}")
                 for i in range(config.workers)
             ]
         self._receiver = self._thread(self._receive, "receiver")
@@ -122,14 +124,14 @@ class Service:
     def _start_cluster(self) -> None:
         """Connect to the config's cluster unless given one, and have its workers warm the pipeline."""
         from edge.cluster.connect import connect
-        from edge.live.offload import ClusterAnalysis
+        from edge.live.service.offload import ClusterAnalysis
 
         config = self.config
         if self._cluster is None:
             self._cluster = connect(config.dask, config.dask_retries)
         in_flight = config.dask_in_flight or max(2, 2 * self._cluster.workers()["threads"])
         self.offload = ClusterAnalysis(
-            self._cluster, config.pipeline.with_absolute_paths(), self.acquisition.queue, self._events, in_flight,
+            self._cluster, config.pipeline.with_absolute_paths(), self.intake.queue, self._events, in_flight,
             config.dask_timeout_s,
         )  # fmt: skip
         self.offload.prepare()
@@ -145,7 +147,7 @@ class Service:
         """Block until the service has published its final summaries and closed."""
         self._receiver.join()
         self._stopping.set()
-        self.acquisition.finish(drain=self.config.drain_on_stop)
+        self.intake.finish(drain=self.config.drain_on_stop)
         for thread in self._workers:
             thread.join()
         if self._previewer is not None:
@@ -158,7 +160,7 @@ class Service:
 
     def _receive(self) -> None:
         try:
-            self.acquisition.receive(self.source)
+            self.intake.receive(self.source)
         finally:
             self.source.close()
 
@@ -187,7 +189,7 @@ class Service:
         """The body of a ``status`` message; ``final`` for the last one."""
         status = {
             **self.counters.snapshot(),
-            "queue_depth": len(self.acquisition.queue),
+            "queue_depth": len(self.intake.queue),
             "uptime_s": time.monotonic() - self._started,
         }
         if self.offload is not None:

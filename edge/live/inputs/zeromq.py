@@ -1,5 +1,5 @@
-"""The ZeroMQ input: a PULL or SUB socket whose messages are decoded by the input format's
-decoder: our own protocol (docs/protocol.md), DECTRIS Stream V2, or areaDetector's NDPluginZMQ."""
+"""The ZeroMQ input: a PULL or SUB socket whose messages the input format's decoder turns into
+the service's messages (``edge.live.inputs.make_decoder``)."""
 
 import os
 import threading
@@ -8,27 +8,11 @@ from collections.abc import Callable
 
 import zmq
 
-from edge.live.config import INPUT_FORMATS
-from edge.live.protocol import Message, ProtocolError, decode
-from edge.live.sockets import endpoint_address, open_socket
-from edge.live.sources import FrameSource
+from edge.live.inputs.messages import Message, ProtocolError
+from edge.live.inputs.source import FrameSource
+from edge.live.service.sockets import endpoint_address, open_socket
 
 Decoder = Callable[[list], list[Message]]
-
-
-def make_decoder(input_format: str, max_frame_bytes: int, channel: str = "", series: str = "adzmq") -> Decoder:
-    """The decoder of ``input_format``: one multipart message in, the service's messages out."""
-    if input_format == "edge":
-        return lambda parts: [decode(parts, max_frame_bytes)]
-    if input_format == "dectris":
-        from edge.live.dectris import DectrisDecoder
-
-        return DectrisDecoder(max_frame_bytes, channel)
-    if input_format == "adzmq":
-        from edge.live.adzmq import AdzmqDecoder
-
-        return AdzmqDecoder(max_frame_bytes, series)
-    raise ValueError(f"input format must be one of {INPUT_FORMATS}, got {input_format!r}")
 
 
 class ZeroMQSource(FrameSource):

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from edge.cluster.connect import Cluster
 from edge.cluster.worker import PLUGIN_NAME, PipelinePlugin, analyse_frame
-from edge.live.acquisition import Work, WorkQueue
-from edge.live.events import FrameAnalysed, FrameFailed
+from edge.live.service.events import FrameAnalysed, FrameFailed
+from edge.live.service.work import Work, WorkQueue
 from edge.pipeline.settings import PipelineSettings
 
 log = logging.getLogger(__name__)

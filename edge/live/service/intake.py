@@ -1,100 +1,32 @@
-"""Acquisition: series state, the bounded work queue and the workers.
-
-The receiver thread hands each message to ``Acquisition.take``, which alone keeps the series
-state (so it needs no lock); accepted frames wait in a ``WorkQueue``; worker threads run the
-pipeline. Everything that happens goes to the publisher as a typed event (``edge.live.events``).
+"""The intake: every message the receiver thread takes in, checked against the series it
+belongs to (``edge.live.service.series.SeriesRegister``, which the receiver alone keeps, so it
+needs no lock). Accepted frames wait in a ``WorkQueue`` for the workers (``edge.live.service.work``);
+what happens to each message goes to the publisher as a typed event (``edge.live.service.events``).
 """
 
 import logging
 import queue
-import threading
 import time
-from collections import OrderedDict, deque
-from dataclasses import dataclass
 
-from edge.live.config import ServiceConfig
-from edge.live.counters import Counters
-from edge.live.events import FrameAnalysed, FrameDropped, FrameFailed, SeriesEnded, SeriesOpened
-from edge.live.protocol import FrameMessage, Message, ProtocolError, SeriesEnd, SeriesStart
-from edge.live.sources import FrameSource
-from edge.pipeline.pipeline import Pipeline
+from edge.live.inputs.messages import FrameMessage, Message, ProtocolError, SeriesEnd, SeriesStart
+from edge.live.inputs.source import FrameSource
+from edge.live.service.config import ServiceConfig
+from edge.live.service.counters import Counters
+from edge.live.service.events import FrameDropped, SeriesEnded, SeriesOpened
+from edge.live.service.series import OpenSeries, SeriesRegister
+from edge.live.service.work import Work, WorkQueue
 
 log = logging.getLogger(__name__)
 WARNING_INTERVAL_S = 1.0  # at most one logged warning a second per kind; the counts keep every one
 
 
-@dataclass(frozen=True)
-class Work:
-    """One accepted frame on its way through the pipeline."""
-
-    series_id: int
-    message: FrameMessage
-    pixel_size_nm: float | None
-    received_at: float
-
-
-class WorkQueue:
-    """A bounded queue with a drop policy: keep the newest (drop the oldest queued frame) or
-    keep the oldest (refuse the incoming one). ``put`` returns the frame it dropped, if any."""
-
-    def __init__(self, size: int, keep: str):
-        self._items: deque[Work] = deque()
-        self._size, self._keep = size, keep
-        self._ready = threading.Condition()
-        self._closed = False
-
-    def put(self, work: Work) -> Work | None:
-        with self._ready:
-            dropped = None
-            if len(self._items) >= self._size:
-                if self._keep == "oldest":
-                    return work
-                dropped = self._items.popleft()
-            self._items.append(work)
-            self._ready.notify()
-            return dropped
-
-    def get(self) -> Work | None:
-        """The next frame; None once the queue is closed and empty."""
-        with self._ready:
-            while not self._items and not self._closed:
-                self._ready.wait()
-            return self._items.popleft() if self._items else None
-
-    def clear(self) -> list[Work]:
-        with self._ready:
-            items = list(self._items)
-            self._items.clear()
-            return items
-
-    def close(self) -> None:
-        with self._ready:
-            self._closed = True
-            self._ready.notify_all()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-@dataclass
-class _OpenSeries:
-    """What the receiver knows of one series."""
-
-    series_id: int
-    pixel_size_nm: float | None
-    last_frame: int | None = None
-    accepted: int = 0
-    ended: bool = False
-
-
-class Acquisition:
-    """Turns messages into work and the workers' outcomes into events on ``events``."""
+class Intake:
+    """Turns messages into work on ``queue`` and what becomes of them into events on ``events``."""
 
     def __init__(self, config: ServiceConfig, counters: Counters, events: queue.Queue):
         self.config, self.counters, self.events = config, counters, events
         self.queue = WorkQueue(config.queue_size, config.keep)
-        self._series: OrderedDict[str, _OpenSeries] = OrderedDict()  # by name, least recently seen first
-        self._opened = 0
+        self._series = SeriesRegister(config.max_series)
         self._warned: dict[str, tuple[float, int]] = {}  # kind -> (when last logged, how many not logged since)
 
     def _warn(self, kind: str, text: str, *args) -> None:
@@ -123,24 +55,21 @@ class Acquisition:
 
     def take(self, message: Message) -> None:
         """Open, end or extend a series; frames go to the queue (or are refused, and counted)."""
-        if message.series in self._series:
-            self._series.move_to_end(message.series)
         if isinstance(message, SeriesStart):
             self._start(message.series, message.pixel_size_nm)
         elif isinstance(message, SeriesEnd):
             self._end(message.series)
         else:
             self._accept(message)
-        while len(self._series) > self.config.max_series:
-            self._close_least_recent()
+        for name, state in self._series.forget_beyond_limit():
+            self._close(name, state)
 
-    def _start(self, name: str, pixel_size_nm: float | None) -> _OpenSeries:
+    def _start(self, name: str, pixel_size_nm: float | None) -> OpenSeries:
         previous = self._series.get(name)
         if previous is not None and not previous.ended:
             log.warning("series_start for %s, which is open: the open one ends here", name)
             self._end(name)
-        self._opened += 1
-        state = self._series[name] = _OpenSeries(self._opened, pixel_size_nm)
+        state = self._series.open(name, pixel_size_nm)
         self.events.put(SeriesOpened(state.series_id, name))
         return state
 
@@ -153,10 +82,9 @@ class Acquisition:
         state.ended = True
         self.events.put(SeriesEnded(state.series_id, state.accepted))
 
-    def _close_least_recent(self) -> None:
-        """Forget the series seen least recently; if it is still open, end it as a series_end
-        would (its final summary follows its last frame) and count the closing."""
-        name, state = self._series.popitem(last=False)
+    def _close(self, name: str, state: OpenSeries) -> None:
+        """A series forgotten for being seen least recently: if it is still open, end it as a
+        series_end would (its final summary follows its last frame) and count the closing."""
         if not state.ended:
             self.counters.add(series_closed=1)
             log.warning("series %s closed: more than %d series open", name, self.config.max_series)
@@ -191,20 +119,6 @@ class Acquisition:
         dropped = self.queue.put(Work(state.series_id, message, pixel_size, time.monotonic()))
         if dropped is not None:
             self.events.put(FrameDropped(dropped.series_id))
-
-    def analyse(self, pipeline: Pipeline) -> None:
-        """Run ``pipeline`` on queued frames until the queue is closed and empty (a worker thread)."""
-        while (work := self.queue.get()) is not None:
-            message = work.message
-            try:
-                result = pipeline.analyse(message.pixels, work.pixel_size_nm)
-            except Exception as error:  # a frame must never take the service down
-                log.exception("frame %d of series %s failed", message.frame, message.series)
-                self.events.put(FrameFailed(work.series_id, str(error)))
-                continue
-            self.events.put(
-                FrameAnalysed(work.series_id, message, work.pixel_size_nm, work.received_at, time.monotonic(), result)
-            )
 
     def finish(self, drain: bool) -> None:
         """Take no more work; unless ``drain``, drop what is still queued."""

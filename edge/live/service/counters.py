@@ -3,7 +3,7 @@
 import threading
 from dataclasses import dataclass, field
 
-from edge.live.protocol import REJECTIONS
+from edge.live.inputs.messages import REJECTIONS
 
 COUNTER_LIMIT = 2**63 - 1  # int64: what msgpack and every client can carry
 COUNTS = ("received", "processed", "dropped", "gaps", "errors", "series_closed")

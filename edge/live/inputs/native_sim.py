@@ -1,4 +1,5 @@
-"""``edge replay``: a stand-in microscope streaming image files as one series."""
+"""The simulator of our own wire format: a stand-in microscope streaming image files as one
+series (``edge replay``), with the encoders of ``edge.live.client``."""
 
 import itertools
 import time
@@ -10,7 +11,7 @@ import zmq
 
 from edge.io.images import read_frame
 from edge.live.client import encode_frame, encode_series_end, encode_series_start
-from edge.live.sockets import open_socket
+from edge.live.service.sockets import open_socket
 
 FRAME_DTYPES = (np.uint8, np.uint16, np.float32)
 

@@ -1,4 +1,4 @@
-"""What the acquisition side tells the publisher, one typed event per happening, in order.
+"""What the intake and the workers tell the publisher, one typed event per happening, in order.
 
 A series is known by ``series_id``, a number the service gives each series it opens: a repeated
 ``series_start`` of the same name opens a new series, and frames of the old one still in flight
@@ -6,7 +6,7 @@ stay with the old one."""
 
 from dataclasses import dataclass
 
-from edge.live.protocol import FrameMessage
+from edge.live.inputs.messages import FrameMessage
 from edge.pipeline.result import FrameResult
 
 
@@ -51,7 +51,7 @@ class FrameAnalysed:
 
 @dataclass(frozen=True)
 class PreviewReady:
-    """A ``preview`` message, encoded off the frames' path (``edge.live.preview``)."""
+    """A ``preview`` message, encoded off the frames' path (``edge.live.service.preview``)."""
 
     body: dict
 

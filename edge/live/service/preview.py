@@ -13,7 +13,7 @@ from collections.abc import Callable
 import cv2
 
 from edge.io.images import to_uint8
-from edge.live.events import FrameAnalysed, PreviewReady
+from edge.live.service.events import FrameAnalysed, PreviewReady
 
 JPEG_QUALITY = 80
 

@@ -14,7 +14,7 @@ from collections import OrderedDict
 import numpy as np
 
 from edge.io.images import MIN_FRAME_SIDE
-from edge.live.protocol import FrameMessage, Message, ProtocolError, SeriesEnd, SeriesStart
+from edge.live.inputs.messages import FrameMessage, Message, ProtocolError, SeriesEnd, SeriesStart
 
 TYPES = {t: np.dtype(t) for t in ("int8", "uint8", "int16", "uint16", "int32", "uint32", "float32", "float64")}
 PIXEL_SIZE_ATTRIBUTE = "pixel_size_nm"
@@ -93,12 +93,3 @@ def _count(value) -> bool:
 
 def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def encode_array(
-    pixels: np.ndarray, frame: int, attributes: dict | None = None, timestamp: float | None = None
-) -> list:
-    """An NDPluginZMQ message: the JSON header and the array's buffer (as an IOC sends it)."""
-    header = {"htype": "array-1.0", "type": str(pixels.dtype), "shape": list(pixels.shape), "frame": frame}
-    header |= {"ndattr": attributes or {}, "timeStamp": timestamp if timestamp is not None else 0.0}
-    return [json.dumps(header).encode(), np.ascontiguousarray(pixels)]

@@ -10,12 +10,13 @@ import queue
 import time
 from collections.abc import Callable
 
+import msgpack
 import numpy as np
 import zmq
 
-from edge.live.config import ServiceConfig
-from edge.live.counters import Counters
-from edge.live.events import (
+from edge.live.service.config import ServiceConfig
+from edge.live.service.counters import Counters
+from edge.live.service.events import (
     Event,
     FrameAnalysed,
     FrameDropped,
@@ -25,10 +26,9 @@ from edge.live.events import (
     SeriesOpened,
     Shutdown,
 )
-from edge.live.preview import PreviewEncoder
-from edge.live.protocol import publication
-from edge.live.recording import Recorder
-from edge.live.series import SeriesStats
+from edge.live.service.preview import PreviewEncoder
+from edge.live.service.recording import Recorder
+from edge.live.service.series import SeriesLedger, SeriesStats
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,7 @@ class Publisher:
     ):
         self._socket, self._config, self._counters, self._status = socket, config, counters, status
         self._preview, self._recorder = preview, recorder
-        self._series: dict[int, SeriesStats] = {}
-        self._expected: dict[int, int] = {}  # frames a series that has ended still waits for
-        self._finished: dict[int, int] = {}
+        self._ledger = SeriesLedger()
 
     def run(self, events: "queue.Queue[Event]") -> None:
         """Publish until ``Shutdown``, then the final summaries and status; close the socket."""
@@ -81,7 +79,7 @@ class Publisher:
                 self._handle(event)
             except Exception:  # a bookkeeping fault must not silence the publisher
                 log.exception("could not publish for %s", type(event).__name__)
-        for stats in self._series.values():
+        for stats in self._ledger.still_open():
             self._send("series", {**stats.summary(), "final": True})
         self._send("status", self._status(True))
 
@@ -89,25 +87,23 @@ class Publisher:
         """Update the series state for one event and publish what it completes."""
         series_id = event.series_id
         if isinstance(event, SeriesOpened):
-            self._series[series_id] = SeriesStats(event.name)
-            self._finished[series_id] = 0
+            self._ledger.open(series_id, event.name)
             if self._recorder is not None:
                 self._recorder.open(series_id, event.name)
             return
         if isinstance(event, SeriesEnded):
-            self._expected[series_id] = event.accepted
+            self._ledger.ended(series_id, event.accepted)
         elif isinstance(event, FrameDropped):
             self._counters.add(dropped=1)
-            self._finished[series_id] += 1
+            self._ledger.accounted(series_id)
         elif isinstance(event, FrameFailed):
             self._counters.reject(event.reason, received=False)
-            self._finished[series_id] += 1
+            self._ledger.accounted(series_id)
         elif isinstance(event, FrameAnalysed):
-            self._publish_frame(self._series[series_id], event)
-            self._finished[series_id] += 1
-        if series_id in self._expected and self._finished[series_id] >= self._expected[series_id]:
-            self._send("series", {**self._series.pop(series_id).summary(), "final": True})
-            del self._expected[series_id], self._finished[series_id]
+            self._publish_frame(self._ledger.stats(series_id), event)
+            self._ledger.accounted(series_id)
+        if (complete := self._ledger.complete(series_id)) is not None:
+            self._send("series", {**complete.summary(), "final": True})
             if self._recorder is not None:
                 self._recorder.close(series_id)
 
@@ -134,3 +130,8 @@ class Publisher:
 
     def _send(self, topic: str, body: dict) -> None:
         self._socket.send_multipart(publication(topic, body))
+
+
+def publication(topic: str, body: dict) -> list[bytes]:
+    """[topic, msgpack body] for the PUB socket."""
+    return [topic.encode(), msgpack.packb(body, use_bin_type=True)]
