@@ -1,5 +1,7 @@
 """Gentle AdaBoost's weak learner: a regression stump over the 256 codes of one LBP feature."""
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
@@ -43,19 +45,28 @@ def _best_split(codes_row, weights, targets):
     return best_gain, best_cut, order, weight_sum, target_sum
 
 
-def best_stump(codes: np.ndarray, weights: np.ndarray, targets: np.ndarray) -> tuple[int, np.ndarray, float, float]:
+class Stump(NamedTuple):
+    """A regression stump on one feature's LBP code: ``left_value`` for the codes of
+    ``left_codes`` (a bool mask over the 256 codes), ``right_value`` for the others."""
+
+    feature: int
+    left_codes: np.ndarray
+    left_value: float
+    right_value: float
+
+
+def best_stump(codes: np.ndarray, weights: np.ndarray, targets: np.ndarray) -> Stump:
     """The regression stump with the least weighted squared error over all features.
 
     ``codes`` is ``(features, samples)`` uint8, ``weights`` and ``targets`` (±1) float64 per
-    sample. Returns ``(feature, left_codes, left_value, right_value)``, ``left_codes`` a bool
-    mask over the 256 codes."""
+    sample."""
     codes = checked(codes, "codes", (np.uint8,), 2, "best_stump")
     weights = checked(weights, "weights", (np.float64,), 1, "best_stump")
     targets = checked(targets, "targets", (np.float64,), 1, "best_stump")
     if not codes.shape[0] or not codes.shape[1] == len(weights) == len(targets):
         raise ValueError(f"best_stump: codes {codes.shape} need features and a weight and target per sample")
     feature, left, left_value, right_value = _best_stump(codes, weights, targets)
-    return int(feature), left, float(left_value), float(right_value)
+    return Stump(int(feature), left, float(left_value), float(right_value))
 
 
 @njit(nogil=True, cache=CACHE, parallel=True)

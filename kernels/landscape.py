@@ -289,7 +289,16 @@ def outline_landscape(
     if not (x0 < x1 and y0 < y1):
         raise ValueError(f"outline_landscape: empty box {x0, y0, x1, y1}")
     landscape, markers, background, core, maybe_hollow = _outline_landscape(
-        smooth, float(centre[0]), float(centre[1]), float(inner_radius), x0, y0, x1, y1, int(core_half_width), float(sign)
+        smooth,
+        float(centre[0]),
+        float(centre[1]),
+        float(inner_radius),
+        x0,
+        y0,
+        x1,
+        y1,
+        int(core_half_width),
+        float(sign),
     )
     return FirstFlood(landscape, markers, float(background), float(core), bool(maybe_hollow))
 

@@ -40,6 +40,15 @@ def test_sixteen_bit_png_keeps_its_depth(tmp_path):
     assert frame.pixel_size_nm is None
 
 
+@pytest.mark.parametrize("compression", ["lzw", "zlib", None])
+def test_compressed_sixteen_bit_tiffs_are_read(tmp_path, compression):
+    import tifffile
+
+    pixels = np.arange(64 * 32, dtype=np.uint16).reshape(32, 64) * 31
+    tifffile.imwrite(tmp_path / "deep.tif", pixels, compression=compression)  # as cameras and ImageJ write them
+    np.testing.assert_array_equal(read_frame(tmp_path / "deep.tif").pixels, pixels)
+
+
 def test_float_tiff_is_read(tmp_path):
     import tifffile
 

@@ -10,6 +10,7 @@ from edge.io.bundled import sample_frames, sample_paths
 from edge.io.images import read_frame
 from edge.live.client import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.live.inputs.files import FileSource
+from edge.live.inputs.files_sim import write_frames
 from edge.live.inputs.native_sim import load_frames, replay
 from edge.live.loopback import LOOPBACK, LoopbackService, receive_until
 from edge.live.service.config import ServiceConfig
@@ -325,6 +326,22 @@ def test_image_files_run_through_the_service_as_one_series_that_ends_it(pipeline
     counts = service.counters.snapshot()
     assert counts["processed"] == 2 and counts["errors_by_reason"] == {"undecodable": 1}
     context.term()
+
+
+def test_uint16_frames_written_as_files_reach_the_pipeline_as_they_were_written(tmp_path):
+    frames = [small_frame(seed).astype(np.uint16) * np.uint16(257) for seed in range(3)]
+    source = FileSource(write_frames(frames, tmp_path), "files", pixel_size_nm=0.5)
+    messages = [source.receive() for _ in range(5)]
+    assert source.receive() is None
+    assert [type(m).__name__ for m in messages] == [
+        "SeriesStart",
+        "FrameMessage",
+        "FrameMessage",
+        "FrameMessage",
+        "SeriesEnd",
+    ]
+    for message, frame in zip(messages[1:4], frames, strict=True):
+        assert message.pixels.dtype == np.uint16 and np.array_equal(message.pixels, frame)
 
 
 def test_a_flood_of_bad_messages_is_logged_once_a_second_per_kind_and_counted_in_full(running, caplog):

@@ -4,7 +4,7 @@ decoder with its simulator beside it.
 - ``native`` + ``native_sim``: our own format (docs/protocol.md), and files replayed in it;
 - ``dectris`` + ``dectris_sim``: DECTRIS SIMPLON Stream V2;
 - ``adzmq`` + ``adzmq_sim``: EPICS areaDetector's NDPluginZMQ;
-- ``files``: image files read as one series (they are their own simulator).
+- ``files`` + ``files_sim``: image files read as one series, and frames written as files.
 
 A decoder turns one multipart ZeroMQ message into the service's messages (``messages``);
 ``zeromq`` reads them from a PULL or SUB socket, ``files`` from image files, both behind the one
