@@ -77,3 +77,69 @@ def test_the_american_spelling_analyze_runs_the_same_command(tmp_path):
         assert main([spelling, str(image), "--boxes", str(image.parent), "--out", str(tmp_path / spelling)]) == 0
     british, american = (json.loads((tmp_path / name / f"{image.stem}.json").read_text()) for name in spellings)
     assert british["count"] > 0 and {**british, "stage_ms": None} == {**american, "stage_ms": None}
+
+
+def _rows(path) -> list[str]:
+    return path.read_text().splitlines()[1:]
+
+
+def test_two_batches_into_one_folder_keep_every_row_and_a_rerun_adds_none(tmp_path, capsys):
+    first, second = sample_paths()[:2]
+    arguments = ["--boxes", str(first.parent), "--out", str(tmp_path), "--image-table", str(tmp_path / "images.csv")]
+    assert main(["analyse", str(first), *arguments]) == 0
+    rows_first = _rows(tmp_path / "defects.csv")
+    assert main(["analyse", str(second), *arguments]) == 0
+    rows_both = _rows(tmp_path / "defects.csv")
+    assert rows_both[: len(rows_first)] == rows_first and len(rows_both) > len(rows_first)
+    assert {row.split(",")[0] for row in rows_both} == {str(first), str(second)}
+    assert [row.split(",")[0] for row in _rows(tmp_path / "images.csv")] == [str(first), str(second)]
+    assert "also hold 1 files analysed into" in capsys.readouterr().err
+    assert main(["analyse", str(second), *arguments]) == 0  # done before: skipped, nothing doubled
+    assert _rows(tmp_path / "defects.csv") == rows_both
+    assert main(["analyse", str(second), *arguments, "--redo"]) == 0  # a fresh batch of one file
+    assert {row.split(",")[0] for row in _rows(tmp_path / "defects.csv")} == {str(second)}
+
+
+def test_an_empty_folder_is_an_error_in_one_line(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["analyse", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "no image files in this folder" in error
+
+
+def test_boxes_of_another_image_are_refused(tmp_path, capsys):
+    image = sample_paths()[0]
+    (tmp_path / f"{image.stem}.txt").write_text("1500 1500 1600 1600\n10 10 50 50\n")  # y0 x0 y1 x1, past 1024 px
+    assert main(["analyse", str(image), "--boxes", str(tmp_path), "--out", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert "1 of 2 boxes lie outside this 1024x1024 image (the box file of another image?)" in error
+
+
+def test_a_failed_files_path_is_printed_once(tmp_path, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    assert main(["analyse", str(bad), "--boxes", str(tmp_path), "--out", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert f"{bad}: not a readable image" in error and error.count(str(bad)) == 2  # as it fails, and in the summary
+
+
+def test_the_roi_set_holds_each_ellipse_named_by_its_row_as_imagej_reads_it(tmp_path):
+    import struct
+    import zipfile
+
+    image = sample_paths()[0]
+    assert main(["analyse", str(image), "--boxes", str(image.parent), "--out", str(tmp_path)]) == 0
+    defects = json.loads((tmp_path / f"{image.stem}.json").read_text())["defects"]
+    with zipfile.ZipFile(tmp_path / f"{image.stem}.rois.zip") as rois:
+        names = rois.namelist()
+        assert names == [f"{number:04d}.roi" for number in range(1, len(defects) + 1)]
+        for name, defect in zip(names, defects, strict=True):
+            # ImageJ's RoiDecoder: "Iout", version, type (7: freehand), then top, left, bottom, right
+            data = rois.read(name)
+            magic, _, kind, top, left, bottom, right = struct.unpack(">4shBxhhhh", data[:16])
+            assert magic == b"Iout" and kind == 7
+            half = defect["major_px"] / 2  # the ellipse's extent lies within its major axis of its centre
+            centre_x, centre_y = defect["x"] + 0.5, defect["y"] + 0.5  # ImageJ's pixel centres are at +0.5
+            assert left >= int(centre_x - half) - 1 and right <= int(centre_x + half) + 2
+            assert top >= int(centre_y - half) - 1 and bottom <= int(centre_y + half) + 2
+            assert right - left >= int(defect["minor_px"]) - 1

@@ -15,7 +15,8 @@ def expand(patterns: list[str]) -> list[Path]:
 
     A pattern is a file, a folder (its image files, sorted) or a glob (``**`` reaches into
     subfolders; its matches sorted). A plain path that does not exist is kept, so that its
-    analysis reports it missing; a glob that matches nothing is a ``ValueError``.
+    analysis reports it missing; a glob that matches nothing, or a folder without image files,
+    is a ``ValueError``.
     """
     files: dict[Path, None] = {}
     for pattern in patterns:
@@ -25,6 +26,11 @@ def expand(patterns: list[str]) -> list[Path]:
                 raise ValueError(f"{pattern}: no file matches")
         elif Path(pattern).is_dir():
             matches = sorted(p for p in Path(pattern).iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            if not matches:
+                suffixes = " ".join(sorted(IMAGE_SUFFIXES))
+                raise ValueError(
+                    f"{pattern}: no image files in this folder (suffixes {suffixes}; '**' reaches into subfolders)"
+                )
         else:
             matches = [Path(pattern)]
         files.update(dict.fromkeys(matches))
@@ -72,6 +78,11 @@ class Journal:
         if entry is None or entry.settings != settings or not path.is_file():
             return None
         return entry if (entry.size, entry.mtime_ns) == stamp(path) else None
+
+    def entries(self) -> list[Done]:
+        """Every file done into this journal's folder, by any run (the latest entry of each), in
+        the order each was first done."""
+        return list(self._done.values())
 
     def add(self, done: Done) -> None:
         self._done[done.path] = done

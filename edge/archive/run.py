@@ -57,7 +57,8 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
     Raises ``ValueError`` or ``OSError`` for a file that cannot be read or analysed."""
     from edge.eval.charts import write_histogram
     from edge.eval.overlay import write_gallery, write_overlay
-    from edge.io.boxes import box_file_for, read_boxes
+    from edge.eval.rois import write_roi_set
+    from edge.io.boxes import box_file_for, check_boxes_fit, read_boxes
     from edge.io.images import read_frame
     from edge.pipeline.measure import LoopMeasurer
     from edge.pipeline.result import summarise
@@ -65,7 +66,9 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
     size, mtime_ns = stamp(path) if path.is_file() else (0, 0)
     frame = read_frame(path, settings.pixel_size_nm)
     if settings.boxes:
-        boxes, scores = read_boxes(box_file_for(path, settings.boxes))
+        box_file = box_file_for(path, settings.boxes)
+        boxes, scores = read_boxes(box_file)
+        check_boxes_fit(boxes, frame.pixels.shape, box_file)
         defects = LoopMeasurer(settings.pipeline.polarity).measure(frame.pixels, boxes, scores)
         result = summarise(defects, frame.pixels.shape, frame.pixel_size_nm)
     else:
@@ -73,6 +76,8 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
     out = Path(settings.out)
     (out / f"{path.stem}.json").write_text(json.dumps({"image": str(path), **result.as_json()}, indent=1))
     write_overlay(out / f"{path.stem}.png", frame.pixels, result.defects)
+    if result.defects:
+        write_roi_set(out / f"{path.stem}.rois.zip", result.defects)
     if settings.gallery and result.defects:
         write_gallery(out / f"{path.stem}.gallery.png", frame.pixels, result.defects)
     write_histogram(out / f"{path.stem}.histogram.png", result.defects, frame.pixel_size_nm, path.name)
@@ -82,7 +87,9 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
 
 def _line(result: FrameResult) -> str:
     scene = "" if result.scene is None else f"[{result.scene.label} {result.scene.confidence:.2f}] "
-    return scene + (summary_line(result.stats) if result.stats else "not analysed (scene)")
+    flagged = sum(bool(d.flags) for d in result.defects)
+    checks = f"; {flagged} flagged to check (JSON 'flags')" if flagged else ""
+    return scene + (summary_line(result.stats) + checks if result.stats else "not analysed (scene)")
 
 
 def summary_line(stats: FrameStats) -> str:
@@ -147,7 +154,7 @@ def _here(files: list[Path], settings: FileSettings) -> Iterator[tuple[Path, Out
     if files and not settings.boxes:
         loaded(settings.pipeline)  # a model that cannot load stops the run here, not once per file
     for path in files:
-        yield path, _failure_text(partial(analyse_file, path, settings))
+        yield path, _failure_text(path, partial(analyse_file, path, settings))
 
 
 def _on_cluster(files: list[Path], settings: FileSettings, cluster) -> Iterator[tuple[Path, Outcome]]:
@@ -159,14 +166,15 @@ def _on_cluster(files: list[Path], settings: FileSettings, cluster) -> Iterator[
         cluster.client.register_plugin(PipelinePlugin(settings.pipeline), name=PLUGIN_NAME)
     futures = {cluster.client.submit(on_one_thread, analyse_file, path, settings, pure=False): path for path in files}
     for future in as_completed(futures):
-        yield futures[future], _failure_text(future.result)
+        yield futures[future], _failure_text(futures[future], future.result)
 
 
-def _failure_text(run: Callable[[], Done]) -> Outcome:
-    """``run``'s result, or the text of the error that stopped it."""
+def _failure_text(path: Path, run: Callable[[], Done]) -> Outcome:
+    """``run``'s result, or the text of the error that stopped it, without the path of the file,
+    which is printed beside it."""
     try:
         return run()
     except (ValueError, OSError) as error:
-        return str(error)
+        return str(error).removeprefix(f"{path}: ")
     except Exception as error:  # on a cluster: a worker lost, an error no reader foresaw
         return f"{type(error).__name__}: {error}"

@@ -9,6 +9,7 @@ from skimage.segmentation import watershed as skimage_watershed
 
 from edge.io.bundled import sample_frames
 from edge.kernels.watershed import flood
+from edge.pipeline.crops import screen_inputs
 from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.screen import Screener, keep_screened
@@ -28,8 +29,12 @@ class PerCropScreener:
         self.screener.warm_up()
 
     def probabilities(self, view: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-        """The loop probability of each box, each in a call of its own."""
-        return np.array([self.screener.probabilities(view, box[None])[0] for box in boxes], np.float64)
+        """The loop probability of each box: the frame's crops made once, as the screener makes
+        them, then one inference call each."""
+        if len(boxes) == 0:
+            return np.zeros(0)
+        crops = screen_inputs(view, boxes, self.screener.crop_px)
+        return np.concatenate([self.screener.backend.run(crop[None]).ravel() for crop in crops]).astype(np.float64)
 
     def screen(self, view: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return keep_screened(boxes, self.probabilities(view, boxes), self.screener.threshold)

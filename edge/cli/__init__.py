@@ -2,6 +2,7 @@
 each declares)."""
 
 import argparse
+import difflib
 import logging
 import sys
 from collections.abc import Sequence
@@ -28,7 +29,9 @@ COMMANDS = (analyse, evaluate, convert, train, classify, demo, view, serve, repl
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``edge`` command line; returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _refuse_unknown(getattr(args, "parser", parser), unknown)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     if not hasattr(args, "run"):
         parser.print_help()
@@ -38,6 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError, RuntimeError) as error:
         print(f"edge {args.command}: {error}", file=sys.stderr)
         return 1
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, unknown: list[str]) -> None:
+    """Exit as argparse does for arguments ``parser`` does not take, naming the option meant
+    where one is spelled nearly so (``--pixelsize``: did you mean ``--pixel-size``?)."""
+    options = list(parser._option_string_actions)
+    guesses = []
+    for argument in unknown:
+        if argument.startswith("-"):
+            close = difflib.get_close_matches(argument.split("=")[0], options, n=1, cutoff=0.6)
+            guesses += [f"{argument}: did you mean {close[0]}?"] if close else []
+    parser.error(f"unrecognized arguments: {' '.join(unknown)}" + "".join(f"; {guess}" for guess in guesses))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -11,9 +11,12 @@ ALIASES = ("analyze",)
 HELP = "measure the defects in image files: tables of every defect and image, a JSON and an overlay per image"
 DESCRIPTION = (
     "Measure each defect (watershed flood + moment ellipse; diameter = major axis) and write "
-    "<out>/<name>.json and <out>/<name>.png per image, <out>/defects.csv and <out>/summary.png for the batch. "
+    "<out>/<name>.json, <out>/<name>.png and <out>/<name>.rois.zip (the ellipses as an ImageJ/Fiji ROI set, "
+    "named by defect number) per image, <out>/defects.csv and <out>/summary.png for the batch. "
     "Reads TIFF, PNG, JPEG, DM3/DM4, SER, EMD, MRC (rosettasciio: the pixel size comes from the file). "
-    "Resumable: files already done (in <out>/journal.jsonl, same size, time and settings) are skipped."
+    "Resumable: files already done (in <out>/journal.jsonl, same size, time and settings) are skipped. "
+    "The batch tables and summary hold every file analysed into <out>, by this run or earlier ones "
+    "(the latest analysis of each); --redo starts the folder's batch afresh."
 )
 
 
@@ -44,7 +47,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         metavar="SCHEDULER|local[:N]",
         help="spread the files over a Dask cluster: a scheduler's address, or N local single-threaded worker processes",
     )
-    parser.add_argument("--redo", action="store_true", help="analyse every file again, done or not")
+    parser.add_argument(
+        "--redo", action="store_true", help="analyse every file again, done or not, and forget earlier runs' files"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     journal_path = args.out / "journal.jsonl"
     if args.redo:
         journal_path.unlink(missing_ok=True)
+    journal = Journal(journal_path)
     cluster = None
     if args.dask:
         from edge.cluster.connect import check_address, connect
@@ -73,17 +79,22 @@ def run(args: argparse.Namespace) -> int:
             Pipeline.from_settings(pipeline)  # a bad model or setting fails here, before a cluster starts
         cluster = connect(args.dask)
     try:
-        run = analyse_files(files, settings, Journal(journal_path), cluster)
+        run = analyse_files(files, settings, journal, cluster)
     finally:
         if cluster is not None:
             cluster.close()
-    images = [done.image for done in run.done]
-    defects = [row for done in run.done for row in done.defects]
+    batch = _batch(files, run.done, journal)
+    images = [done.image for done in batch]
+    defects = [row for done in batch for row in done.defects]
     write_table(args.out / "defects.csv", DEFECT_COLUMNS, defects)
     for path, columns in tables:
         write_table(path, columns, defects if columns is DEFECT_COLUMNS else images)
     if images:
         write_summary(args.out / "summary.png", images, defects)
+    earlier = len(batch) - len(run.done)
+    if earlier:
+        print(f"the tables and summary also hold {earlier} files analysed into {args.out} by earlier runs "
+              "(--redo starts afresh)", file=sys.stderr)  # fmt: skip
     if run.skipped:
         print(f"{run.skipped} of {len(files)} files done before (in {journal_path}): skipped", file=sys.stderr)
     if run.failed:
@@ -91,3 +102,10 @@ def run(args: argparse.Namespace) -> int:
         for path, error in run.failed.items():
             print(f"  {path}: {error}", file=sys.stderr)
     return 1 if run.failed else 0
+
+
+def _batch(files: list[Path], this_run: list, journal) -> list:
+    """The files of the folder's batch: those done into it by earlier runs and not named this
+    time, in the order they were first done, then this run's, in the order given."""
+    named = {str(path) for path in files}
+    return [done for done in journal.entries() if done.path not in named] + this_run

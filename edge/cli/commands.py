@@ -14,5 +14,6 @@ def add_commands(subparsers: argparse._SubParsersAction, modules: tuple[ModuleTy
             module.NAME, aliases=getattr(module, "ALIASES", ()), help=module.HELP, description=module.DESCRIPTION
         )
         module.add_options(parser)
+        parser.set_defaults(parser=parser)  # the innermost command's parser: it explains unknown options
         if hasattr(module, "run"):  # a group of subcommands (``train``) runs the one chosen
             parser.set_defaults(run=module.run)

@@ -61,3 +61,18 @@ def add_parameter_options(parser: argparse.ArgumentParser, parameters: type) -> 
 def parameters_from(args: argparse.Namespace, parameters: type):
     """The training-parameters dataclass filled from the parsed options."""
     return parameters(**{field.name: getattr(args, field.name) for field in dataclasses.fields(parameters)})
+
+
+TRAIN_EXTRA = 'pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu && pip install -e ".[train]"'
+
+
+def require_training_extra(command: str) -> None:
+    """Raise ``RuntimeError`` with the install command when PyTorch or ONNX, the ``train``
+    extra, is absent (a plain ``pip install torch`` pulls a CUDA build of several GB)."""
+    try:
+        import torch  # noqa: F401, I001 (torch first: the extra's heart, named when both are missing)
+        import onnx  # noqa: F401
+    except ImportError as error:
+        raise RuntimeError(
+            f"{command} needs the 'train' extra ({error.name} is missing); CPU-only: {TRAIN_EXTRA}"
+        ) from error

@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from edge.cli.options import add_parameter_options, parameters_from
+from edge.cli.options import add_parameter_options, parameters_from, require_training_extra
 from edge.train.parameters import ClassifyTraining
 
 NAME = "classify"
@@ -24,6 +24,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require_training_extra("edge train classify")
     from edge.train.scenes import train_classify, write_confusion_png
 
     params = parameters_from(args, ClassifyTraining)

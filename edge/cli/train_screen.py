@@ -4,7 +4,13 @@ import argparse
 from pathlib import Path
 
 from edge.cli.labelled import audited, data_name, read_data
-from edge.cli.options import AUDIT_HELP, add_data_options, add_parameter_options, parameters_from
+from edge.cli.options import (
+    AUDIT_HELP,
+    add_data_options,
+    add_parameter_options,
+    parameters_from,
+    require_training_extra,
+)
 from edge.train.parameters import ScreenTraining
 
 NAME = "screen"
@@ -30,6 +36,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require_training_extra("edge train screen")
     from edge.train.screen import train_screen
 
     params = parameters_from(args, ScreenTraining)

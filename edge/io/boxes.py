@@ -10,7 +10,7 @@ import numpy as np
 
 
 class BoxFileError(ValueError):
-    """A box file that does not hold 4 or 5 numbers a line."""
+    """A box file that does not hold 4 or 5 numbers a line, or boxes of another image."""
 
 
 def read_boxes(path: str | Path) -> tuple[np.ndarray, np.ndarray | None]:
@@ -33,6 +33,19 @@ def read_boxes(path: str | Path) -> tuple[np.ndarray, np.ndarray | None]:
     boxes = table[:, [1, 0, 3, 2]]
     scores = table[:, 4] if table.shape[1] == 5 else None
     return boxes, scores
+
+
+def check_boxes_fit(boxes: np.ndarray, shape: tuple[int, int], box_file: str | Path) -> None:
+    """Raise ``BoxFileError`` when a box of ``box_file`` lies wholly outside a frame of
+    ``shape``: boxes that cannot be of this image, as those of another, larger one."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    height, width = shape
+    outside = (boxes[:, 0] >= width) | (boxes[:, 1] >= height) | (boxes[:, 2] <= 0) | (boxes[:, 3] <= 0)
+    if outside.any():
+        raise BoxFileError(
+            f"{box_file}: {int(outside.sum())} of {len(boxes)} boxes lie outside this {width}x{height} image "
+            "(the box file of another image?)"
+        )
 
 
 def write_boxes(path: str | Path, boxes: np.ndarray, scores: np.ndarray | None = None) -> None:

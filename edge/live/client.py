@@ -30,10 +30,13 @@ import msgpack
 import numpy as np
 import zmq
 
+PROTOCOL = 1  # the protocol version this client speaks (edge.live.inputs.messages.PROTOCOL; kept here so
+# that this file works alone)
+
 
 def encode_series_start(series: str, pixel_size_nm: float | None = None, metadata: dict | None = None) -> list[bytes]:
     """[header] of a series_start."""
-    header = {"htype": "series_start", "series": series, "metadata": metadata or {}}
+    header = {"htype": "series_start", "protocol": PROTOCOL, "series": series, "metadata": metadata or {}}
     if pixel_size_nm is not None:
         header["pixel_size_nm"] = pixel_size_nm
     return [msgpack.packb(header)]
@@ -44,7 +47,7 @@ def encode_frame(
 ) -> list:
     """[header, pixels] of a frame; the pixel buffer is sent as is (C order)."""
     pixels = np.ascontiguousarray(pixels)
-    header = {"htype": "frame", "series": series, "frame": frame}
+    header = {"htype": "frame", "protocol": PROTOCOL, "series": series, "frame": frame}
     header |= {"shape": list(pixels.shape), "dtype": str(pixels.dtype)}
     if pixel_size_nm is not None:
         header["pixel_size_nm"] = pixel_size_nm
@@ -55,7 +58,7 @@ def encode_frame(
 
 def encode_series_end(series: str) -> list[bytes]:
     """[header] of a series_end."""
-    return [msgpack.packb({"htype": "series_end", "series": series})]
+    return [msgpack.packb({"htype": "series_end", "protocol": PROTOCOL, "series": series})]
 
 
 def read_publication(parts: list[bytes]) -> tuple[str, dict]:

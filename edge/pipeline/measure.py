@@ -16,6 +16,7 @@ axis) and the orientation.
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -34,6 +35,7 @@ from edge.kernels.landscape import (
 )
 from edge.kernels.watershed import flood
 from edge.pipeline.polarity import POLARITIES, Polarity
+from edge.pipeline.quality import border_noise, quality_flags, touches_border
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
@@ -55,6 +57,7 @@ class Defect:
     area_px: float
     score: float | None = None
     hollow: bool = True
+    flags: tuple[str, ...] = ()  # what to check before trusting it (``edge.pipeline.quality.FLAGS``)
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,9 @@ class LoopMeasurer:
             if crop is None:
                 continue
             sign = _sign(crop, self.polarity)
-            labels, hollow = _flood_outline(crop, sign, self.flood_with)
+            outline = _flood_outline(crop, sign, self.flood_with)
             score = None if scores is None else float(scores[index])
-            defect = _ellipse(region_moments(labels, INNER), crop, hollow, score)
+            defect = _ellipse(region_moments(outline.labels, INNER), crop, outline, score)
             if defect is not None:
                 defects.append(defect)
         return defects
@@ -175,30 +178,43 @@ def _sign(crop: _Crop, polarity: str) -> float:
     return -1.0 if bright else 1.0
 
 
-def _flood_outline(crop: _Crop, sign: float, flood_with: FloodFunction) -> tuple[np.ndarray, bool]:
-    """The labels of the loop's outline (``INNER`` inside it) and whether the loop is hollow:
-    a first flood meets on the outline's darkest line; where the basin inside it has no light
-    centre, a second flood grows it to the edge at half contrast."""
+class _Outline(NamedTuple):
+    """The flooded outline of one loop and what the floods saw of it."""
+
+    labels: np.ndarray  # INNER inside the outline
+    hollow: bool
+    first: FirstFlood
+    kind_margin: float | None  # the centre's level past the hollow/filled cut, in units of the contrast
+
+
+def _flood_outline(crop: _Crop, sign: float, flood_with: FloodFunction) -> _Outline:
+    """The loop's outline and whether the loop is hollow: a first flood meets on the outline's
+    darkest line; where the basin inside it has no light centre, a second flood grows it to the
+    edge at half contrast."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
     labels = flood_with(first.landscape, first.markers)
     if not first.maybe_hollow:
-        return labels, False
-    if _has_light_centre(labels, crop, sign, first):
-        return labels, True
+        return _Outline(labels, False, first, None)
+    margin = _light_centre_margin(labels, crop, sign, first)
+    if margin > 0:
+        return _Outline(labels, True, first, margin)
     landscape, markers = filled_landscape(crop.smooth, labels, sign, first.background, first.core)
-    return flood_with(landscape, markers), False
+    return _Outline(flood_with(landscape, markers), False, first, margin)
 
 
-def _has_light_centre(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood) -> bool:
-    """Whether the basin the first flood found is lighter than half the loop's contrast: a
-    hollow loop's light centre, not a blob's speck of darker pixels."""
-    light_centre = first.background - HALF_CONTRAST * (first.background - first.core)
-    return basin_light_level(labels, crop.smooth, sign, INNER) > light_centre
+def _light_centre_margin(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood) -> float:
+    """How much lighter than half the loop's contrast the basin the first flood found is, in
+    units of the contrast: above 0, a hollow loop's light centre; at or below, a blob's speck of
+    darker pixels."""
+    contrast = first.background - first.core
+    light_centre = first.background - HALF_CONTRAST * contrast
+    return (basin_light_level(labels, crop.smooth, sign, INNER) - light_centre) / max(contrast, 1e-6)
 
 
-def _ellipse(moments: Moments, crop: _Crop, hollow: bool, score: float | None) -> Defect | None:
-    """The moment ellipse of the outline's region, in frame pixels; None for a speck."""
+def _ellipse(moments: Moments, crop: _Crop, outline: _Outline, score: float | None) -> Defect | None:
+    """The moment ellipse of the outline's region, in frame pixels, with its quality flags; None
+    for a speck."""
     area, m10, m01, mu20, mu02, mu11 = moments
     if area < 3:
         return None
@@ -208,14 +224,20 @@ def _ellipse(moments: Moments, crop: _Crop, hollow: bool, score: float | None) -
     spread = math.hypot((mu20 - mu02) / 2, mu11)
     major_var = (mu20 + mu02) / 2 + spread
     minor_var = max((mu20 + mu02) / 2 - spread, 0.0)
+    major_px = 4 * math.sqrt(major_var) * scale
+    contrast_to_noise = (outline.first.background - outline.first.core) / max(border_noise(crop.smooth), 1e-6)
+    flags = quality_flags(
+        major_px, crop.bbox, touches_border(outline.labels, INNER), contrast_to_noise, outline.kind_margin
+    )
     return Defect(
         x=offset[0] + (m10 / area + 0.5) * scale - 0.5,
         y=offset[1] + (m01 / area + 0.5) * scale - 0.5,
         bbox=crop.bbox,
-        major_px=4 * math.sqrt(major_var) * scale,
+        major_px=major_px,
         minor_px=4 * math.sqrt(minor_var) * scale,
         angle_deg=0.5 * math.degrees(math.atan2(2 * mu11, mu20 - mu02)),
         area_px=area * scale * scale,
         score=score,
-        hollow=hollow,
+        hollow=outline.hollow,
+        flags=flags,
     )

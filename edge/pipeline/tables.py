@@ -25,6 +25,8 @@ DEFECT_COLUMNS = {
     "hollow": "bool_",
     "score": "float64",
     "scene": "string",
+    "number": "int64",  # the defect's number in its image: its ROI's name, its row in the image's JSON
+    "flags": "string",  # quality flags to check, ";"-separated (edge.pipeline.quality.FLAGS); empty: none
 }
 IMAGE_COLUMNS = {
     "image": "string",
@@ -64,8 +66,10 @@ def defect_rows(image: str, frame: int, result: FrameResult) -> list[dict]:
             "hollow": bool(d.hollow),
             "score": d.score,
             "scene": scene,
+            "number": number,
+            "flags": ";".join(d.flags),
         }
-        for d in result.defects
+        for number, d in enumerate(result.defects, start=1)
     ]
 
 

@@ -6,9 +6,10 @@ import msgpack
 import numpy as np
 import pytest
 
-from edge.live.client import encode_frame, encode_series_end, encode_series_start
-from edge.live.inputs.messages import FrameMessage, ProtocolError, SeriesEnd, SeriesStart
+from edge.live.client import encode_frame, encode_series_end, encode_series_start, read_publication
+from edge.live.inputs.messages import PROTOCOL, FrameMessage, ProtocolError, SeriesEnd, SeriesStart
 from edge.live.inputs.native import decode
+from edge.live.service.publishing import publication
 
 LIMIT = 1 << 30
 PIXELS = np.arange(64 * 48, dtype=np.uint16).reshape(64, 48)
@@ -58,6 +59,35 @@ def test_what_the_encoders_write_decodes_to_the_same_message():
 def test_malformed_messages_are_refused_with_the_reason(message, reason):
     with pytest.raises(ProtocolError, match=reason):
         decode(message, LIMIT)
+
+
+@pytest.mark.parametrize("version", [2, 0, "1", True])
+def test_a_protocol_version_the_service_does_not_speak_is_refused(version):
+    with pytest.raises(ProtocolError, match="is not one this service speaks") as refused:
+        decode(frame_message(protocol=version), LIMIT)
+    assert refused.value.reason == "protocol"
+    assert isinstance(decode(frame_message(protocol=1), LIMIT), FrameMessage)
+
+
+def test_every_published_body_carries_the_protocol_version():
+    topic, body = read_publication(publication("status", {"state": "ready"}))
+    assert (topic, body) == ("status", {"protocol": PROTOCOL, "state": "ready"})
+    assert msgpack.unpackb(encode_series_end("s")[0])["protocol"] == PROTOCOL
+
+
+@pytest.mark.parametrize("dtype", ["uint16", "<u2", "u2", "=u2", ">u2"])
+def test_numpy_dtype_spellings_are_taken_little_endian_unless_they_say_big(dtype):
+    wire = PIXELS.astype(np.dtype(dtype).newbyteorder(">" if dtype.startswith(">") else "<"))
+    frame = decode(frame_message(wire, dtype=dtype), LIMIT)
+    assert frame.pixels.dtype.isnative and frame.pixels.dtype.kind == "u"
+    np.testing.assert_array_equal(frame.pixels, PIXELS)
+
+
+@pytest.mark.parametrize("dtype", ["int16", "<i2", "uint32", "float64", "complex", "garbage", 7, None])
+def test_other_dtypes_are_refused(dtype):
+    with pytest.raises(ProtocolError, match="is not uint8, uint16 or float32") as refused:
+        decode(frame_message(dtype=dtype), LIMIT)
+    assert refused.value.reason == "dtype"
 
 
 def test_a_frame_of_the_smallest_allowed_side_is_accepted():

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+PROTOCOL = 1  # the version of docs/protocol.md this service speaks: every published message carries it
 MAX_FRAME_ID = 2**63 - 1  # frame ids are int64 on the wire and in the counters
 
-DTYPES = {"uint8": np.uint8, "uint16": np.uint16, "float32": np.float32}
+PIXEL_TYPES = (np.dtype("uint8"), np.dtype("<u2"), np.dtype("<f4"))  # as little-endian; either byte order is taken
 
 
 class ProtocolError(ValueError):
@@ -25,13 +26,14 @@ class ProtocolError(ValueError):
 REJECTIONS = {
     "empty": "a message with no parts",
     "header": "the first part is not a msgpack map",
+    "protocol": "protocol is given and is not a version this service speaks (1)",
     "htype": "htype is not series_start, frame or series_end",
     "series": "series is not a non-empty string",
     "parts": "a series message not of 1 part, a frame not of 2",
     "metadata": "series_start metadata is not a map",
     "pixel_size": "pixel_size_nm is not a finite number > 0",
     "frame_id": "frame is not an integer from 0 to 2^63 - 1",
-    "dtype": "dtype is not uint8, uint16 or float32",
+    "dtype": "dtype is not uint8, uint16 or float32 in a NumPy spelling ('uint16', '<u2', '>u2')",
     "shape": "shape is not [height, width] of integers",
     "too_small": "a side under MIN_FRAME_SIDE px",
     "too_large": "more bytes than max_frame_bytes",

@@ -9,8 +9,9 @@ import numpy as np
 
 from edge.io.images import MIN_FRAME_SIDE
 from edge.live.inputs.messages import (
-    DTYPES,
     MAX_FRAME_ID,
+    PIXEL_TYPES,
+    PROTOCOL,
     FrameMessage,
     Message,
     ProtocolError,
@@ -30,6 +31,9 @@ def decode(parts: list[bytes], max_frame_bytes: int) -> Message:
     if not isinstance(header, dict):
         raise ProtocolError("header", "header is not a map")
     kind = header.get("htype")
+    version = header.get("protocol", PROTOCOL)
+    if version != PROTOCOL or isinstance(version, bool):
+        raise ProtocolError("protocol", f"{kind}: protocol {version!r} is not one this service speaks ({PROTOCOL})")
     series = header.get("series")
     if not isinstance(series, str) or not series:
         raise ProtocolError("series", f"{kind}: 'series' {series!r} is not a non-empty string")
@@ -53,13 +57,12 @@ def _frame(header: dict, series: str, parts: list[bytes], max_frame_bytes: int) 
     frame_id, shape, dtype = header.get("frame"), header.get("shape"), header.get("dtype")
     if not isinstance(frame_id, int) or isinstance(frame_id, bool) or not 0 <= frame_id <= MAX_FRAME_ID:
         raise ProtocolError("frame_id", f"frame: 'frame' {frame_id!r} is not an integer from 0 to 2^63 - 1")
-    if dtype not in DTYPES:
-        raise ProtocolError("dtype", f"frame: dtype {dtype!r} not one of {sorted(DTYPES)}")
+    pixel_type = _pixel_type(dtype)
     if not (isinstance(shape, list | tuple) and len(shape) == 2 and all(_is_count(n) for n in shape)):
         raise ProtocolError("shape", f"frame: shape {shape!r} is not [height, width]")
     if min(shape) < MIN_FRAME_SIDE:
         raise ProtocolError("too_small", f"frame: shape {shape!r} is under {MIN_FRAME_SIDE} px on a side")
-    expected = shape[0] * shape[1] * np.dtype(DTYPES[dtype]).itemsize
+    expected = shape[0] * shape[1] * pixel_type.itemsize
     if expected > max_frame_bytes:
         raise ProtocolError("too_large", f"frame: {expected} bytes is over the limit of {max_frame_bytes}")
     if len(parts[1]) != expected:
@@ -69,8 +72,24 @@ def _frame(header: dict, series: str, parts: list[bytes], max_frame_bytes: int) 
     timestamp = header.get("timestamp")
     if timestamp is not None and not (_is_number(timestamp) and math.isfinite(timestamp)):
         raise ProtocolError("timestamp", f"frame: 'timestamp' {timestamp!r} is not a finite number")
-    pixels = np.frombuffer(parts[1], DTYPES[dtype]).reshape(shape)
+    pixels = np.frombuffer(parts[1], pixel_type).reshape(shape)
+    if not pixel_type.isnative:
+        pixels = pixels.astype(pixel_type.newbyteorder("="))  # the pipeline's kernels take native order
     return FrameMessage(series, frame_id, pixels, _pixel_size(header), timestamp)
+
+
+def _pixel_type(dtype) -> np.dtype:
+    """The pixels' type from the header's ``dtype``: uint8, uint16 or float32 in any NumPy
+    spelling; little-endian unless the spelling says ``>`` (big-endian)."""
+    try:
+        pixel_type = np.dtype(dtype) if isinstance(dtype, str) else None
+    except (TypeError, ValueError):
+        pixel_type = None
+    if pixel_type is not None and pixel_type.byteorder == "=":  # "uint16", "u2": no order named
+        pixel_type = pixel_type.newbyteorder("<")
+    if pixel_type is None or pixel_type.newbyteorder("<") not in PIXEL_TYPES:
+        raise ProtocolError("dtype", f"frame: dtype {dtype!r} is not uint8, uint16 or float32 ('uint16', '<u2', '>u2')")
+    return pixel_type
 
 
 def _pixel_size(header: dict) -> float | None:

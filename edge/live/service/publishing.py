@@ -14,6 +14,7 @@ import msgpack
 import numpy as np
 import zmq
 
+from edge.live.inputs.messages import PROTOCOL
 from edge.live.service.config import ServiceConfig
 from edge.live.service.counters import Counters
 from edge.live.service.events import (
@@ -133,5 +134,5 @@ class Publisher:
 
 
 def publication(topic: str, body: dict) -> list[bytes]:
-    """[topic, msgpack body] for the PUB socket."""
-    return [topic.encode(), msgpack.packb(body, use_bin_type=True)]
+    """[topic, msgpack body] for the PUB socket; the body carries the protocol version."""
+    return [topic.encode(), msgpack.packb({"protocol": PROTOCOL, **body}, use_bin_type=True)]
