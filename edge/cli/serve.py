@@ -24,8 +24,14 @@ SERVICE_FLAGS = (
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--in", dest="input", help="input endpoint (default: bind:tcp://*:5555)")
-    parser.add_argument("--out", dest="output", help="output endpoint (default: bind:tcp://*:5556)")
+    parser.add_argument(
+        "--in", dest="input", help="input endpoint (default: bind:tcp://127.0.0.1:5555; bind:tcp://*:5555 for all)"
+    )
+    parser.add_argument(
+        "--out",
+        dest="output",
+        help="output endpoint (default: bind:tcp://127.0.0.1:5556; bind:tcp://*:5556 for all)",
+    )
     parser.add_argument("--config", type=Path, help="TOML file with any of the settings")
     parser.add_argument("--input-socket", choices=("pull", "sub"), help="input socket type (default: pull)")
     parser.add_argument(

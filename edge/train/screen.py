@@ -198,6 +198,12 @@ def train_screen(
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     out.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    chosen_by = f"validation recall >= {params.target_recall:g}" if params.target_recall > 0 else "validation F1"
+    print(
+        f"kept epoch {best['epoch']} of {params.epochs}: threshold {best['threshold']:.2f}, support >= "
+        f"{best['min_support']} (chosen by {chosen_by}); wrote {out} and {out.with_suffix('.json')}",
+        flush=True,
+    )
     return record
 
 

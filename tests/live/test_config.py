@@ -59,3 +59,15 @@ def test_the_pipeline_table_sits_under_the_command_line(tmp_path):
     path.write_text('[pipeline]\nbackend = "cuda"\n')
     with pytest.raises(ValueError, match="backend must be one of"):
         load_config(path)
+
+
+def test_the_service_binds_loopback_unless_told_otherwise():
+    from edge.live.service.config import ServiceConfig
+    from edge.live.service.sockets import reachable_from_elsewhere
+
+    config = ServiceConfig()
+    assert config.input == "bind:tcp://127.0.0.1:5555" and config.output == "bind:tcp://127.0.0.1:5556"
+    exposed = ["tcp://*:5555", "tcp://0.0.0.0:5555", "tcp://192.168.1.20:5556", "tcp://microscope-pc:5555"]
+    local = ["tcp://127.0.0.1:5555", "tcp://localhost:*", "tcp://[::1]:5555", "ipc:///tmp/edge", "inproc://x"]
+    assert [reachable_from_elsewhere(a) for a in exposed] == [True] * 4
+    assert [reachable_from_elsewhere(a) for a in local] == [False] * 5

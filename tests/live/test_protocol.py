@@ -92,3 +92,23 @@ def test_other_dtypes_are_refused(dtype):
 
 def test_a_frame_of_the_smallest_allowed_side_is_accepted():
     assert decode(frame_message(np.zeros((32, 4096), np.uint8)), LIMIT).pixels.shape == (32, 4096)
+
+
+def test_the_documented_client_example_runs_against_a_service():
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from edge.live.loopback import LoopbackService
+    from edge.live.service.config import ServiceConfig
+
+    document = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    example = re.search(r"```python\n(.*?)```", document, re.S).group(1)
+    with LoopbackService(ServiceConfig(heartbeat_s=0.2)) as running:
+        service = running.service
+        code = example.replace("tcp://localhost:5555", service.input_address)
+        code = code.replace("tcp://localhost:5556", service.output_address)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("series 0")  # the final summary: no loops in a blank frame

@@ -80,6 +80,7 @@ def test_the_page_shows_the_series_the_last_count_the_histogram_and_the_frame(se
             f"window.edgeViewer.preview && window.edgeViewer.preview.frame === {last_frame['frame']}"
         )
         page.wait_for_function("window.edgeViewer.drawn > 0")
+        assert page.inner_text("#connection") == "live"
         assert page.inner_text("#series-name") == "sample-frames"
         assert page.inner_text("#frame-count") == str(last_frame["count"])
         assert page.inner_text("#series-total") == str(final["count"]) and final["frames"] == len(paths)
@@ -95,3 +96,23 @@ def test_the_page_shows_the_series_the_last_count_the_histogram_and_the_frame(se
         browser.close()
     subscriber.close(0)
     context.term()
+
+
+def test_a_page_whose_service_does_not_answer_says_so():
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+    from edge.live.viewer.server import ViewerThread
+
+    nowhere = f"tcp://127.0.0.1:{free_port()}"  # a typo'd address: nothing publishes there
+    viewer = ViewerThread(nowhere).start()
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.goto(viewer.url)
+        page.wait_for_function("window.edgeViewer.connection === 'connecting'")
+        assert page.inner_text("#connection") == "connecting to the service"
+        page.wait_for_function("window.edgeViewer.connection === 'no service'", timeout=10_000)
+        assert page.inner_text("#connection") == f"no service at {nowhere}"
+        browser.close()
+    viewer.stop()

@@ -29,8 +29,8 @@ RECORD_FORMATS = ("parquet", "csv")
 class ServiceConfig:
     """Everything ``edge serve`` can be told; deploy/edge.toml documents each entry."""
 
-    input: str = "bind:tcp://*:5555"
-    output: str = "bind:tcp://*:5556"
+    input: str = "bind:tcp://127.0.0.1:5555"  # loopback unless told otherwise (deploy/edge.toml: every interface)
+    output: str = "bind:tcp://127.0.0.1:5556"
     input_socket: str = "pull"
     input_format: str = "edge"
     input_channel: str = ""

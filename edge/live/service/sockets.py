@@ -1,6 +1,14 @@
-"""Opening ZeroMQ sockets from endpoint strings: ``bind:tcp://*:5555`` or ``connect:tcp://host:5555``."""
+"""Opening ZeroMQ sockets from endpoint strings: ``bind:tcp://127.0.0.1:5555`` or
+``connect:tcp://host:5555``. The service binds loopback unless told otherwise, and says so in the
+log when a socket listens where other machines reach it."""
+
+import logging
+import re
 
 import zmq
+
+log = logging.getLogger(__name__)
+LOOPBACK_HOSTS = ("127.", "localhost", "[::1]", "::1")
 
 
 def open_socket(
@@ -16,7 +24,18 @@ def open_socket(
     except zmq.ZMQError as error:
         socket.close()
         raise ValueError(f"cannot {how} {address!r}: {error}") from error
+    if how == "bind" and reachable_from_elsewhere(address):
+        log.warning("listening on %s: other machines on the network can reach this socket", address)
     return socket
+
+
+def reachable_from_elsewhere(address: str) -> bool:
+    """Whether a socket bound at ``address`` listens beyond this machine: a TCP address on all
+    interfaces (``*``, ``0.0.0.0``) or on any host but loopback."""
+    match = re.fullmatch(r"tcp://(.+):[^:]+", address)
+    if match is None:  # ipc://, inproc://: this machine only
+        return False
+    return not match.group(1).startswith(LOOPBACK_HOSTS)
 
 
 def endpoint_address(socket: zmq.Socket, endpoint: str) -> str:

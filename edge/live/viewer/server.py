@@ -55,6 +55,7 @@ async def _websocket(request: web.Request) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=10)
     await socket.prepare(request)
     queue: asyncio.Queue = asyncio.Queue(CLIENT_QUEUE)
+    queue.put_nowait({"type": "hello", "endpoint": request.app[ENDPOINT]})  # whom the page waits to hear from
     for message in request.app[STATE].snapshot():
         queue.put_nowait(message)
     request.app[CLIENTS].add(queue)

@@ -2,23 +2,39 @@
 // window.edgeViewer holds what is shown, for anyone (a test, a console) to read.
 "use strict";
 
-const viewer = (window.edgeViewer = { status: null, series: null, frames: [], preview: null, drawn: 0 });
+const viewer = (window.edgeViewer = {
+  endpoint: null, status: null, series: null, frames: [], preview: null, drawn: 0, connection: "connecting",
+});
+const SILENT_MS = 3000; // the service publishes status every second: three seconds without one, it is not there
+let silence = null;
 const $ = (id) => document.getElementById(id);
 const fixed = (value, digits) => (value === null || value === undefined ? "-" : Number(value).toFixed(digits));
 
 function connect() {
   const socket = new WebSocket(`ws://${location.host}/ws`);
-  socket.onopen = () => { $("connection").textContent = "live"; $("connection").className = "open"; };
+  socket.onopen = () => showConnection("connecting", "connecting to the service", "waiting");
   socket.onclose = () => {
-    $("connection").textContent = "disconnected, retrying";
-    $("connection").className = "closed";
+    showConnection("viewer lost", "the viewer is not answering, retrying", "closed");
     setTimeout(connect, 1000);
   };
   socket.onmessage = (event) => handle(JSON.parse(event.data));
 }
 
+function showConnection(state, text, className) {
+  viewer.connection = state;
+  $("connection").textContent = text;
+  $("connection").className = className;
+}
+
+// No status within SILENT_MS: nothing publishes at the endpoint (a typo, a service not started or gone).
+function awaitStatus() {
+  clearTimeout(silence);
+  silence = setTimeout(() => showConnection("no service", `no service at ${viewer.endpoint}`, "closed"), SILENT_MS);
+}
+
 function handle(message) {
-  if (message.type === "status") showStatus(message);
+  if (message.type === "hello") { viewer.endpoint = message.endpoint; awaitStatus(); }
+  else if (message.type === "status") { showStatus(message); showConnection("live", "live", "open"); awaitStatus(); }
   else if (message.type === "series") showSeries(message);
   else if (message.type === "frames") { viewer.frames = message.frames; drawTrend(); }
   else if (message.type === "frame") showFrame(message);
