@@ -77,14 +77,15 @@ class FrameSender:
         self._socket.setsockopt(zmq.LINGER, 2000)
         self._socket.connect(endpoint)
         self.series: str | None = None
-        self.next_frame = 0
+        self.next_frame = 1
 
     def start_series(self, series: str, pixel_size_nm: float | None = None, metadata: dict | None = None) -> None:
-        """Begin a series (ending the one open, if any); frames are numbered from 0."""
+        """Begin a series (ending the one open, if any); frames are numbered from 1, as a
+        microscopist counts them."""
         if self.series is not None:
             self.end_series()
         self._socket.send_multipart(encode_series_start(series, pixel_size_nm, metadata))
-        self.series, self.next_frame = series, 0
+        self.series, self.next_frame = series, 1
 
     def send(self, pixels: np.ndarray, pixel_size_nm: float | None = None) -> int:
         """Send one frame of the open series; returns its frame id."""

@@ -48,7 +48,7 @@ def _frame_line(body: dict, total: int) -> str:
     density = f"{body['density_per_um2']:.0f}/µm²" if body["density_per_um2"] is not None else ""
     stages = " ".join(f"{k} {v:.0f}" for k, v in body["stage_ms"].items() if k != "classify" or v >= 0.5)
     return (
-        f"frame {body['frame'] + 1:3d}/{total}: {body['count']:3d} loops, diameter {size}, {density}; "
+        f"frame {body['frame']:3d}/{total}: {body['count']:3d} loops, diameter {size}, {density}; "
         f"latency {body['latency_ms']:.0f} ms ({stages} ms)"
     )
 

@@ -59,7 +59,7 @@ def in_process(frames):
 def test_a_series_on_a_cluster_gives_the_in_process_results_in_frame_order(frames, cluster, in_process):
     config = ServiceConfig(queue_size=len(frames), heartbeat_s=0.2, dask="local:2")
     published, statuses, counts = run_series(config, frames, cluster)
-    assert [body["frame"] for body in published] == list(range(len(frames)))
+    assert [body["frame"] for body in published] == list(range(1, len(frames) + 1))
     same_results(published, in_process)
     assert counts["received"] == counts["processed"] == len(frames)
     assert statuses[-1]["cluster"]["workers"] == 2 and statuses[-1]["cluster"]["threads"] == 2

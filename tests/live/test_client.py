@@ -28,12 +28,12 @@ def test_frames_sent_with_frame_sender_come_back_as_typed_updates():
         assert subscribed.wait(30)
         sender = FrameSender(running.service.input_address)
         sender.start_series("grain-3", pixel_size_nm=0.5)
-        assert [sender.send(frame), sender.send(frame)] == [0, 1]
+        assert [sender.send(frame), sender.send(frame)] == [1, 2]
         sender.close()
         reader.join()
     frames = [u for u in updates if isinstance(u, FrameUpdate)]
     final = updates[-1]
-    assert sorted(u.frame for u in frames) == [0, 1] and frames[0].count > 0 and frames[0].mean_diameter_nm
+    assert sorted(u.frame for u in frames) == [1, 2] and frames[0].count > 0 and frames[0].mean_diameter_nm
     assert final.series == "grain-3" and final.frames == 2 and final.count == sum(u.count for u in frames)
     assert any(isinstance(u, StatusUpdate) and u.state == "ready" for u in updates)
 

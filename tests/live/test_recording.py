@@ -26,7 +26,7 @@ def test_each_series_gets_a_defect_and_an_image_table_matching_what_was_publishe
     assert list(image_rows[0]) == list(IMAGE_COLUMNS) and list(defect_rows[0]) == list(DEFECT_COLUMNS)
     # rows in the order published (in-process workers may finish frames out of order)
     assert [int(row["frame"]) for row in image_rows] == [body["frame"] for body in published]
-    assert sorted(body["frame"] for body in published) == [0, 1, 2]
+    assert sorted(body["frame"] for body in published) == [1, 2, 3]
     assert [int(row["count"]) for row in image_rows] == [body["count"] for body in published]
     assert {row["image"] for row in defect_rows} == {"run/2"}
     majors = [float(row["major_axis_nm"]) for row in defect_rows]

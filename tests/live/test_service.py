@@ -60,10 +60,10 @@ def test_published_statistics_equal_the_pipeline_on_the_same_frames(running, pip
     replay(frames, f"connect:{service.input_address}", "samples", context=zmq.Context.instance())
     messages = receive_until(subscriber, final_series)
     published = {body["frame"]: body for topic, body in messages if topic == "frame"}
-    assert sorted(published) == [0, 1]
-    for index, (pixels, _) in enumerate(frames):
+    assert sorted(published) == [1, 2]  # numbered from 1, as the page and the terminal show them
+    for number, (pixels, _) in enumerate(frames, start=1):
         expected = pipeline.analyse(pixels, 0.5)
-        body = published[index]
+        body = published[number]
         assert body["count"] == expected.stats.count
         assert body["mean_diameter_nm"] == pytest.approx(expected.stats.mean_diameter_nm)
         assert body["density_per_um2"] == pytest.approx(expected.stats.density_per_um2)

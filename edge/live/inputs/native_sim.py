@@ -35,8 +35,8 @@ def replay(
     should_stop: Callable[[], bool] = lambda: False,
     context: zmq.Context | None = None,
 ) -> int:
-    """Send ``series_start``, the frames (``fps`` per second, or as fast as taken), ``series_end``.
-    Returns the number of frames sent."""
+    """Send ``series_start``, the frames (``fps`` per second, or as fast as taken), numbered from 1
+    as a microscopist counts them, and ``series_end``. Returns the number of frames sent."""
     socket = open_socket(context or zmq.Context.instance(), zmq.PUSH, endpoint, default="connect")
     socket.setsockopt(zmq.SNDHWM, 4)
     sizes = {size for _, size in frames if size is not None}
@@ -51,8 +51,8 @@ def replay(
             time.sleep(max(0.0, next_time - time.monotonic()))
             next_time += period
         # copied into ZeroMQ's own message: a zero-copy send could outlive the array (at exit, say)
-        socket.send_multipart(encode_frame(series, sent, pixels, pixel_size, time.time()))
         sent += 1
+        socket.send_multipart(encode_frame(series, sent, pixels, pixel_size, time.time()))
     socket.send_multipart(encode_series_end(series))
     socket.close()
     return sent
