@@ -1,6 +1,7 @@
 """The live page in a real browser: Debian's chromium driven by Playwright, against `edge serve
 --viewer` fed by `edge replay` of the six sample frames, as a microscopist would open it."""
 
+import math
 import shutil
 import socket
 import subprocess
@@ -81,6 +82,13 @@ def test_the_page_shows_the_series_the_last_count_the_histogram_and_the_frame(se
         )
         page.wait_for_function("window.edgeViewer.drawn > 0")
         assert page.inner_text("#connection") == "live"
+        # the per-frame chart: its legend in a band of its own above the plot, each line on a round scale
+        trend = page.evaluate("window.edgeViewer.trend")
+        assert trend["plotTop"] > trend["legendBottom"]
+        counts = [body["count"] for topic, body in published if topic == "frame"]
+        top = trend["ticks"]["left"][-1]
+        assert top >= max(counts) and top / 10 ** math.floor(math.log10(top)) in (1, 2, 5, 10)
+        assert trend["ticks"]["left"] == [0, top / 2, top] and len(trend["ticks"]["right"]) == 3
         assert page.inner_text("#series-name") == "sample-frames"
         assert page.inner_text("#frame-count") == str(last_frame["count"])
         assert page.inner_text("#series-total") == str(final["count"]) and final["frames"] == len(paths)

@@ -135,22 +135,50 @@ function drawHistogram(histogram) {
   context.fillText(String(top), 4, 18);
 }
 
+// The smallest of 1, 2, 5 x 10^k at or above value: a round top for an axis.
+function roundUp(value) {
+  const power = 10 ** Math.floor(Math.log10(Math.max(value, 1e-9)));
+  return [1, 2, 5, 10].map((m) => m * power).find((top) => top >= value * (1 - 1e-9));
+}
+
+// Count and density per frame, each on its own round scale (count on the left axis, density on
+// the right, each in its line's colour), under a legend that has its own band above the plot.
 function drawTrend() {
   const canvas = $("trend");
   const context = canvas.getContext("2d");
-  axes(context, canvas, "frame");
+  context.fillStyle = "#000";
+  context.fillRect(0, 0, canvas.width, canvas.height);
   const frames = viewer.frames.filter((f) => f.count !== null);
   if (!frames.length) return;
   const density = (f) => (f.density_per_um2 !== null ? f.density_per_um2 : f.density_per_mpx);
   const series = [
-    { values: frames.map((f) => f.count), colour: "#ffb040", name: "count" },
-    { values: frames.map(density), colour: "#40d080", name: frames[0].density_per_um2 !== null ? "density /µm²" : "density /Mpx" },
+    { values: frames.map((f) => f.count), colour: "#ffb040", name: "loops", side: "left" },
+    { values: frames.map(density), colour: "#40d080", name: frames[0].density_per_um2 !== null ? "density /µm²" : "density /Mpx", side: "right" },
   ];
-  const width = canvas.width - 60, height = canvas.height - 45;
-  const x = (i) => 42 + (frames.length > 1 ? (i / (frames.length - 1)) * width : width / 2);
+  context.font = "12px sans-serif";
+  const legendBottom = 8 + 14 * series.length;
+  const plot = { left: 44, right: canvas.width - 44, top: legendBottom + 10, bottom: canvas.height - 30 };
+  context.strokeStyle = "#666";
+  context.beginPath();
+  context.moveTo(plot.left, plot.top); context.lineTo(plot.left, plot.bottom); context.lineTo(plot.right, plot.bottom);
+  context.lineTo(plot.right, plot.top);
+  context.stroke();
+  const x = (i) => plot.left + (frames.length > 1 ? (i / (frames.length - 1)) * (plot.right - plot.left) : (plot.right - plot.left) / 2);
+  context.fillStyle = "#aaa";
+  context.fillText(`frame ${frames[0].frame}`, plot.left, canvas.height - 12);
+  const last = `frame ${frames[frames.length - 1].frame}`;
+  context.fillText(last, plot.right - context.measureText(last).width, canvas.height - 12);
+  const ticks = {};
   series.forEach((line, n) => {
-    const top = Math.max(1e-9, ...line.values);
-    const y = (v) => canvas.height - 30 - (v / top) * height;
+    const top = roundUp(Math.max(...line.values));
+    const y = (v) => plot.bottom - (v / top) * (plot.bottom - plot.top);
+    ticks[line.side] = [0, top / 2, top];
+    context.fillStyle = line.colour;
+    for (const tick of ticks[line.side]) {
+      const text = String(+tick.toPrecision(3));
+      const at = line.side === "left" ? plot.left - 4 - context.measureText(text).width : plot.right + 4;
+      context.fillText(text, at, y(tick) + 4);
+    }
     let sum = 0;
     const means = line.values.map((v, i) => (sum += v) / (i + 1));
     context.strokeStyle = line.colour;
@@ -162,9 +190,9 @@ function drawTrend() {
     means.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
     context.stroke();
     context.setLineDash([]);
-    context.fillStyle = line.colour;
-    context.fillText(`${line.name} (max ${fixed(top, 0)}), dashed: running mean`, 50, 16 + 14 * n);
+    context.fillText(`${line.name} (${line.side} axis), dashed: running mean`, plot.left, 6 + 14 * (n + 1) - 2);
   });
+  viewer.trend = { legendBottom, plotTop: plot.top, ticks };
 }
 
 connect();
