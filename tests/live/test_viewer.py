@@ -15,6 +15,7 @@ from edge.live.client import encode_frame, encode_series_end, encode_series_star
 from edge.live.loopback import LoopbackService
 from edge.live.service.config import ServiceConfig
 from edge.live.service.preview import PreviewEncoder
+from edge.live.service.series import SeriesStats
 from edge.live.viewer.server import check_listen, make_app, offer
 from edge.live.viewer.state import ViewerState
 from edge.pipeline.synthetic import render_loop
@@ -113,8 +114,10 @@ def test_a_late_page_is_brought_up_to_date_and_the_service_summary_wins():
     state = ViewerState()
     body = {"series": "s", "frame": 0, "count": 1, "shape": [100, 100], "pixel_size_nm": None}
     state.update("frame", {**body, "defects": [{"major_px": 10.0}]})
-    summary = {"series": "s", "frames": 5, "count": 42, "final": True, "diameter_histogram": {"counts": [42]}}
-    state.update("series", summary)
+    service = SeriesStats("s")
+    for _ in range(5):
+        service.add(np.full(8, 10.0), (100, 100), None)
+    state.update("series", {**service.summary(), "count": 42, "final": True})
     snapshot = {message["type"]: message for message in state.snapshot()}
     assert snapshot["series"]["summary"]["count"] == 42 and snapshot["series"]["state"] == "ended"
     assert [frame["frame"] for frame in snapshot["frames"]["frames"]] == [0]
@@ -127,3 +130,23 @@ def test_a_viewer_listens_on_other_hosts_only_when_asked():
     assert check_listen("0.0.0.0:8080", allow_remote=True) == ("0.0.0.0", 8080)
     with pytest.raises(ValueError, match="HOST:PORT"):
         check_listen("8080")
+
+
+def test_a_late_page_counts_on_from_the_services_summary_so_both_agree():
+    rng = np.random.default_rng(0)
+    frames = [rng.uniform(5, 60, rng.integers(3, 20)) for _ in range(7)]
+    service = SeriesStats("s")  # what the service has seen: every frame
+    state = ViewerState()  # a page that joined at the 4th frame
+    for number, diameters in enumerate(frames, start=1):
+        service.add(diameters, (512, 512), 0.5)
+        if number >= 4:
+            defects = [{"major_px": float(d)} for d in diameters]
+            state.update("frame", {"series": "s", "frame": number, "count": len(diameters), "shape": [512, 512],
+                                   "pixel_size_nm": 0.5, "defects": defects})  # fmt: skip
+        if number == 5:  # the service's summary every 5 frames
+            state.update("series", {**service.summary(), "final": False, "protocol": 1})
+    shown, expected = state.series["summary"], service.summary()
+    assert (shown["frames"], shown["count"]) == (expected["frames"], expected["count"]) == (7, sum(map(len, frames)))
+    for key in ("mean_diameter_nm", "std_diameter_nm", "density_per_um2", "density_per_mpx"):
+        assert shown[key] == pytest.approx(expected[key])
+    assert shown["diameter_histogram"] == expected["diameter_histogram"]

@@ -51,6 +51,28 @@ class SeriesStats:
             self.sum_squares_nm += float(np.sum(np.square(diameters_nm)))
             self.histogram_nm += _histogram(diameters_nm, self.histogram_max_nm)
 
+    @classmethod
+    def from_summary(cls, summary: dict) -> "SeriesStats":
+        """Running statistics that go on from a published summary (a viewer that joined late
+        continues from the service's figures): its counts, sums and histogram rebuilt from its
+        means, spreads and densities."""
+        stats = cls(summary["series"], frames=summary["frames"], count=summary["count"])
+        count = summary["count"]
+        for unit in ("px", "nm"):
+            mean, std = summary[f"mean_diameter_{unit}"], summary[f"std_diameter_{unit}"]
+            if mean is not None and count:
+                setattr(stats, f"sum_{unit}", mean * count)
+                setattr(stats, f"sum_squares_{unit}", (std or 0.0) ** 2 * (count - 1) + count * mean * mean)
+        if summary["mean_diameter_nm"] is not None:
+            stats.measured_nm = count
+        if summary["density_per_um2"]:
+            stats.area_um2 = count / summary["density_per_um2"]
+        if summary["density_per_mpx"]:
+            stats.megapixels = count / summary["density_per_mpx"]
+        histogram = summary["diameter_histogram"]
+        setattr(stats, f"histogram_{histogram['unit']}", np.array(histogram["counts"], np.int64))
+        return stats
+
     def summary(self) -> dict:
         """The series message body (see docs/protocol.md)."""
         in_nm = self.measured_nm > 0 and self.measured_nm == self.count

@@ -73,10 +73,12 @@ class ViewerState:
         return messages
 
     def _summary(self, body: dict) -> list[dict]:
-        """The service's own summary wins over the viewer's count (the viewer may have joined late)."""
+        """The service's own summary wins over the viewer's count (the viewer may have joined late),
+        and the frames after it count on from it, so the page's series and the service agree."""
         if self.series is None or self.series["name"] != body["series"]:
             self._start(body["series"])
-        self.series["summary"] = {key: value for key, value in body.items() if key != "final"}
+        self.series["summary"] = {key: value for key, value in body.items() if key not in ("final", "protocol")}
+        self._stats = SeriesStats.from_summary(body)
         if body["final"]:
             self.series["state"] = "ended"
             self.series["ended_at"] = time.time()
