@@ -104,7 +104,7 @@ def test_dm_sends_each_new_front_image_once_with_its_calibration(receiver):
     messages = received(socket)
     assert sent == 2 and isinstance(messages[0], SeriesStart) and messages[0].series == "grain-1"
     frames = frames_in(messages)
-    assert [f.frame for f in frames] == [0, 1] and [f.pixel_size_nm for f in frames] == [0.5, 2.5]
+    assert [f.frame for f in frames] == [1, 2] and [f.pixel_size_nm for f in frames] == [0.5, 2.5]
     np.testing.assert_array_equal(frames[1].pixels, second)
 
 
