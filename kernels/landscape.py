@@ -57,16 +57,17 @@ class FirstFlood(NamedTuple):
     markers: np.ndarray  # int32: OUTER on the crop's border, INNER inside the loop, 0 elsewhere
     background: float  # the median of the crop's border, oriented
     core: float  # the loop's darkest level, oriented
+    noise: float  # the robust standard deviation of the crop's border
     maybe_hollow: bool  # False: the loop is filled for sure, and the landscape is already the half-contrast one
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
 def _outline_landscape(smooth, centre_x, centre_y, inner_radius, box_x0, box_y0, box_x1, box_y1, core_half_width, sign):
     """The uint8 landscape and int32 markers of the first flood, the background level, the
-    loop's darkest level, and whether the loop may be hollow.
+    loop's darkest level, the noise around it, and whether the loop may be hollow.
 
-    The background is the median of the crop's border; the darkest level is the darkest mean
-    over squares of side ``2 core_half_width + 1`` inside the box ``[box_x0:box_x1,
+    The background is the median of the crop's border, the noise its robust spread; the darkest
+    level is the darkest mean over squares of side ``2 core_half_width + 1`` inside the box ``[box_x0:box_x1,
     box_y0:box_y1]`` (crop pixel coordinates, as the centre). A loop whose centre (the mean
     over the disc of half ``inner_radius``) is at least three quarters as dark is filled for
     sure: its landscape is at once the half-contrast one of ``filled_landscape``, seeded by
@@ -78,7 +79,8 @@ def _outline_landscape(smooth, centre_x, centre_y, inner_radius, box_x0, box_y0,
     onto the outline. ``basin_light_level`` then tells from the flood whether it is.
     """
     height, width = smooth.shape
-    background = sign * _border_median(smooth)
+    border_level, noise = _border_statistics(smooth)
+    background = sign * border_level
     darkest = np.inf
     for row in range(max(box_y0, 0), min(box_y1, height)):
         for col in range(max(box_x0, 0), min(box_x1, width)):
@@ -89,15 +91,18 @@ def _outline_landscape(smooth, centre_x, centre_y, inner_radius, box_x0, box_y0,
     if centre_level < background - CLEARLY_FILLED * (background - core):
         seeds = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, False)
         landscape, markers = _filled_landscape(smooth, seeds, sign, background, core)
-        return landscape, markers, background, core, False
+        return landscape, markers, background, core, noise, False
     markers = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, True)
-    return _landscape(smooth, sign, darkest, background > darkest), markers, background, core, True
+    return _landscape(smooth, sign, darkest, background > darkest), markers, background, core, noise, True
 
 
 @njit(nogil=True, cache=CACHE)
-def _border_median(smooth: np.ndarray) -> float:
-    """The median of the crop's border, each pixel once: the background around the loop."""
-    return np.median(np.concatenate((smooth[0, :], smooth[-1, :], smooth[1:-1, 0], smooth[1:-1, -1])))
+def _border_statistics(smooth: np.ndarray) -> tuple[float, float]:
+    """The median of the crop's border, each pixel once (the background around the loop), and
+    its robust standard deviation, 1.4826 times the median absolute deviation (the noise there)."""
+    border = np.concatenate((smooth[0, :], smooth[-1, :], smooth[1:-1, 0], smooth[1:-1, -1]))
+    level = np.median(border)
+    return level, 1.4826 * np.median(np.abs(border - level))
 
 
 @njit(nogil=True, cache=CACHE)
@@ -250,7 +255,7 @@ def _markers(
 @njit(nogil=True, cache=CACHE)
 def _brighter_inside(smooth: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
     """Whether the mean of ``smooth[y0:y1, x0:x1]`` exceeds the median of the crop's border."""
-    return smooth[y0:y1, x0:x1].mean() > _border_median(smooth)
+    return smooth[y0:y1, x0:x1].mean() > _border_statistics(smooth)[0]
 
 
 @njit(nogil=True, cache=CACHE)
@@ -288,7 +293,7 @@ def outline_landscape(
     x0, y0, x1, y1 = (int(v) for v in box)
     if not (x0 < x1 and y0 < y1):
         raise ValueError(f"outline_landscape: empty box {x0, y0, x1, y1}")
-    landscape, markers, background, core, maybe_hollow = _outline_landscape(
+    landscape, markers, background, core, noise, maybe_hollow = _outline_landscape(
         smooth,
         float(centre[0]),
         float(centre[1]),
@@ -300,7 +305,7 @@ def outline_landscape(
         int(core_half_width),
         float(sign),
     )
-    return FirstFlood(landscape, markers, float(background), float(core), bool(maybe_hollow))
+    return FirstFlood(landscape, markers, float(background), float(core), float(noise), bool(maybe_hollow))
 
 
 def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int) -> float:

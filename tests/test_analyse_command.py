@@ -143,3 +143,16 @@ def test_the_roi_set_holds_each_ellipse_named_by_its_row_as_imagej_reads_it(tmp_
             assert left >= int(centre_x - half) - 1 and right <= int(centre_x + half) + 2
             assert top >= int(centre_y - half) - 1 and bottom <= int(centre_y + half) + 2
             assert right - left >= int(defect["minor_px"]) - 1
+
+
+def test_an_image_analysed_again_without_loops_leaves_no_roi_set_of_the_earlier_run(tmp_path):
+    image = sample_paths()[0]
+    boxes = tmp_path / "boxes"
+    boxes.mkdir()
+    (boxes / f"{image.stem}.txt").write_text("")  # no candidates this time
+    (tmp_path / "out").mkdir()
+    earlier = tmp_path / "out" / f"{image.stem}.rois.zip"
+    earlier.write_bytes(b"an earlier run's set")
+    assert main(["analyse", str(image), "--boxes", str(boxes), "--out", str(tmp_path / "out")]) == 0
+    assert json.loads((tmp_path / "out" / f"{image.stem}.json").read_text())["count"] == 0
+    assert not earlier.exists()

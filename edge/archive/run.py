@@ -76,8 +76,7 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
     out = Path(settings.out)
     (out / f"{path.stem}.json").write_text(json.dumps({"image": str(path), **result.as_json()}, indent=1))
     write_overlay(out / f"{path.stem}.png", frame.pixels, result.defects, frame.pixel_size_nm)
-    if result.defects:
-        write_roi_set(out / f"{path.stem}.rois.zip", result.defects)
+    write_roi_set(out / f"{path.stem}.rois.zip", result.defects)
     if settings.gallery and result.defects:
         write_gallery(out / f"{path.stem}.gallery.png", frame.pixels, result.defects)
     write_histogram(out / f"{path.stem}.histogram.png", result.defects, frame.pixel_size_nm, path.name)

@@ -27,8 +27,11 @@ def ellipse_outline(defect: Defect, points: int = OUTLINE_POINTS) -> np.ndarray:
 def write_roi_set(path: Path, defects: list[Defect]) -> None:
     """The ROI set of one image's ``defects``: a freehand ROI of each fitted ellipse, named
     ``0001``, ``0002``, ... in the defects' order. ImageJ puts a pixel's centre at +0.5, so the
-    outlines are shifted by half a pixel."""
+    outlines are shifted by half a pixel. Without defects there is no set: one an earlier run
+    wrote at ``path`` is removed, so that it cannot pass for this run's."""
+    path.unlink(missing_ok=True)
+    if not defects:
+        return
     names = [f"{number:04d}" for number in range(1, len(defects) + 1)]
     rois = [ImagejRoi.frompoints(ellipse_outline(d) + 0.5, name=name) for d, name in zip(defects, names, strict=True)]
-    path.unlink(missing_ok=True)  # roiwrite appends to an existing set
     roiwrite(path, rois, name=names, mode="w")

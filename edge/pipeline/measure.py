@@ -35,7 +35,7 @@ from edge.kernels.landscape import (
 )
 from edge.kernels.watershed import flood
 from edge.pipeline.polarity import POLARITIES, Polarity
-from edge.pipeline.quality import border_noise, quality_flags, touches_border
+from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
@@ -225,17 +225,21 @@ def _ellipse(moments: Moments, crop: _Crop, outline: _Outline, score: float | No
     major_var = (mu20 + mu02) / 2 + spread
     minor_var = max((mu20 + mu02) / 2 - spread, 0.0)
     major_px = 4 * math.sqrt(major_var) * scale
-    contrast_to_noise = (outline.first.background - outline.first.core) / max(border_noise(crop.smooth), 1e-6)
-    flags = quality_flags(
-        major_px, crop.bbox, touches_border(outline.labels, INNER), contrast_to_noise, outline.kind_margin
-    )
+    turn = 0.5 * math.atan2(2 * mu11, mu20 - mu02)
+    centre = (m10 / area, m01 / area)  # crop px
+    semi_major, semi_minor = 2 * math.sqrt(major_var), 2 * math.sqrt(minor_var)
+    extent = (math.hypot(semi_major * math.cos(turn), semi_minor * math.sin(turn)),
+              math.hypot(semi_major * math.sin(turn), semi_minor * math.cos(turn)))  # fmt: skip
+    contrast_to_noise = (outline.first.background - outline.first.core) / max(outline.first.noise, 1e-6)
+    touches_crop = reaches_edge(centre, extent, crop.smooth.shape, EDGE_MARGIN_PX * crop.zoom)
+    flags = quality_flags(major_px, crop.bbox, touches_crop, contrast_to_noise, outline.kind_margin)
     return Defect(
-        x=offset[0] + (m10 / area + 0.5) * scale - 0.5,
-        y=offset[1] + (m01 / area + 0.5) * scale - 0.5,
+        x=offset[0] + (centre[0] + 0.5) * scale - 0.5,
+        y=offset[1] + (centre[1] + 0.5) * scale - 0.5,
         bbox=crop.bbox,
         major_px=major_px,
         minor_px=4 * math.sqrt(minor_var) * scale,
-        angle_deg=0.5 * math.degrees(math.atan2(2 * mu11, mu20 - mu02)),
+        angle_deg=math.degrees(turn),
         area_px=area * scale * scale,
         score=score,
         hollow=outline.hollow,

@@ -8,6 +8,8 @@ ellipse. Both are drawn anti-aliased on a supersampled grid, blurred by the inst
 point spread and given Gaussian noise.
 """
 
+from functools import cache
+
 import cv2
 import numpy as np
 
@@ -97,10 +99,12 @@ WARM_UP_LOOPS = (
 )  # fmt: skip
 
 
+@cache
 def warm_up_frame(side: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """A uint8 frame with hollow and filled loops of every zoom level, and a ring around a centre
     darker than half its contrast (a blob known only after the first flood), and their boxes
-    ``(N, 4)``: what ``Pipeline.warm_up`` compiles every kernel on."""
+    ``(N, 4)``: what ``Pipeline.warm_up`` compiles every kernel on. Drawn once per process (each
+    worker thread warms up on it) and read-only."""
     frame = 150 + np.random.default_rng(0).normal(0, 10, (side, side)).astype(np.float32)
     loops = [*WARM_UP_LOOPS, ((210, 210), 16, None), ((210, 210), 16, 4)]
     contrasts = [90.0] * len(WARM_UP_LOOPS) + [55.0, 35.0]
@@ -109,4 +113,6 @@ def warm_up_frame(side: int = 256) -> tuple[np.ndarray, np.ndarray]:
             (side, side), centre, (radius, radius), 0.0, line_width, contrast, background=0.0, blur=0.7
         )
     boxes = np.concatenate([ellipse_box(centre, (radius, radius), 0.0, radius / 2) for centre, radius, _ in loops[:-1]])
-    return frame.clip(0, 255).astype(np.uint8), boxes
+    frame = frame.clip(0, 255).astype(np.uint8)
+    frame.flags.writeable = boxes.flags.writeable = False
+    return frame, boxes

@@ -42,7 +42,9 @@ def _reference_landscape(smooth, centre, inner_radius, box, half_width, sign):
     """The first flood's inputs written with NumPy, SciPy and scikit-image, from the kernel's docstring."""
     oriented = sign * smooth.astype(np.float64)
     x0, y0, x1, y1 = box
-    background = np.median(np.concatenate([oriented[0], oriented[-1], oriented[1:-1, 0], oriented[1:-1, -1]]))
+    border = np.concatenate([oriented[0], oriented[-1], oriented[1:-1, 0], oriented[1:-1, -1]])
+    background = np.median(border)
+    noise = 1.4826 * np.median(np.abs(border - background))
     # the mean over each square, shrunk where it meets the crop's edge
     sums = uniform_filter(oriented, 2 * half_width + 1, mode="constant")
     counts = uniform_filter(np.ones_like(oriented), 2 * half_width + 1, mode="constant")
@@ -52,9 +54,9 @@ def _reference_landscape(smooth, centre, inner_radius, box, half_width, sign):
     half_level = background - (background - core) / 2
     if oriented[near_centre].mean() < background - 0.75 * (background - core):
         markers = _with_border(_disc_region(oriented, centre, inner_radius, half_level, lighter=False))
-        return _stretched(oriented, half_level), markers, background, core, False
+        return _stretched(oriented, half_level), markers, background, core, noise, False
     markers = _with_border(_disc_region(oriented, centre, inner_radius, half_level, lighter=True))
-    return _stretched(oriented, oriented[y0:y1, x0:x1].min()), markers, background, core, True
+    return _stretched(oriented, oriented[y0:y1, x0:x1].min()), markers, background, core, noise, True
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -77,12 +79,13 @@ def test_first_flood_inputs_equal_the_numpy_reference(seed, sign):
         min(int(centre[1] + radius + 3), height),
     )
     inner_radius, half_width = rng.uniform(1, radius), int(rng.integers(1, 5))
-    landscape, markers, background, core, maybe_hollow = outline_landscape(
+    landscape, markers, background, core, noise, maybe_hollow = outline_landscape(
         smooth, centre, inner_radius, Box(*box), half_width, sign
     )
     expected = _reference_landscape(smooth, centre, inner_radius, box, half_width, sign)
-    assert maybe_hollow == expected[4]
+    assert maybe_hollow == expected[5]
     assert background == pytest.approx(expected[2], rel=1e-5) and core == pytest.approx(expected[3], rel=1e-5)
+    assert noise == pytest.approx(expected[4], rel=1e-4)
     np.testing.assert_array_equal(markers, expected[1])
     # float32 rounding may move a value across a quantisation step, never further
     assert np.abs(landscape.astype(int) - expected[0]).max() <= 1
@@ -122,7 +125,7 @@ def test_ring_may_be_hollow_and_its_darkest_line_is_the_landscape_ridge():
     rows, cols = np.indices((41, 41))
     radius = np.hypot(cols - 20, rows - 20)
     smooth = (150 - 60 * np.exp(-((radius - 12) ** 2) / 4)).astype(np.float32)
-    landscape, markers, _, _, maybe_hollow = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
+    landscape, markers, *_, maybe_hollow = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
     assert maybe_hollow
     assert landscape[20, 32] == 255 and landscape[20, 8] == 255
     assert markers[20, 20] == 2 and markers[0, 0] == 1
@@ -132,7 +135,7 @@ def test_blob_is_filled_and_its_half_contrast_edge_is_the_landscape_ridge():
     rows, cols = np.indices((41, 41))
     radius = np.hypot(cols - 20, rows - 20)
     smooth = (150 - 60 / (1 + np.exp(radius - 10))).astype(np.float32)  # half contrast at radius 10
-    landscape, _, _, _, maybe_hollow = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
+    landscape, *_, maybe_hollow = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
     assert not maybe_hollow
     assert landscape[20, 20:].argmax() == 10
 

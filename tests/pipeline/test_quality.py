@@ -1,0 +1,44 @@
+"""Quality flags: raised where a measurement is doubtful, and not on clean loops."""
+
+import numpy as np
+import pytest
+
+from edge.pipeline.measure import measure_defects
+from edge.pipeline.quality import FLAGS, KIND_MARGIN, quality_flags
+from edge.pipeline.synthetic import ellipse_box, render_loop
+
+
+def _measured(major: float, line_width: float | None, contrast: float, noise: float, box=None, seed: int = 0):
+    frame = render_loop((160, 160), (80, 80), (major / 2, major / 2), 0.0, line_width, contrast, noise=noise, seed=seed)
+    boxes = ellipse_box((80, 80), (major / 2, major / 2), 0.0, 6) if box is None else np.array([box], float)
+    (defect,) = measure_defects(frame, boxes)
+    return defect
+
+
+@pytest.mark.parametrize("major", [12, 40, 100])
+@pytest.mark.parametrize("line_width", [2, None], ids=["hollow", "filled"])
+def test_a_clean_loop_in_its_box_raises_no_flag(major, line_width):
+    defect = _measured(major, line_width, 60.0, 3.0)
+    assert defect.flags == () and defect.major_px == pytest.approx(major, abs=1)
+
+
+def test_a_speck_in_a_large_box_is_small_in_its_box():
+    assert _measured(8, None, 60.0, 3.0, box=[50, 50, 111, 111]).flags == ("small_in_box",)
+
+
+def test_a_loop_larger_than_the_crop_around_its_box_touches_the_crop():
+    assert "touches_crop" in _measured(100, 4, 60.0, 3.0, box=[60, 60, 101, 101]).flags
+
+
+def test_a_box_of_noise_alone_has_low_contrast():
+    assert "low_contrast" in _measured(40, 3, 0.0, 10.0, box=[50, 50, 111, 111]).flags
+
+
+def test_a_centre_near_the_hollow_filled_cut_is_of_uncertain_kind_and_every_flag_is_explained():
+    box = (0, 0, 40, 40)
+    assert quality_flags(30.0, box, False, 10.0, KIND_MARGIN / 2) == ("kind_uncertain",)
+    assert quality_flags(30.0, box, False, 10.0, -KIND_MARGIN / 2) == ("kind_uncertain",)
+    assert quality_flags(30.0, box, False, 10.0, 2 * KIND_MARGIN) == ()
+    assert quality_flags(30.0, box, False, 10.0, None) == ()  # filled for sure
+    every = quality_flags(10.0, box, True, 1.0, 0.0)
+    assert set(every) == set(FLAGS)
