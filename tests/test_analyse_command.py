@@ -1,6 +1,7 @@
 import json
 
 import cv2
+import numpy as np
 import pytest
 
 from edge.cli import main
@@ -144,6 +145,22 @@ def test_the_roi_set_holds_each_ellipse_named_by_its_row_as_imagej_reads_it(tmp_
             assert top >= int(centre_y - half) - 1 and bottom <= int(centre_y + half) + 2
             assert right - left >= int(defect["minor_px"]) - 1
 
+
+def test_an_independent_imagej_reader_reads_each_roi_as_its_defects_ellipse(tmp_path):
+    from read_roi import read_roi_zip  # written apart from roifile, which writes the set
+
+    image = sample_paths()[1]
+    assert main(["analyse", str(image), "--boxes", str(image.parent), "--out", str(tmp_path)]) == 0
+    defects = json.loads((tmp_path / f"{image.stem}.json").read_text())["defects"]
+    rois = read_roi_zip(str(tmp_path / f"{image.stem}.rois.zip"))
+    assert list(rois) == [f"{number:04d}" for number in range(1, len(defects) + 1)]
+    for roi, defect in zip(rois.values(), defects, strict=True):
+        assert roi["type"] == "freehand"
+        points = np.column_stack([roi["x"], roi["y"]]) - 0.5  # ImageJ's pixel centres are at +0.5
+        assert points.mean(axis=0) == pytest.approx([defect["x"], defect["y"]], abs=0.5)
+        reach = np.linalg.norm(points - points.mean(axis=0), axis=1)
+        assert reach.max() == pytest.approx(defect["major_px"] / 2, abs=0.75)
+        assert reach.min() == pytest.approx(defect["minor_px"] / 2, abs=0.75)
 
 def test_an_image_analysed_again_without_loops_leaves_no_roi_set_of_the_earlier_run(tmp_path):
     image = sample_paths()[0]

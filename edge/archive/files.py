@@ -5,6 +5,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from edge.io.coco import coco_images
 from edge.io.images import MICROSCOPE_READERS, PLAIN_IMAGES
 
 IMAGE_SUFFIXES = PLAIN_IMAGES | set(MICROSCOPE_READERS)
@@ -13,10 +14,12 @@ IMAGE_SUFFIXES = PLAIN_IMAGES | set(MICROSCOPE_READERS)
 def expand(patterns: list[str]) -> list[Path]:
     """The files that ``patterns`` name, in their order, each once.
 
-    A pattern is a file, a folder (its image files, sorted) or a glob (``**`` reaches into
-    subfolders; its matches sorted). A plain path that does not exist is kept, so that its
-    analysis reports it missing; a glob that matches nothing, or a folder without image files,
-    is a ``ValueError``.
+    A pattern is a file, a folder (its image files, sorted), a glob (``**`` reaches into
+    subfolders; its matches sorted) or a COCO labels file (``.json``: the images it names, in
+    its order, so that a test set's frames can be analysed by its labels file). A plain path
+    that does not exist is kept, so that its analysis reports it missing; a glob that matches
+    nothing, a folder without image files, or a labels file whose images are missing is a
+    ``ValueError``.
     """
     files: dict[Path, None] = {}
     for pattern in patterns:
@@ -31,6 +34,8 @@ def expand(patterns: list[str]) -> list[Path]:
                 raise ValueError(
                     f"{pattern}: no image files in this folder (suffixes {suffixes}; '**' reaches into subfolders)"
                 )
+        elif Path(pattern).suffix.lower() == ".json" and Path(pattern).is_file():
+            matches = coco_images(pattern)
         else:
             matches = [Path(pattern)]
         files.update(dict.fromkeys(matches))

@@ -1,12 +1,14 @@
 """``edge bench --service``: the whole service through real sockets on loopback.
 
-For each frame size, the service runs four times in this process: with our stages on uint16
-frames (what detectors send: the samples scaled by 257), the same on the uint8 originals, with
-the plain baselines on uint16 (skimage's watershed instead of our flood, one inference call per
-crop instead of one per frame), and ours on uint16 again with the live viewer subscribed and one
-page reading everything it sends. Each run first streams frames as fast as they are
-taken (the queue holds them all: throughput), then paced at 80 % of that throughput (latency,
-drops).
+For each frame size, the service runs in this process once per variant: our stages on uint16
+frames (what detectors send: the samples scaled by 257); the same on the uint8 originals; the
+plain baselines on uint16 (skimage's watershed instead of our flood, one inference call per crop
+instead of one per frame); ours on uint16 with the live viewer subscribed and one page reading
+everything it sends; fed DECTRIS Stream V2 and areaDetector streams; and publishing frames in the
+order they came (``ordered``). Each run first streams frames as fast as they are taken (the
+queue holds them all: throughput), then, in as many rounds of turns again, paced at 80 % of
+that throughput (latency, drops); the ordered variant is paced as the default one, so that
+their latencies compare at one arrival rate (the cost docs/protocol.md states).
 """
 
 import asyncio
@@ -32,6 +34,9 @@ from edge.live.viewer.server import ViewerThread
 from edge.pipeline.pipeline import Pipeline
 
 GATE_TIMEOUT_S = 10.0
+# variants whose latency is measured with frames paced as another's: publishing in order is
+# compared with publishing as finished at the same arrival rate
+PACED_AS = {"ours uint16 ordered": "ours uint16"}
 
 
 def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
@@ -52,26 +57,44 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
     for size, frames in frames_by_size.items():
         as_uint8 = [frames[i % len(frames)] for i in range(frames_per_run)]
         as_uint16 = [(pixels.astype(np.uint16) * np.uint16(257), nm) for pixels, nm in as_uint8]
-        variants = {  # pipeline, frames, with a viewer, input format
-            "ours uint16": (ours, as_uint16, False, "edge"),
-            "ours uint8": (ours, as_uint8, False, "edge"),
-            "baselines uint16": (baseline, as_uint16, False, "edge"),
-            "ours uint16 viewed": (ours, as_uint16, True, "edge"),
-            "ours uint16 dectris": (ours, as_uint16, False, "dectris"),
-            "ours uint16 adzmq": (ours, as_uint16, False, "adzmq"),
+        variants = {  # pipeline, frames, with a viewer, input format, published in order
+            "ours uint16": (ours, as_uint16, False, "edge", False),
+            "ours uint8": (ours, as_uint8, False, "edge", False),
+            "baselines uint16": (baseline, as_uint16, False, "edge", False),
+            "ours uint16 viewed": (ours, as_uint16, True, "edge", False),
+            "ours uint16 dectris": (ours, as_uint16, False, "dectris", False),
+            "ours uint16 adzmq": (ours, as_uint16, False, "adzmq", False),
+            "ours uint16 ordered": (ours, as_uint16, False, "edge", True),
         }
         throughputs: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(rounds):
-            for name, (pipeline, stream, viewed, input_format) in variants.items():
-                run = _stream(pipeline, stream, None, len(stream), viewed, input_format)
+            for name, (pipeline, stream, viewed, input_format, ordered) in variants.items():
+                run = _stream(pipeline, stream, None, len(stream), viewed, input_format, ordered=ordered)
                 throughputs[name].append(run["frames_per_s"])
-        for name, (pipeline, stream, viewed, input_format) in variants.items():
+        paced: dict[str, list[dict]] = {name: [] for name in variants}
+        for _ in range(rounds):
+            for name, (pipeline, stream, viewed, input_format, ordered) in variants.items():
+                pace = 0.8 * statistics.median(throughputs[PACED_AS.get(name, name)])
+                paced[name].append(_stream(pipeline, stream, pace, 8, viewed, input_format, ordered=ordered))
+        for name in variants:
             fps = statistics.median(throughputs[name])
-            paced = _stream(pipeline, stream, 0.8 * fps, 8, viewed, input_format)
-            results[(size, name)] = {**paced, "frames_per_s": fps, "rounds": throughputs[name]}
+            results[(size, name)] = {**_median_run(paced[name]), "frames_per_s": fps, "rounds": throughputs[name]}
         _report(size, {name: results[(size, name)] for name in variants}, frames_per_run)
         _report_decoding(as_uint16, sum(results[(size, "ours uint16")]["stage_ms"].values()))
     return results
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The paced runs of one variant as one: the medians of their p50, p99 and stage medians,
+    and their counts summed."""
+    counts = ("received", "processed", "dropped", "errors")
+    return {
+        "p50_ms": statistics.median(run["p50_ms"] for run in runs),
+        "p99_ms": statistics.median(run["p99_ms"] for run in runs),
+        "stage_ms": {stage: statistics.median(run["stage_ms"][stage] for run in runs) for stage in runs[0]["stage_ms"]},
+        "first_frame_ms": statistics.median(run["first_frame_ms"] for run in runs),
+        **{count: sum(run[count] for run in runs) for count in counts},
+    }
 
 
 def _encoded(input_format: str, stream: list) -> list[list]:
@@ -119,6 +142,7 @@ def _stream(
     input_format: str = "edge",
     dask: str | None = None,
     outstanding: int | None = None,
+    ordered: bool = False,
 ) -> dict:
     """One run: ``stream`` as one series in ``input_format``, encoded before the clock starts
     and sent ``fps`` a second (None: as fast as taken) by ``_send``; ``viewed``: with the live
@@ -126,7 +150,8 @@ def _stream(
     ``dask``: the frames analysed on the Dask cluster this names (``pipeline`` None), which the
     service connects (a local one: starts and warms) before the run's clock starts;
     ``outstanding`` (our format): a closed loop, each frame sent only while fewer than this many
-    sent have been published, so no backlog builds up (``fps`` is then not used)."""
+    sent have been published, so no backlog builds up (``fps`` is then not used); ``ordered``:
+    frames published in the order they came."""
     latencies, stages = [], {}
     gate = threading.Semaphore(outstanding) if outstanding else None
 
@@ -139,7 +164,7 @@ def _stream(
                 stages.setdefault(stage, []).append(ms)
         return topic == "series" and body["final"]
 
-    config = ServiceConfig(queue_size=queue_size, summary_every=10**6, input_format=input_format)
+    config = ServiceConfig(queue_size=queue_size, summary_every=10**6, input_format=input_format, ordered=ordered)
     if dask is not None:
         config = replace(config, dask=dask)
     encoded = _encoded(input_format, stream)
@@ -214,7 +239,10 @@ class _Page:
 
 
 def _report(size: str, runs: dict[str, dict], frames: int) -> None:
-    print(f"service on {size} frames ({frames} frames a run; frames/s: median of the rounds; latency at 80 % of it):")
+    print(
+        f"service on {size} frames ({frames} frames a run; frames/s: median of the rounds; latency: medians of as "
+        "many rounds paced at 80 % of it; counts: summed over those):"
+    )
     for name, run in runs.items():
         stages = ", ".join(f"{k} {v:.0f}" for k, v in run["stage_ms"].items())
         print(
@@ -229,7 +257,13 @@ def _report(size: str, runs: dict[str, dict], frames: int) -> None:
         f"ours/baselines (uint16) {ours / runs['baselines uint16']['frames_per_s']:.2f}x, "
         f"viewed/unviewed (uint16) {runs['ours uint16 viewed']['frames_per_s'] / ours:.2f}x, "
         f"DECTRIS bslz4/ours {runs['ours uint16 dectris']['frames_per_s'] / ours:.2f}x, "
-        f"areaDetector/ours {runs['ours uint16 adzmq']['frames_per_s'] / ours:.2f}x"
+        f"areaDetector/ours {runs['ours uint16 adzmq']['frames_per_s'] / ours:.2f}x, "
+        f"ordered/as finished {runs['ours uint16 ordered']['frames_per_s'] / ours:.2f}x"
+    )
+    print(
+        f"  latency of publishing in order against as finished, both paced at 80 % of the latter's throughput: p50 "
+        f"{runs['ours uint16 ordered']['p50_ms']:.0f} against {runs['ours uint16']['p50_ms']:.0f} ms, p99 "
+        f"{runs['ours uint16 ordered']['p99_ms']:.0f} against {runs['ours uint16']['p99_ms']:.0f} ms"
     )
 
 

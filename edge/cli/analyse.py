@@ -22,7 +22,10 @@ DESCRIPTION = (
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "images", nargs="+", metavar="PATH_OR_GLOB", help="image files, folders or globs ('**' recurses)"
+        "images",
+        nargs="+",
+        metavar="PATH_OR_GLOB",
+        help="image files, folders, globs ('**' recurses) or COCO labels files (.json: the images they name)",
     )
     parser.add_argument(
         "--boxes",

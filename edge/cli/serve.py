@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import threading
 from pathlib import Path
 
 from edge.cli.options import add_pipeline_options, given_pipeline_options
@@ -16,10 +17,11 @@ DESCRIPTION = (
     "'bind:' or 'connect:' before the address (bare addresses are bound). SIGINT/SIGTERM stop it cleanly. "
     "See docs/protocol.md and deploy/edge.toml."
 )
+STATUS_WAIT_S = 30.0  # --files: how long to wait for the service's first status before the files flow unheard
 # the flags that set a ServiceConfig entry of the same name (the pipeline's are generated)
 SERVICE_FLAGS = (
     "input", "output", "input_socket", "input_format", "workers", "queue_size", "keep", "pixel_size_nm", "dask",
-    "record", "record_format", "viewer",
+    "record", "record_format", "viewer", "ordered",
 )  # fmt: skip
 
 
@@ -44,6 +46,12 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-size", type=int, help="frames waiting at most (default: 8)")
     parser.add_argument("--keep", choices=("newest", "oldest"), help="when the queue is full (default: newest)")
     parser.add_argument("--pixel-size", dest="pixel_size_nm", type=float, metavar="NM", help="fallback pixel size")
+    parser.add_argument(
+        "--ordered",
+        action="store_const",
+        const=True,
+        help="publish frames in the order they came in: a frame done early waits for earlier ones (docs/protocol.md)",
+    )
     add_pipeline_options(parser)
     parser.add_argument(
         "--files",
@@ -84,11 +92,17 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = {name: getattr(args, name) for name in SERVICE_FLAGS}
     config = load_config(args.config, args.preset, given_pipeline_options(args), **overrides)
-    source = FileSource(args.files, "files", config.pixel_size_nm) if args.files else None
+    listening = threading.Event()  # --files: the files flow once their results are heard
+    source = FileSource(args.files, "files", config.pixel_size_nm, listening) if args.files else None
     service = Service(config, source=source)
     print("loading models and compiling kernels ...", flush=True)
     service.start()
     print(f"ready: frames in on {service.input_address}, statistics out on {service.output_address}", flush=True)
+    printer = None
+    if args.files:
+        names = [path.name for path in args.files]
+        printer = threading.Thread(target=_print_results, args=(_local(service.output_address), names, listening))
+        printer.start()
     if service.offload is not None:
         print(f"frames analysed on the Dask cluster at {service.offload.cluster.address}", flush=True)
     viewer = None
@@ -100,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: service.stop())
     service.wait()
+    if printer is not None:
+        printer.join()
     if viewer is not None:
         viewer.stop()
     if service.fault:
@@ -107,6 +123,38 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"stopped: {service.counters.snapshot()}", flush=True)
     return 0
+
+
+def _print_results(address: str, names: list[str], listening: threading.Event) -> None:
+    """Subscribe to the service's results at ``address``; once the first status shows the
+    subscription stands, set ``listening`` (the files start to flow); then print a line per
+    file's frame and the series summary, until the final summary or the service's last status."""
+    import zmq
+
+    from edge.live.lines import frame_line, series_line
+    from edge.live.loopback import receive_until
+
+    subscriber = zmq.Context.instance().socket(zmq.SUB)
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+    subscriber.setsockopt(zmq.LINGER, 0)
+    subscriber.connect(address)
+
+    def show(topic: str, body: dict) -> bool:
+        if topic == "frame":
+            print(frame_line(body, len(names), names[body["frame"] - 1]), flush=True)
+        elif topic == "series":
+            print(series_line(body), flush=True)
+        return (topic == "series" and body["final"]) or (topic == "status" and body["state"] in ("stopped", "failed"))
+
+    try:
+        receive_until(subscriber, lambda topic, body: topic == "status", timeout_s=STATUS_WAIT_S)
+        listening.set()
+        receive_until(subscriber, show, timeout_s=float("inf"), keep=False)
+    except TimeoutError:
+        print(f"no status from the service within {STATUS_WAIT_S:g} s: results will not be printed", flush=True)
+    finally:
+        listening.set()
+        subscriber.close()
 
 
 def _local(address: str) -> str:

@@ -70,10 +70,7 @@ def read_coco(
     unknown = sorted(set(by_image) - known, key=str)
     if unknown:
         raise CocoError(f"{path}: annotations refer to images not in 'images': ids {unknown[:5]}")
-    # beside the file, its images/ folder, or (CVAT: annotations/instances_default.json) the
-    # images/ folder beside the file's own folder
-    folders = [Path(images_dir)] if images_dir is not None else [path.parent, path.parent / "images",
-                                                                 path.parent.parent / "images"]  # fmt: skip
+    folders = _image_folders(path, images_dir)
     items = [_labelled(image, by_image[image.get("id")], folders, path) for image in document["images"]]
     empty = [item.image.name for item in items if len(item.boxes) == 0]
     if empty:
@@ -152,7 +149,30 @@ def _category_name(categories: list[dict], category_id: int) -> str:
     return next(category.get("name") for category in categories if category.get("id") == category_id)
 
 
-def _labelled(image: dict, annotations: list[dict], folders: list[Path], path: Path) -> LabelledImage:
+def coco_images(path: str | Path, images_dir: str | Path | None = None) -> list[Path]:
+    """The image files the COCO file ``path`` names, in its order, found as ``read_coco`` finds
+    them (whatever their annotations).
+
+    Raises
+    ------
+    CocoError
+        For a file that is not COCO instances, or a missing image.
+    """
+    path = Path(path)
+    folders = _image_folders(path, images_dir)
+    return [_image_file(image, folders, path) for image in _load(path)["images"]]
+
+
+def _image_folders(path: Path, images_dir: str | Path | None) -> list[Path]:
+    """Where a COCO file's images are looked for: ``images_dir``, else beside the file, in its
+    images/ folder, or (CVAT: annotations/instances_default.json) the images/ folder beside the
+    file's own folder."""
+    if images_dir is not None:
+        return [Path(images_dir)]
+    return [path.parent, path.parent / "images", path.parent.parent / "images"]
+
+
+def _image_file(image: dict, folders: list[Path], path: Path) -> Path:
     file_name = image.get("file_name")
     if not file_name or not isinstance(file_name, str):
         raise CocoError(f"{path}: image id {image.get('id')} has no file_name")
@@ -162,6 +182,12 @@ def _labelled(image: dict, annotations: list[dict], folders: list[Path], path: P
     if found is None:
         tried = ", ".join(str(c) for c in dict.fromkeys(candidates))
         raise CocoError(f"{path}: image {file_name!r} not found (looked for {tried}; give its folder with --images)")
+    return found
+
+
+def _labelled(image: dict, annotations: list[dict], folders: list[Path], path: Path) -> LabelledImage:
+    found = _image_file(image, folders, path)
+    file_name = image["file_name"]
     width, height = image.get("width"), image.get("height")
     if not width or not height:  # not every exporter writes them
         height, width = read_frame(found).pixels.shape

@@ -3,6 +3,7 @@ statistics it publishes printed as they arrive. Ends by itself."""
 
 from edge.io.bundled import sample_paths
 from edge.live.inputs.native_sim import load_frames
+from edge.live.lines import frame_line, series_line
 from edge.live.loopback import LoopbackService
 from edge.live.service.config import ServiceConfig
 from edge.live.viewer.server import ViewerThread, check_listen
@@ -24,9 +25,9 @@ def run_demo(repeats: int = 2, fps: float = 2.0, timeout_s: float = 300.0, viewe
 
         def show(topic: str, body: dict) -> bool:
             if topic == "frame":
-                print(_frame_line(body, len(frames)), flush=True)
+                print(frame_line(body, len(frames)), flush=True)
             elif topic == "series":
-                print(_series_line(body), flush=True)
+                print(series_line(body), flush=True)
             return topic == "series" and body["final"]
 
         try:
@@ -41,19 +42,3 @@ def run_demo(repeats: int = 2, fps: float = 2.0, timeout_s: float = 300.0, viewe
     status = running.service.counters.snapshot()
     print(f"done: {status['processed']} frames processed, {status['dropped']} dropped, {status['errors']} errors")
     return 0 if finished else 1
-
-
-def _frame_line(body: dict, total: int) -> str:
-    size = f"{body['mean_diameter_nm']:.1f} ± {body['std_diameter_nm']:.1f} nm" if body["count"] else "-"
-    density = f"{body['density_per_um2']:.0f}/µm²" if body["density_per_um2"] is not None else ""
-    stages = " ".join(f"{k} {v:.0f}" for k, v in body["stage_ms"].items() if k != "classify" or v >= 0.5)
-    return (
-        f"frame {body['frame']:3d}/{total}: {body['count']:3d} loops, diameter {size}, {density}; "
-        f"latency {body['latency_ms']:.0f} ms ({stages} ms)"
-    )
-
-
-def _series_line(body: dict) -> str:
-    label = "final" if body["final"] else "running"
-    size = f"{body['mean_diameter_nm']:.1f} ± {body['std_diameter_nm']:.1f} nm" if body["count"] else "-"
-    return f"  series '{body['series']}' ({label}): {body['frames']} frames, {body['count']} loops, diameter {size}"

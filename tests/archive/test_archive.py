@@ -3,11 +3,14 @@
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 from edge.archive.files import expand
 from edge.cli import main
 from edge.io.bundled import sample_paths
+from edge.io.coco import write_coco
+from edge.io.dataset import LabelledImage
 from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, read_table
 
 
@@ -28,6 +31,16 @@ def test_globs_folders_and_files_expand_once_each_in_order(archive):
     assert len(names) == len(set(names)) == 4 and names[-1] == "stem.dm3"
     with pytest.raises(ValueError, match="no file matches"):
         expand([str(archive / "*.tif")])
+
+
+def test_a_coco_labels_file_expands_to_the_images_it_names_in_its_order(archive):
+    first, second = sorted((archive / "a").glob("*.jpg"))
+    labels = archive / "a" / "test.json"
+    write_coco([LabelledImage(second, np.array([[10.0, 10, 40, 40]])), LabelledImage(first, np.zeros((0, 4)))], labels)
+    assert expand([str(labels)]) == [second, first]
+    labels.write_text(labels.read_text().replace(second.name, "gone.jpg"))
+    with pytest.raises(ValueError, match="gone.jpg"):
+        expand([str(labels)])
 
 
 def test_tables_have_a_row_per_defect_and_per_image_with_units_in_the_names(archive, capsys):

@@ -19,6 +19,11 @@ def test_config_file_and_flags(tmp_path):
     path.write_text('[serve]\nkeep = "all"\n')
     with pytest.raises(ValueError, match="keep must be one of"):
         load_config(path)
+    path.write_text('[serve]\nordered = "yes"\n')
+    with pytest.raises(ValueError, match="ordered must be true or false"):
+        load_config(path)
+    path.write_text("[serve]\nordered = true\n")
+    assert load_config(path).ordered and not load_config(path, ordered=False).ordered
     path.write_text("[serve\n")
     with pytest.raises(ValueError, match="config"):
         load_config(path)

@@ -291,6 +291,32 @@ def test_without_drain_on_stop_the_queued_frames_are_dropped_and_counted(running
     assert final["frames"] == counts["processed"]
 
 
+def test_ordered_publishes_frames_in_the_order_they_came_although_later_ones_finish_first(running):
+    service, subscriber, sender = running(workers=2, queue_size=16, keep="oldest", ordered=True)
+    large = read_frame(sample_paths()[0]).pixels  # a 1024x1024 frame takes far longer than a 256x256 one
+    sender.send_multipart(encode_series_start("mixed"))
+    for index in range(8):
+        sender.send_multipart(encode_frame("mixed", index, large if index % 2 == 0 else small_frame(index)))
+    sender.send_multipart(encode_series_end("mixed"))
+    messages = receive_until(subscriber, final_series)
+    assert [body["frame"] for topic, body in messages if topic == "frame"] == list(range(8))
+    assert messages[-1][1]["frames"] == 8
+
+
+def test_ordered_with_frames_dropped_still_publishes_the_rest_in_order_and_ends_the_series(running):
+    service, subscriber, sender = running(workers=2, queue_size=1, keep="newest", ordered=True)
+    large = read_frame(sample_paths()[0]).pixels
+    sender.send_multipart(encode_series_start("burst"))
+    for index in range(12):
+        sender.send_multipart(encode_frame("burst", index, large if index % 3 else small_frame(index)))
+    sender.send_multipart(encode_series_end("burst"))
+    messages = receive_until(subscriber, final_series)
+    published = [body["frame"] for topic, body in messages if topic == "frame"]
+    counts = service.counters.snapshot()
+    assert published == sorted(published) and counts["dropped"] > 0
+    assert counts["received"] == 12 == len(published) + counts["dropped"]
+
+
 def test_a_sub_input_takes_frames_from_a_publisher(running):
     service, subscriber, _ = running(input_socket="sub")
     context = zmq.Context.instance()
@@ -354,10 +380,16 @@ def test_a_flood_of_bad_messages_is_logged_once_a_second_per_kind_and_counted_in
     assert 1 <= len(logged) < 50
 
 
-def test_edge_serve_on_files_analyses_them_as_one_series_and_ends(capsys):
+def test_edge_serve_on_files_prints_each_files_loops_and_the_summary_and_ends(capsys, pipeline):
     from edge.cli import main
 
-    paths = [str(path) for path in sample_paths()[:2]]
-    assert main(["serve", "--files", *paths, "--out", "bind:tcp://127.0.0.1:*", "--pixel-size", "0.5"]) == 0
-    stopped = capsys.readouterr().out.splitlines()[-1]
-    assert "'processed': 2," in stopped and "'errors': 0," in stopped
+    paths = sample_paths()[:2]
+    command = ["serve", "--files", *map(str, paths), "--out", "bind:tcp://127.0.0.1:*", "--pixel-size", "0.5"]
+    assert main([*command, "--backend", "onnxruntime"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    counts = [pipeline.analyse(read_frame(path).pixels, 0.5).stats.count for path in paths]
+    for number, (path, count) in enumerate(zip(paths, counts, strict=True), start=1):
+        assert any(line.startswith(f"frame   {number}/2 ({path.name}): {count:3d} loops, diameter ") and " nm" in line
+                   for line in printed)  # fmt: skip
+    assert any(f"series 'files' (final): 2 frames, {sum(counts)} loops" in line for line in printed)
+    assert "'processed': 2," in printed[-1] and "'errors': 0," in printed[-1]

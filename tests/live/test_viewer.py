@@ -100,7 +100,7 @@ def test_a_preview_that_falls_behind_skips_to_the_newest_frame():
     frame = next(iter(sample_frames()))[0].pixels
     for index in range(5):  # all offered before the encoder runs: only the last is kept
         message = FrameMessage("s", index, frame)
-        encoder.offer(FrameAnalysed(1, message, None, 0.0, 0.0, FrameResult([], {"count": 0}, None)))
+        encoder.offer(FrameAnalysed(1, index, message, None, 0.0, FrameResult([], {"count": 0}, None)))
     thread = threading.Thread(target=encoder.run)
     thread.start()
     assert done.wait(30)

@@ -1,6 +1,10 @@
 """edge train screen: training that repeats bit for bit, and the pretrained backbone."""
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 import cv2
@@ -8,7 +12,7 @@ import numpy as np
 import pytest
 
 from edge.io.bundled import sample_frames
-from edge.io.dataset import LabelledImage
+from edge.io.dataset import LabelledImage, read_split, write_split
 from edge.pipeline.model_set import ModelSet
 from edge.train.parameters import ScreenTraining
 
@@ -52,6 +56,26 @@ def test_training_twice_with_the_same_seed_gives_the_same_weights_and_record(tin
     other = train_screen(tiny, tmp_path / "c.onnx", replace(TINY, seed=1), ModelSet.load(), "tiny")
     assert weights_digest(tmp_path / "c.onnx") != weights_digest(tmp_path / "a.onnx")
     assert other["operating_point"].startswith("of the thresholds (0.05-0.95) and supports (1-3)")
+
+
+def test_training_in_another_process_at_the_same_time_gives_the_same_weights(tiny, tmp_path):
+    """Another process (another hash seed, the cores shared with this one) trains the same
+    network bit for bit: nothing in training depends on timing, threads or set order."""
+    from edge.train.screen import train_screen
+
+    write_split(tiny, tmp_path / "data", "train")
+    command = [
+        *(sys.executable, "-m", "edge.cli", "train", "screen", "--data", str(tmp_path / "data")),
+        *("--epochs", str(TINY.epochs), "--negatives-per-positive", str(TINY.negatives_per_positive)),
+        *("--validation-fraction", str(TINY.validation_fraction), "--out", str(tmp_path / "other.onnx")),
+    ]
+    environment = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    record = train_screen(read_split(tmp_path / "data", "train"), tmp_path / "here.onnx", TINY, ModelSet.load(), "t")
+    output, _ = other.communicate(timeout=600)
+    assert other.returncode == 0, output
+    assert weights_digest(tmp_path / "here.onnx") == weights_digest(tmp_path / "other.onnx")
+    assert record["threshold"] == json.loads((tmp_path / "other.json").read_text())["threshold"]
 
 
 def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp_path):

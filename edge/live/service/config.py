@@ -39,6 +39,7 @@ class ServiceConfig:
     queue_size: int = 8
     keep: str = "newest"
     drain_on_stop: bool = True
+    ordered: bool = False
     summary_every: int = 10
     max_series: int = 1024
     heartbeat_s: float = 1.0
@@ -93,6 +94,9 @@ class ServiceConfig:
             raise ValueError(
                 f"config: preview_per_s must be a finite number >= 0 (0: none), got {self.preview_per_s!r}"
             )
+        for name in ("drain_on_stop", "ordered"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"config: {name} must be true or false, got {getattr(self, name)!r}")
         if not self.heartbeat_s > 0:
             raise ValueError(f"config: heartbeat_s must be positive, got {self.heartbeat_s!r}")
         if self.pixel_size_nm is not None and not self.pixel_size_nm > 0:

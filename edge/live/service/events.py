@@ -2,7 +2,9 @@
 
 A series is known by ``series_id``, a number the service gives each series it opens: a repeated
 ``series_start`` of the same name opens a new series, and frames of the old one still in flight
-stay with the old one."""
+stay with the old one. Each accepted frame is known by its ``ticket``, numbered from 0 in the
+order the intake accepted it, and ends in exactly one ``FrameDropped``, ``FrameFailed`` or
+``FrameAnalysed`` carrying it (``edge.live.service.ordering`` publishes them in ticket order)."""
 
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ class SeriesEnded:
 @dataclass(frozen=True)
 class FrameDropped:
     series_id: int
+    ticket: int
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class FrameFailed:
     """A frame that got no result; ``reason`` is a key of ``REJECTIONS``."""
 
     series_id: int
+    ticket: int
     error: str
     reason: str = "analysis"
 
@@ -42,10 +46,10 @@ class FrameFailed:
 @dataclass(frozen=True)
 class FrameAnalysed:
     series_id: int
+    ticket: int
     message: FrameMessage
     pixel_size_nm: float | None
     received_at: float
-    finished_at: float
     result: FrameResult
 
 
@@ -61,4 +65,5 @@ class Shutdown:
     """Everything is accounted for: publish the final summaries and stop."""
 
 
+FrameOutcome = FrameDropped | FrameFailed | FrameAnalysed
 Event = SeriesOpened | SeriesEnded | FrameDropped | FrameFailed | FrameAnalysed | PreviewReady | Shutdown

@@ -27,6 +27,7 @@ class Intake:
         self.config, self.counters, self.events = config, counters, events
         self.queue = WorkQueue(config.queue_size, config.keep)
         self._series = SeriesRegister(config.max_series)
+        self._tickets = 0  # frames accepted so far: the next one's ticket
         self._warned: dict[str, tuple[float, int]] = {}  # kind -> (when last logged, how many not logged since)
 
     def _warn(self, kind: str, text: str, *args) -> None:
@@ -116,13 +117,14 @@ class Intake:
         state.last_frame = message.frame
         state.accepted += 1
         pixel_size = message.pixel_size_nm or state.pixel_size_nm or self.config.pixel_size_nm
-        dropped = self.queue.put(Work(state.series_id, message, pixel_size, time.monotonic()))
+        dropped = self.queue.put(Work(state.series_id, self._tickets, message, pixel_size, time.monotonic()))
+        self._tickets += 1
         if dropped is not None:
-            self.events.put(FrameDropped(dropped.series_id))
+            self.events.put(FrameDropped(dropped.series_id, dropped.ticket))
 
     def finish(self, drain: bool) -> None:
         """Take no more work; unless ``drain``, drop what is still queued."""
         if not drain:
             for work in self.queue.clear():
-                self.events.put(FrameDropped(work.series_id))
+                self.events.put(FrameDropped(work.series_id, work.ticket))
         self.queue.close()

@@ -114,11 +114,11 @@ class ClusterAnalysis:
             sent.future.cancel()
             log.warning("frame %d of series %s: no result within %g s, given up", message.frame, message.series,
                         self._timeout_s)  # fmt: skip
-            return FrameFailed(work.series_id, f"no result within {self._timeout_s:g} s", "late")
+            return FrameFailed(work.series_id, work.ticket, f"no result within {self._timeout_s:g} s", "late")
         except (KilledWorker, CancelledError) as error:
             log.warning("frame %d of series %s lost with its workers: %s", message.frame, message.series, error)
-            return FrameFailed(work.series_id, str(error), "worker_lost")
+            return FrameFailed(work.series_id, work.ticket, str(error), "worker_lost")
         except Exception as error:  # the pipeline's own failure, raised again here
             log.warning("frame %d of series %s failed: %s", message.frame, message.series, error)
-            return FrameFailed(work.series_id, str(error))
-        return FrameAnalysed(work.series_id, message, work.pixel_size_nm, work.received_at, time.monotonic(), result)
+            return FrameFailed(work.series_id, work.ticket, str(error))
+        return FrameAnalysed(work.series_id, work.ticket, message, work.pixel_size_nm, work.received_at, result)

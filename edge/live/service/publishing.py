@@ -2,7 +2,8 @@
 
 It turns events into ``frame``, ``series`` and ``status`` messages (docs/protocol.md), sends a
 ``status`` heartbeat every ``heartbeat_s``, and after ``Shutdown`` the final summaries of the
-series still open and the last status.
+series still open and the last status. With ``ordered`` set, frame outcomes are published in the
+order the frames were accepted (``edge.live.service.ordering``).
 """
 
 import logging
@@ -22,11 +23,13 @@ from edge.live.service.events import (
     FrameAnalysed,
     FrameDropped,
     FrameFailed,
+    FrameOutcome,
     PreviewReady,
     SeriesEnded,
     SeriesOpened,
     Shutdown,
 )
+from edge.live.service.ordering import TicketOrder
 from edge.live.service.preview import PreviewEncoder
 from edge.live.service.recording import Recorder
 from edge.live.service.series import SeriesLedger, SeriesStats
@@ -50,6 +53,7 @@ class Publisher:
         self._socket, self._config, self._counters, self._status = socket, config, counters, status
         self._preview, self._recorder = preview, recorder
         self._ledger = SeriesLedger()
+        self._order = TicketOrder() if config.ordered else None
 
     def run(self, events: "queue.Queue[Event]") -> None:
         """Publish until ``Shutdown``, then the final summaries and status; close the socket."""
@@ -76,13 +80,22 @@ class Publisher:
             if isinstance(event, PreviewReady):
                 self._send("preview", event.body)
                 continue
-            try:
-                self._handle(event)
-            except Exception:  # a bookkeeping fault must not silence the publisher
-                log.exception("could not publish for %s", type(event).__name__)
+            if self._order is not None and isinstance(event, FrameOutcome):
+                for outcome in self._order.release(event):
+                    self._handle_safely(outcome)
+            else:
+                self._handle_safely(event)
+        for outcome in self._order.flush() if self._order is not None else []:
+            self._handle_safely(outcome)
         for stats in self._ledger.still_open():
             self._send("series", {**stats.summary(), "final": True})
         self._send("status", self._status(True))
+
+    def _handle_safely(self, event: Event) -> None:
+        try:
+            self._handle(event)
+        except Exception:  # a bookkeeping fault must not silence the publisher
+            log.exception("could not publish for %s", type(event).__name__)
 
     def _handle(self, event: Event) -> None:
         """Update the series state for one event and publish what it completes."""
@@ -118,7 +131,7 @@ class Publisher:
             "frame": message.frame,
             "shape": list(message.pixels.shape),
             **result.as_json(),
-            "latency_ms": 1e3 * (event.finished_at - event.received_at),
+            "latency_ms": 1e3 * (time.monotonic() - event.received_at),
             "timestamp": message.timestamp,
         }
         self._send("frame", body)

@@ -4,7 +4,6 @@ worker threads' loop that runs the pipeline on them and reports each outcome as 
 import logging
 import queue
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -17,9 +16,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Work:
-    """One accepted frame on its way through the pipeline."""
+    """One accepted frame on its way through the pipeline; ``ticket`` numbers the frames the
+    intake accepted, from 0 (see ``edge.live.service.events``)."""
 
     series_id: int
+    ticket: int
     message: FrameMessage
     pixel_size_nm: float | None
     received_at: float
@@ -77,8 +78,6 @@ def analyse_queued(work_queue: WorkQueue, pipeline: Pipeline, events: queue.Queu
             result = pipeline.analyse(message.pixels, work.pixel_size_nm)
         except Exception as error:  # a frame must never take the service down
             log.exception("frame %d of series %s failed", message.frame, message.series)
-            events.put(FrameFailed(work.series_id, str(error)))
+            events.put(FrameFailed(work.series_id, work.ticket, str(error)))
             continue
-        events.put(
-            FrameAnalysed(work.series_id, message, work.pixel_size_nm, work.received_at, time.monotonic(), result)
-        )
+        events.put(FrameAnalysed(work.series_id, work.ticket, message, work.pixel_size_nm, work.received_at, result))
