@@ -162,6 +162,7 @@ def test_an_independent_imagej_reader_reads_each_roi_as_its_defects_ellipse(tmp_
         assert reach.max() == pytest.approx(defect["major_px"] / 2, abs=0.75)
         assert reach.min() == pytest.approx(defect["minor_px"] / 2, abs=0.75)
 
+
 def test_an_image_analysed_again_without_loops_leaves_no_roi_set_of_the_earlier_run(tmp_path):
     image = sample_paths()[0]
     boxes = tmp_path / "boxes"
