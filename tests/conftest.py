@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 # Imported here, at the top of the stack, and not first inside a Hypothesis test: there pytest's
@@ -34,3 +35,18 @@ def em_formats() -> Path:
 def uhcs_sem() -> Path:
     """The UHCS SEM micrographs of ../shared/data; the test skips where they are absent."""
     return _need(SHARED_DATA / "uhcs-sem")
+
+
+@pytest.fixture(scope="session")
+def uhcs_subset(uhcs_sem):
+    """Makes ``folder/<class>/`` with the first ``per_class`` micrographs of each UHCS class
+    (a folder-per-class set small enough to train on in a test); returns ``folder``."""
+
+    def make(folder: Path, per_class: int) -> Path:
+        for klass in ("carbide_network", "pearlite", "spheroidite"):
+            (folder / klass).mkdir(parents=True)
+            for path in sorted((uhcs_sem / klass).iterdir())[:per_class]:
+                shutil.copy(path, folder / klass / path.name)
+        return folder
+
+    return make

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from skimage.segmentation import watershed as skimage_watershed
 
-from edge.io.bundled import sample_frames
+from edge.io.bundled import MODELS_DIR, sample_frames
 from edge.kernels.watershed import flood
 from edge.pipeline.crops import screen_inputs
 from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.screen import Screener, keep_screened
+
+PREVIOUS_CLASSIFIER = MODELS_DIR / "uhcs_scenes_cnn.onnx"  # the scene classifier before the pretrained probe
 
 
 @dataclass

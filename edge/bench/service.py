@@ -4,11 +4,12 @@ For each frame size, the service runs in this process once per variant: our stag
 frames (what detectors send: the samples scaled by 257); the same on the uint8 originals; the
 plain baselines on uint16 (skimage's watershed instead of our flood, one inference call per crop
 instead of one per frame); ours on uint16 with the live viewer subscribed and one page reading
-everything it sends; fed DECTRIS Stream V2 and areaDetector streams; and publishing frames in the
-order they came (``ordered``). Each run first streams frames as fast as they are taken (the
-queue holds them all: throughput), then, in as many rounds of turns again, paced at 80 % of
-that throughput (latency, drops); the ordered variant is paced as the default one, so that
-their latencies compare at one arrival rate (the cost docs/protocol.md states).
+everything it sends; fed DECTRIS Stream V2 and areaDetector streams; publishing frames in the
+order they came (``ordered``); and with the bundled scene classifier labelling every frame. Each
+run first streams frames as fast as they are taken (the queue holds them all: throughput), then,
+in as many rounds of turns again, paced at 80 % of that throughput (latency, drops); the ordered
+variant is paced as the default one, so that their latencies compare at one arrival rate (the
+cost docs/protocol.md states).
 """
 
 import asyncio
@@ -32,6 +33,8 @@ from edge.live.service.config import ServiceConfig, load_config
 from edge.live.service.sockets import open_socket
 from edge.live.viewer.server import ViewerThread
 from edge.pipeline.pipeline import Pipeline
+from edge.pipeline.scene import DEFAULT_CLASSIFIER
+from edge.pipeline.settings import PipelineSettings
 
 GATE_TIMEOUT_S = 10.0
 # variants whose latency is measured with frames paced as another's: publishing in order is
@@ -50,6 +53,7 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
         frames_by_size.setdefault(size, []).append((frame.pixels, 0.474))
     ours = Pipeline.from_settings()
     baseline = baseline_pipeline(ours)
+    classified = Pipeline.from_settings(PipelineSettings(classifier=DEFAULT_CLASSIFIER))
     # one untimed run first, so the first variant timed does not pay the process's first-run costs
     warm_up = [frames[0] for frames in frames_by_size.values()] * 4
     _stream(ours, warm_up, fps=None, queue_size=len(warm_up))
@@ -65,6 +69,7 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
             "ours uint16 dectris": (ours, as_uint16, False, "dectris", False),
             "ours uint16 adzmq": (ours, as_uint16, False, "adzmq", False),
             "ours uint16 ordered": (ours, as_uint16, False, "edge", True),
+            "ours uint16 classified": (classified, as_uint16, False, "edge", False),
         }
         throughputs: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(rounds):
@@ -258,7 +263,8 @@ def _report(size: str, runs: dict[str, dict], frames: int) -> None:
         f"viewed/unviewed (uint16) {runs['ours uint16 viewed']['frames_per_s'] / ours:.2f}x, "
         f"DECTRIS bslz4/ours {runs['ours uint16 dectris']['frames_per_s'] / ours:.2f}x, "
         f"areaDetector/ours {runs['ours uint16 adzmq']['frames_per_s'] / ours:.2f}x, "
-        f"ordered/as finished {runs['ours uint16 ordered']['frames_per_s'] / ours:.2f}x"
+        f"ordered/as finished {runs['ours uint16 ordered']['frames_per_s'] / ours:.2f}x, "
+        f"with the scene classifier/without {runs['ours uint16 classified']['frames_per_s'] / ours:.2f}x"
     )
     print(
         f"  latency of publishing in order against as finished, both paced at 80 % of the latter's throughput: p50 "

@@ -11,7 +11,10 @@ HELP = "an SEM scene classifier for a folder-per-class image set"
 DESCRIPTION = (
     "Train a CNN (CPU; flips, rotations, crops, contrast, noise, progressive resizing) on "
     "FOLDER/<class>/*.jpg with a group-aware validation split, optionally group-aware k-fold "
-    "cross-validation first (--folds 5); exports ONNX and writes a JSON record and a confusion-matrix PNG."
+    "cross-validation first (--folds 5); exports ONNX and writes a JSON record and a confusion-matrix PNG. "
+    "--backbone efficientnet-lite0 instead fits a linear probe on ImageNet-pretrained EfficientNet-Lite0 "
+    "features of the tiles (frozen; the weights come with the 'train' extra), with leave-groups-out draws "
+    "(--held-out-draws 20) beside the folds"
 )
 
 
@@ -30,6 +33,17 @@ def run(args: argparse.Namespace) -> int:
     params = parameters_from(args, ClassifyTraining)
     args.out.parent.mkdir(parents=True, exist_ok=True)  # written only after training
     record = train_classify(args.data, args.out, params, args.groups, args.weights)
-    report = record["cross_validation"]["options"] if "cross_validation" in record else record["validation"]
-    write_confusion_png(report["cnn + texture"], record["classes"], args.out.with_suffix(".confusion.png"))
+    figures = confusion_source(record)
+    if figures is not None:
+        write_confusion_png(figures, record["classes"], args.out.with_suffix(".confusion.png"))
     return 0
+
+
+def confusion_source(record: dict) -> dict | None:
+    """The figures whose confusion matrix is drawn: the shipped combination's (cross-validated
+    where it was) for the CNN, the probe's k-fold (else leave-groups-out) figures for a backbone."""
+    if record["parameters"]["backbone"] == "none":
+        report = record["cross_validation"]["options"] if "cross_validation" in record else record["validation"]
+        return report["cnn + texture"]
+    splits = record.get("cross_validation", {})
+    return next((splits[kind]["probe"] for kind in ("k-fold", "leave-groups-out") if kind in splits), None)

@@ -9,7 +9,7 @@ from edge.io.bundled import MODELS_DIR
 from edge.io.images import check_view
 from edge.pipeline.backends import InferenceBackend, load_model
 from edge.pipeline.texture import TextureModel
-from edge.pipeline.tiling import scaled, tiles, view_scales
+from edge.pipeline.tiling import chosen_tiles, scaled, view_scales
 
 DEFAULT_CLASSIFIER = MODELS_DIR / "uhcs_scenes.onnx"
 
@@ -47,11 +47,11 @@ class SceneClassifier:
         return cnn if self._texture is None else (cnn + self._texture.probabilities(view)) / 2
 
     def cnn_probabilities(self, frame: np.ndarray) -> np.ndarray:
-        """The CNN's half, for an 8-bit frame: the mean of its tiles' probabilities, averaged
-        over the views the record names (the working resolution, and a coarser one in some),
-        all tiles in one call."""
-        views = [tiles(scaled(frame, scale), self._input["tile"], self._input["stride"])
-                 for scale in view_scales(self._input)]  # fmt: skip
+        """The CNN's half, for an 8-bit frame: the mean of its tiles' probabilities (at most the
+        record's ``max_tiles`` of them, where it names one), averaged over the views the record
+        names (the working resolution, and a coarser one in some), all tiles in one call."""
+        tile, stride, most = self._input["tile"], self._input["stride"], self._input.get("max_tiles", 0)
+        views = [chosen_tiles(scaled(frame, scale), tile, stride, most) for scale in view_scales(self._input)]
         probabilities = self.backend.run(np.concatenate(views)[:, None].astype(np.float32) / 255)
         ends = np.cumsum([len(view) for view in views])[:-1]
         return np.mean([part.mean(axis=0) for part in np.split(probabilities, ends)], axis=0)

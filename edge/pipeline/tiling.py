@@ -29,3 +29,13 @@ def tiles(frame: np.ndarray, size: int, stride: int) -> np.ndarray:
     tops = sorted({*range(0, height - size + 1, stride), height - size})
     lefts = sorted({*range(0, width - size + 1, stride), width - size})
     return np.array([frame[top : top + size, left : left + size] for top in tops for left in lefts])
+
+
+def chosen_tiles(frame: np.ndarray, size: int, stride: int, max_tiles: int = 0) -> np.ndarray:
+    """``tiles``, or where there are more than ``max_tiles`` (0: no limit), that many of them
+    spread evenly over the grid in reading order (a frame's cost then stays the same however
+    large the frame; the first and last tile always among them)."""
+    every = tiles(frame, size, stride)
+    if max_tiles <= 0 or len(every) <= max_tiles:
+        return every
+    return every[np.round(np.linspace(0, len(every) - 1, max_tiles)).astype(int)]

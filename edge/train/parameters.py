@@ -48,6 +48,7 @@ class ScreenTraining:
 
 
 AUGMENTATIONS = ("paper", "microscope")
+SCENE_BACKBONES = ("none", "efficientnet-lite0")
 
 
 def _check_augment(augment: str) -> None:
@@ -69,7 +70,16 @@ class ClassifyTraining:
     learning_rate: float = 3e-3
     width: int = 16
     members: int = 1  # > 1: the CNN half is the mean of this many fold models (group folds of its images)
-    tile_stride: int = 64  # serving: the CNN's probabilities are the mean over 128 px tiles this far apart
+    tile_stride: int = 64  # serving: the probabilities are the mean over tiles this far apart
+    backbone: str = "none"  # efficientnet-lite0: a linear probe on the pretrained backbone (edge.train.scene_probe)
+    backbone_tile: int = 224  # the backbone's tiles, px at the working scale
+    max_tiles: int = 0  # > 0: a frame is read from at most this many of its tiles, spread over it
+    held_out_draws: int = 0  # > 0 (backbone): leave-groups-out draws, each holding out HELD_OUT_GROUPS of the groups
+    fine_tune_epochs: int = (
+        0  # > 0 (backbone): also fine-tune it, this many epochs at each of fine_tune_sizes, in k-fold
+    )
+    fine_tune_sizes: str = "128,160,224"
+    fine_tune_learning_rate: float = 1e-3
     validation_fraction: float = 0.2
     folds: int = 0
     repeats: int = 1
@@ -82,7 +92,12 @@ class ClassifyTraining:
             raise ValueError(f"blur must be 0 (none) or a largest sigma >= 0.3 px, got {self.blur}")
         if not (self.coarse_scale == 0 or 0 < self.coarse_scale < self.scale):
             raise ValueError(f"coarse_scale must be 0 (none) or below scale ({self.scale}), got {self.coarse_scale}")
-        if not 1 <= self.tile_stride <= 128:
-            raise ValueError(f"tile_stride must be 1 to 128 px (the tile's side), got {self.tile_stride}")
+        if self.backbone not in SCENE_BACKBONES:
+            raise ValueError(f"backbone must be one of {SCENE_BACKBONES}, got {self.backbone!r}")
+        side = 128 if self.backbone == "none" else self.backbone_tile
+        if not 1 <= self.tile_stride <= side:
+            raise ValueError(f"tile_stride must be 1 to {side} px (the tile's side), got {self.tile_stride}")
+        if self.max_tiles < 0 or self.held_out_draws < 0:
+            raise ValueError("max_tiles and held_out_draws must be >= 0 (0: every tile; no draws)")
         if self.members < 1:
             raise ValueError(f"members must be >= 1 (1: one CNN), got {self.members}")

@@ -30,12 +30,23 @@ def train_classify(
 ) -> dict:
     """Cross-validate if asked (``_cross_validate``), then train the CNN (or its ``params.members``
     fold models) and the texture model on a group-aware split, export ONNX with the texture model
-    in its record, write the record and the (first) CNN's PyTorch weights."""
+    in its record, write the record and the (first) CNN's PyTorch weights. With a ``backbone``:
+    the linear probe of ``edge.train.scene_probe`` instead."""
     import torch
 
     torch.set_num_threads(2)
     images = read_folder_per_class(data, groups)
     record: dict = {"parameters": asdict(params), "data": str(data), "classes": images.classes}
+    if params.backbone != "none":
+        from edge.train.scene_probe import train_probe
+
+        started = time.perf_counter()
+        print(f"{len(images.paths)} images in {len(images.classes)} classes {images.classes}, "
+              f"{len(set(images.groups))} groups", flush=True)  # fmt: skip
+        record.update(train_probe(images, [load_greyscale(p) for p in images.paths], out, params))
+        record["training_seconds"] = round(time.perf_counter() - started, 1)
+        out.with_suffix(".json").write_text(json.dumps(record, indent=1))
+        return record
     record["input"] = {"scale": params.scale, "tile": TILE, "stride": params.tile_stride}
     if params.coarse_scale:
         record["input"]["coarse_scale"] = params.coarse_scale
@@ -181,32 +192,46 @@ def _fit(frames, images: LabelledSet, train: np.ndarray, params: ClassifyTrainin
     from edge.train.scene_net import SceneNet
 
     torch.manual_seed(params.seed)
-    rng = np.random.default_rng(params.seed)
     model = SceneNet(len(images.classes), params.width)
     if weights is not None:
         model.load_state_dict(torch.load(weights, weights_only=True))
-    sizes = [int(s) for s in params.sizes.split(",")]
+    return train_progressively(model, frames, images.labels, train, params.sizes, params.epochs_per_size,
+                               params.learning_rate, params, label)  # fmt: skip
+
+
+def train_progressively(
+    model, frames, labels: np.ndarray, train: np.ndarray, sizes: str, epochs_per_size: int, learning_rate: float,
+    params: ClassifyTraining, label: str,
+):  # fmt: skip
+    """Train ``model`` (whose ``logits`` take crops ``(N, 1, S, S)``) on augmented crops
+    (``augmented_crop``) of one of the views of each of the ``train`` frames, ``epochs_per_size``
+    epochs at each of ``sizes`` ("64,96,128": progressive resizing), AdamW with a one-cycle
+    schedule, batches of ``params.batch``; returns it."""
+    import torch
+
+    rng = np.random.default_rng(params.seed)
+    sizes_px = [int(s) for s in sizes.split(",")]
     indices = np.flatnonzero(train)
-    steps = len(sizes) * params.epochs_per_size * int(np.ceil(len(indices) / params.batch))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, params.learning_rate, total_steps=steps)
+    steps = len(sizes_px) * epochs_per_size * int(np.ceil(len(indices) / params.batch))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, learning_rate, total_steps=steps)
     loss_function = torch.nn.CrossEntropyLoss()
-    for size_index, size in enumerate(sizes):
-        for epoch in range(params.epochs_per_size):
+    for size_index, size in enumerate(sizes_px):
+        for epoch in range(epochs_per_size):
             model.train()
             losses = []
             order = indices[rng.permutation(len(indices))]
             for start in range(0, len(indices), params.batch):
                 batch = order[start : start + params.batch]
-                crops = [_augment(_any_view(frames[i], rng), size, params, rng) for i in batch]
+                crops = [augmented_crop(_any_view(frames[i], rng), size, params, rng) for i in batch]
                 inputs = torch.from_numpy(np.stack(crops)[:, None])
                 optimiser.zero_grad()
-                loss = loss_function(model.logits(inputs), torch.from_numpy(images.labels[batch]))
+                loss = loss_function(model.logits(inputs), torch.from_numpy(labels[batch]))
                 loss.backward()
                 optimiser.step()
                 schedule.step()
                 losses.append(loss.item())
-            number = size_index * params.epochs_per_size + epoch + 1
+            number = size_index * epochs_per_size + epoch + 1
             print(f"{label}: epoch {number:2d} at {size} px, loss {np.mean(losses):.4f}", flush=True)
     return model
 
@@ -216,7 +241,7 @@ def _any_view(views: list[np.ndarray], rng) -> np.ndarray:
     return views[rng.integers(len(views))] if len(views) > 1 else views[0]
 
 
-def _augment(frame: np.ndarray, size: int, params: ClassifyTraining, rng) -> np.ndarray:
+def augmented_crop(frame: np.ndarray, size: int, params: ClassifyTraining, rng) -> np.ndarray:
     """A random square crop of about ``size`` px of one view of a frame (scale
     jittered by ``1 / params.scale_jitter`` to ``params.scale_jitter``: micrographs come at
     other magnifications), blurred with ``params.blur`` (other focus), flips, 90-degree turns,
@@ -321,14 +346,14 @@ def write_confusion_png(report: dict, classes: list[str], path: Path) -> None:
     cv2.imwrite(str(path), image)
 
 
-def export_classifier(model, out: Path) -> None:
-    """ONNX with a dynamic batch axis; input ``frames`` (N tiles, 1, 128, 128), output ``probabilities``."""
+def export_classifier(model, out: Path, tile: int = TILE) -> None:
+    """ONNX with a dynamic batch axis; input ``frames`` (N tiles, 1, tile, tile), output ``probabilities``."""
     import torch
 
     model.eval()
     torch.onnx.export(
         model,
-        torch.zeros(2, 1, TILE, TILE),
+        torch.zeros(2, 1, tile, tile),
         str(out),
         input_names=["frames"],
         output_names=["probabilities"],

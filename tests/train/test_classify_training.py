@@ -2,7 +2,6 @@
 classifier that averages its CNN and its texture model."""
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -14,15 +13,11 @@ from edge.pipeline.texture import TextureModel
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, uhcs_sem):
+def trained(tmp_path_factory, uhcs_subset):
     pytest.importorskip("torch", reason="training the classifier needs the 'train' extra (PyTorch)")
     pytest.importorskip("onnx", reason="exporting the classifier needs the 'train' extra (onnx)")
-    source = uhcs_sem
     folder = tmp_path_factory.mktemp("scenes")
-    for klass in ("carbide_network", "pearlite", "spheroidite"):
-        (folder / "data" / klass).mkdir(parents=True)
-        for path in sorted((source / klass).iterdir())[:6]:
-            shutil.copy(path, folder / "data" / klass / path.name)
+    uhcs_subset(folder / "data", 6)
     out = folder / "model.onnx"
     arguments = ["train", "classify", "--data", str(folder / "data"), "--out", str(out), "--folds", "2"]
     arguments += ["--repeats", "2", "--sizes", "32", "--epochs-per-size", "1", "--width", "4", "--batch", "8"]

@@ -10,6 +10,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "onnxruntime", "tensorrt")
+DEFAULT_BATCHES = (256, 1024)  # a frame's screening candidates: a few hundred, at most about a thousand
 
 
 class InferenceBackend(Protocol):
@@ -34,6 +35,25 @@ def tensorrt_available() -> str | None:
     if status != cudart.cudaError_t.cudaSuccess or count == 0:
         return "no CUDA GPU is present"
     return None
+
+
+def batch_profile(model: str | Path) -> tuple[int, int]:
+    """The batch sizes a GPU engine of ``model`` is optimised for and built up to: its record's
+    ``batch_profile`` (``{"optimal": N, "largest": M}``; a scene classifier's tiles of a frame)
+    where it has one, else ``DEFAULT_BATCHES`` (a frame's screening candidates)."""
+    record = Path(model).with_suffix(".json")
+    if not record.is_file():
+        return DEFAULT_BATCHES
+    try:
+        profile = json.loads(record.read_text()).get("batch_profile")
+    except (OSError, json.JSONDecodeError):
+        return DEFAULT_BATCHES  # load_model reports an unreadable record
+    if profile is None:
+        return DEFAULT_BATCHES
+    optimal, largest = profile.get("optimal"), profile.get("largest")
+    if not (isinstance(optimal, int) and isinstance(largest, int) and 1 <= optimal <= largest):
+        raise ValueError(f"{record}: batch_profile must give 1 <= optimal <= largest, got {profile!r}")
+    return optimal, largest
 
 
 def load_backend(model: str | Path, backend: str = "auto") -> InferenceBackend:

@@ -1,8 +1,10 @@
 """TensorRT on an NVIDIA GPU (TensorRT 10/11 API, CUDA through cuda-python).
 
 Imported only when this backend is chosen. Engines are built from the ONNX with an
-optimisation profile over the batch size and cached on disk, keyed by the TensorRT
-version, the GPU's name and compute capability, and the model's hash: an engine runs only
+optimisation profile over the batch size (the model record's ``batch_profile``: a scene
+classifier's few tiles a frame, else a frame's hundreds of screening candidates) and cached on
+disk, keyed by the TensorRT version, the GPU's name and compute capability, the profile and
+the model's hash: an engine runs only
 on the GPU and TensorRT version it was built for. Each thread gets its own execution
 context, stream and buffers (creating a context is costly, so they are reused).
 """
@@ -16,8 +18,8 @@ import numpy as np
 import tensorrt as trt
 from cuda.bindings import runtime as cudart
 
-MAX_BATCH = 1024
-OPTIMAL_BATCH = 256
+from edge.pipeline.backends import batch_profile
+
 _LOGGER = trt.Logger(trt.Logger.WARNING)
 
 
@@ -33,8 +35,9 @@ def engine_cache_path(model: Path, cache_dir: Path | None = None) -> Path:
     properties = _check(cudart.cudaGetDeviceProperties(0))
     gpu = f"{properties.name.decode().replace(' ', '_')}-sm{properties.major}{properties.minor}"
     digest = hashlib.sha256(model.read_bytes()).hexdigest()[:16]
+    optimal, largest = batch_profile(model)
     cache_dir = cache_dir or Path(os.environ.get("EDGE_ENGINE_CACHE", Path.home() / ".cache" / "edge" / "engines"))
-    return cache_dir / f"{model.stem}-{digest}-trt{trt.__version__}-{gpu}.engine"
+    return cache_dir / f"{model.stem}-{digest}-b{optimal}-{largest}-trt{trt.__version__}-{gpu}.engine"
 
 
 def build_engine(model: Path, cache_dir: Path | None = None) -> Path:
@@ -52,7 +55,8 @@ def build_engine(model: Path, cache_dir: Path | None = None) -> Path:
     profile = builder.create_optimization_profile()
     tensor = network.get_input(0)
     shape = tuple(tensor.shape)[1:]
-    profile.set_shape(tensor.name, (1, *shape), (OPTIMAL_BATCH, *shape), (MAX_BATCH, *shape))
+    optimal, largest = batch_profile(model)
+    profile.set_shape(tensor.name, (1, *shape), (optimal, *shape), (largest, *shape))
     config.add_optimization_profile(profile)
     serialized = builder.build_serialized_network(network, config)
     if serialized is None:
@@ -120,6 +124,7 @@ class TensorRTBackend:
     def __init__(self, model: Path, cache_dir: Path | None = None):
         runtime = trt.Runtime(_LOGGER)
         self._engine = runtime.deserialize_cuda_engine(build_engine(model, cache_dir).read_bytes())
+        self._largest = batch_profile(model)[1]
         names = [self._engine.get_tensor_name(i) for i in range(self._engine.num_io_tensors)]
         inputs = [n for n in names if self._engine.get_tensor_mode(n) == trt.TensorIOMode.INPUT]
         outputs = [n for n in names if self._engine.get_tensor_mode(n) == trt.TensorIOMode.OUTPUT]
@@ -130,8 +135,9 @@ class TensorRTBackend:
         self._local = threading.local()
 
     def run(self, batch: np.ndarray) -> np.ndarray:
-        if len(batch) > MAX_BATCH:
-            return np.concatenate([self.run(batch[i : i + MAX_BATCH]) for i in range(0, len(batch), MAX_BATCH)])
+        if len(batch) > self._largest:
+            step = self._largest
+            return np.concatenate([self.run(batch[i : i + step]) for i in range(0, len(batch), step)])
         worker = getattr(self._local, "worker", None)
         if worker is None:
             worker = _Worker(
