@@ -80,16 +80,24 @@ class Publisher:
             if isinstance(event, PreviewReady):
                 self._send("preview", event.body)
                 continue
-            if self._order is not None and isinstance(event, FrameOutcome):
-                for outcome in self._order.release(event):
-                    self._handle_safely(outcome)
-            else:
-                self._handle_safely(event)
+            for released in self._in_order(event):
+                self._handle_safely(released)
         for outcome in self._order.flush() if self._order is not None else []:
             self._handle_safely(outcome)
         for stats in self._ledger.still_open():
             self._send("series", {**stats.summary(), "final": True})
         self._send("status", self._status(True))
+
+    def _in_order(self, event: Event) -> list[Event]:
+        """The events ``event`` lets go: itself, or with ``ordered`` set and a frame's outcome,
+        the outcomes now due (``TicketOrder``)."""
+        if self._order is None or not isinstance(event, FrameOutcome):
+            return [event]
+        try:
+            return self._order.release(event)
+        except ValueError:  # a bookkeeping fault must not silence the publisher
+            log.exception("could not order %s", type(event).__name__)
+            return []
 
     def _handle_safely(self, event: Event) -> None:
         try:
