@@ -21,6 +21,13 @@ def view_scales(record_input: dict) -> list[float]:
 def tiles(frame: np.ndarray, size: int, stride: int) -> np.ndarray:
     """``(N, size, size)`` tiles covering the frame (the last row and column flush with its
     edges); a frame smaller than a tile is first enlarged to fit."""
+    return chosen_tiles(frame, size, stride)
+
+
+def chosen_tiles(frame: np.ndarray, size: int, stride: int, max_tiles: int = 0) -> np.ndarray:
+    """``tiles``, or where there are more than ``max_tiles`` (0: no limit), that many of them
+    spread evenly over the grid in reading order (a frame's cost then stays the same however
+    large the frame; the first and last tile always among them). Only the chosen tiles are cut."""
     height, width = frame.shape
     if min(height, width) < size:
         factor = size / min(height, width)
@@ -28,14 +35,7 @@ def tiles(frame: np.ndarray, size: int, stride: int) -> np.ndarray:
         height, width = frame.shape
     tops = sorted({*range(0, height - size + 1, stride), height - size})
     lefts = sorted({*range(0, width - size + 1, stride), width - size})
-    return np.array([frame[top : top + size, left : left + size] for top in tops for left in lefts])
-
-
-def chosen_tiles(frame: np.ndarray, size: int, stride: int, max_tiles: int = 0) -> np.ndarray:
-    """``tiles``, or where there are more than ``max_tiles`` (0: no limit), that many of them
-    spread evenly over the grid in reading order (a frame's cost then stays the same however
-    large the frame; the first and last tile always among them)."""
-    every = tiles(frame, size, stride)
-    if max_tiles <= 0 or len(every) <= max_tiles:
-        return every
-    return every[np.round(np.linspace(0, len(every) - 1, max_tiles)).astype(int)]
+    corners = [(top, left) for top in tops for left in lefts]
+    if 0 < max_tiles < len(corners):
+        corners = [corners[i] for i in np.round(np.linspace(0, len(corners) - 1, max_tiles)).astype(int)]
+    return np.array([frame[top : top + size, left : left + size] for top, left in corners])

@@ -73,6 +73,7 @@ class ClassifyTraining:
     tile_stride: int = 64  # serving: the probabilities are the mean over tiles this far apart
     backbone: str = "none"  # efficientnet-lite0: a linear probe on the pretrained backbone (edge.train.scene_probe)
     backbone_tile: int = 224  # the backbone's tiles, px at the working scale
+    backbone_blocks: int = 0  # the backbone's first blocks read (0: all 16 and its head convolution)
     max_tiles: int = 0  # > 0: a frame is read from at most this many of its tiles, spread over it
     held_out_draws: int = 0  # > 0 (backbone): leave-groups-out draws, each holding out HELD_OUT_GROUPS of the groups
     fine_tune_epochs: int = (

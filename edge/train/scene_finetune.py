@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from edge.pipeline.tiling import chosen_tiles
-from edge.train.scene_probe import FEATURES, PooledFeatures, pretrained_lite0
+from edge.train.scene_probe import PooledFeatures, pretrained_lite0
 
 
 class FineTunedNet(nn.Module):
@@ -22,7 +22,7 @@ class FineTunedNet(nn.Module):
     def __init__(self, features: PooledFeatures, classes: int):
         super().__init__()
         self.features = features
-        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(FEATURES, classes))
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(features.width, classes))
 
     def logits(self, tiles: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(tiles))
@@ -36,7 +36,7 @@ def fine_tune(views: list[np.ndarray], labels: np.ndarray, train: np.ndarray, cl
     from edge.train.scenes import train_progressively
 
     torch.manual_seed(params.seed)
-    model = FineTunedNet(PooledFeatures(pretrained_lite0(params.backbone_tile)), classes)
+    model = FineTunedNet(PooledFeatures(pretrained_lite0(params.backbone_tile), params.backbone_blocks), classes)
     frames = [[view] for view in views]
     train_progressively(model, frames, labels, train, params.fine_tune_sizes, params.fine_tune_epochs,
                         params.fine_tune_learning_rate, params, label)  # fmt: skip

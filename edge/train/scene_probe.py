@@ -19,7 +19,6 @@ from torch import nn
 from edge.pipeline.tiling import chosen_tiles, scaled
 from edge.train.scene_texture import fit_texture_nested, texture_probabilities
 
-FEATURES = 1280  # EfficientNet-Lite0's pooled features
 FRAME_TILES = 16  # tiles of a 1024x1024 frame at half size, 224 px tiles 112 px apart: a GPU's usual batch
 
 
@@ -35,16 +34,27 @@ def pretrained_lite0(tile: int) -> nn.Module:
 
 
 class PooledFeatures(nn.Module):
-    """Greyscale tiles ``(N, 1, S, S)`` scaled 0..1 to the backbone's pooled features ``(N, 1280)``:
-    the grey fed to the three colour channels alike, mapped to -1..1 as the weights expect."""
+    """Greyscale tiles ``(N, 1, S, S)`` scaled 0..1 to a pretrained EfficientNet-Lite0's pooled
+    features ``(N, width)``: the grey fed to the three colour channels alike, mapped to -1..1 as
+    the weights expect. ``blocks``: the stem and that many of its 16 blocks (the later blocks
+    hold most of the weights); 0: all of them and the head convolution (1,280 features)."""
 
-    def __init__(self, backbone: nn.Module):
+    def __init__(self, backbone: nn.Module, blocks: int = 0):
         super().__init__()
-        self.backbone = backbone
+        if not 0 <= blocks <= len(backbone._blocks):
+            raise ValueError(f"blocks must be 0 (all) to {len(backbone._blocks)}, got {blocks}")
+        self.stem = nn.Sequential(backbone._conv_stem, backbone._bn0, nn.ReLU6())
+        self.blocks = nn.ModuleList(backbone._blocks[: blocks or None])
+        whole = blocks == 0
+        self.head = nn.Sequential(backbone._conv_head, backbone._bn1, nn.ReLU6()) if whole else nn.Identity()
+        self.width = backbone._conv_head.out_channels if whole else self.blocks[-1]._block_args.output_filters
+        self._rate, self._count = backbone._global_params.drop_connect_rate, len(backbone._blocks)
 
     def forward(self, tiles: torch.Tensor) -> torch.Tensor:
-        colour = ((tiles - 0.5) / 0.5).expand(-1, 3, -1, -1)
-        return self.backbone.extract_features(colour).mean(dim=(2, 3))
+        features = self.stem(((tiles - 0.5) / 0.5).expand(-1, 3, -1, -1))
+        for index, block in enumerate(self.blocks):  # drop-connect scaled as the backbone's own pass scales it
+            features = block(features, drop_connect_rate=self._rate * index / self._count)
+        return self.head(features).mean(dim=(2, 3))
 
 
 class ProbeNet(nn.Module):
@@ -55,7 +65,7 @@ class ProbeNet(nn.Module):
         self.features = features
         mean, std = np.asarray(record["mean"]), np.asarray(record["std"])
         weights, bias = np.asarray(record["weights"]), np.asarray(record["bias"])
-        self.head = nn.Linear(FEATURES, weights.shape[1])
+        self.head = nn.Linear(features.width, weights.shape[1])
         with torch.no_grad():  # ((f - mean) / std) @ W + b, folded into one linear layer
             self.head.weight.copy_(torch.from_numpy((weights / std[:, None]).T))
             self.head.bias.copy_(torch.from_numpy(bias - (mean / std) @ weights))
@@ -67,7 +77,7 @@ class ProbeNet(nn.Module):
 def tile_features(
     features: PooledFeatures, views: list[np.ndarray], tile: int, stride: int, max_tiles: int
 ) -> list[np.ndarray]:
-    """Each 8-bit view's (a frame at the working scale) tiles' pooled features ``(tiles, 1280)``,
+    """Each 8-bit view's (a frame at the working scale) tiles' pooled features ``(tiles, width)``,
     the tiles cut as serving cuts them."""
     out = []
     with torch.no_grad():
@@ -111,7 +121,7 @@ def train_probe(images, frames: list[np.ndarray], out, params) -> dict:
     from edge.train.scenes import export_classifier
 
     torch.set_num_threads(2)
-    features = PooledFeatures(pretrained_lite0(params.backbone_tile))
+    features = PooledFeatures(pretrained_lite0(params.backbone_tile), params.backbone_blocks)
     views = [scaled(frame, params.scale) for frame in frames]
     tiles = tile_features(features, views, params.backbone_tile, params.tile_stride, params.max_tiles)
     print(f"backbone features of {sum(len(t) for t in tiles)} tiles of {len(frames)} images", flush=True)

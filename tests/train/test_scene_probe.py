@@ -40,7 +40,7 @@ def test_the_backbone_carries_imagenets_weights():
     needs_the_backbone()
     import torch
 
-    from edge.train.scene_probe import pretrained_lite0
+    from edge.train.scene_probe import PooledFeatures, pretrained_lite0
     from edge.train.screen_net import pretrained_weights
 
     state = torch.load(pretrained_weights(), map_location="cpu", weights_only=True)
@@ -48,6 +48,11 @@ def test_the_backbone_carries_imagenets_weights():
     assert not np.allclose(state["_bn1.running_var"].numpy(), 1.0)  # ImageNet's statistics, not a fresh layer's
     np.testing.assert_array_equal(net._bn1.running_var.numpy(), state["_bn1.running_var"].numpy())
     np.testing.assert_array_equal(net._conv_head.weight.detach().numpy(), state["_conv_head.weight"].numpy())
+    tiles = torch.from_numpy(np.random.default_rng(0).random((2, 1, 224, 224), dtype=np.float32))
+    with torch.no_grad():  # all blocks: the backbone's own features; fewer: the width of the last block kept
+        whole = net.extract_features((tiles - 0.5).expand(-1, 3, -1, -1) / 0.5).mean(dim=(2, 3))
+        np.testing.assert_allclose(PooledFeatures(net)(tiles).numpy(), whole.numpy(), rtol=1e-5, atol=1e-6)
+        assert PooledFeatures(net, 12)(tiles).shape == (2, 192) == (2, PooledFeatures(net, 12).width)
 
 
 def test_the_record_scores_probe_texture_and_fine_tuning_on_the_same_folds_and_draws(probe):

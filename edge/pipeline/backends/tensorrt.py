@@ -30,19 +30,22 @@ def _check(result):
     return values[0] if len(values) == 1 else values
 
 
-def engine_cache_path(model: Path, cache_dir: Path | None = None) -> Path:
-    """Where the engine for ``model`` on this GPU and TensorRT version is cached."""
+def engine_cache_path(model: Path, profile: tuple[int, int], cache_dir: Path | None = None) -> Path:
+    """Where the engine for ``model`` built with the batch ``profile`` (optimal, largest) on this
+    GPU and TensorRT version is cached."""
     properties = _check(cudart.cudaGetDeviceProperties(0))
     gpu = f"{properties.name.decode().replace(' ', '_')}-sm{properties.major}{properties.minor}"
     digest = hashlib.sha256(model.read_bytes()).hexdigest()[:16]
-    optimal, largest = batch_profile(model)
+    optimal, largest = profile
     cache_dir = cache_dir or Path(os.environ.get("EDGE_ENGINE_CACHE", Path.home() / ".cache" / "edge" / "engines"))
     return cache_dir / f"{model.stem}-{digest}-b{optimal}-{largest}-trt{trt.__version__}-{gpu}.engine"
 
 
-def build_engine(model: Path, cache_dir: Path | None = None) -> Path:
-    """Build (or find in the cache) the serialized engine of ``model``; returns its path."""
-    path = engine_cache_path(model, cache_dir)
+def build_engine(model: Path, cache_dir: Path | None = None, profile: tuple[int, int] | None = None) -> Path:
+    """Build (or find in the cache) the serialized engine of ``model`` for the batch ``profile``
+    (default: its record's, ``batch_profile``); returns its path."""
+    profile = profile or batch_profile(model)
+    path = engine_cache_path(model, profile, cache_dir)
     if path.is_file():
         return path
     builder = trt.Builder(_LOGGER)
@@ -52,12 +55,12 @@ def build_engine(model: Path, cache_dir: Path | None = None) -> Path:
         errors = "; ".join(str(parser.get_error(i)) for i in range(parser.num_errors))
         raise ValueError(f"{model}: TensorRT could not parse the ONNX ({errors})")
     config = builder.create_builder_config()
-    profile = builder.create_optimization_profile()
     tensor = network.get_input(0)
     shape = tuple(tensor.shape)[1:]
-    optimal, largest = batch_profile(model)
-    profile.set_shape(tensor.name, (1, *shape), (optimal, *shape), (largest, *shape))
-    config.add_optimization_profile(profile)
+    optimal, largest = profile
+    shapes = builder.create_optimization_profile()
+    shapes.set_shape(tensor.name, (1, *shape), (optimal, *shape), (largest, *shape))
+    config.add_optimization_profile(shapes)
     serialized = builder.build_serialized_network(network, config)
     if serialized is None:
         raise RuntimeError(f"{model}: TensorRT could not build an engine")
@@ -123,8 +126,9 @@ class TensorRTBackend:
 
     def __init__(self, model: Path, cache_dir: Path | None = None):
         runtime = trt.Runtime(_LOGGER)
-        self._engine = runtime.deserialize_cuda_engine(build_engine(model, cache_dir).read_bytes())
-        self._largest = batch_profile(model)[1]
+        profile = batch_profile(model)
+        self._engine = runtime.deserialize_cuda_engine(build_engine(model, cache_dir, profile).read_bytes())
+        self._largest = profile[1]
         names = [self._engine.get_tensor_name(i) for i in range(self._engine.num_io_tensors)]
         inputs = [n for n in names if self._engine.get_tensor_mode(n) == trt.TensorIOMode.INPUT]
         outputs = [n for n in names if self._engine.get_tensor_mode(n) == trt.TensorIOMode.OUTPUT]
