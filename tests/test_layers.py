@@ -10,12 +10,12 @@ import edge.kernels
 LAYERS = (
     {"kernels", "io"},
     {"pipeline"},
-    {"cluster", "eval"},
+    {"cluster", "eval", "track"},
     {"live", "archive", "train"},
     {"bench"},
     {"cli"},
 )
-SERVING = {"io", "pipeline", "live"}
+SERVING = {"io", "pipeline", "track", "live"}
 
 
 def _subpackage_imports() -> dict[str, set[str]]:

@@ -5,11 +5,12 @@ frames (what detectors send: the samples scaled by 257); the same on the uint8 o
 plain baselines on uint16 (skimage's watershed instead of our flood, one inference call per crop
 instead of one per frame); ours on uint16 with the live viewer subscribed and one page reading
 everything it sends; fed DECTRIS Stream V2 and areaDetector streams; publishing frames in the
-order they came (``ordered``); and with the bundled scene classifier labelling every frame. Each
-run first streams frames as fast as they are taken (the queue holds them all: throughput), then,
-in as many rounds of turns again, paced at 80 % of that throughput (latency, drops); the ordered
-variant is paced as the default one, so that their latencies compare at one arrival rate (the
-cost docs/protocol.md states).
+order they came (``ordered``); following each loop from frame to frame (``track``); and with the
+bundled scene classifier labelling every frame. Each run first streams frames as fast as they
+are taken (the queue holds them all: throughput), then, in as many rounds of turns again, paced at
+80 % of that throughput (latency, drops); the ordered and tracked variants are paced as the
+default one, so that their latencies compare at one arrival rate (the cost docs/protocol.md
+states).
 """
 
 import asyncio
@@ -39,7 +40,7 @@ from edge.pipeline.settings import PipelineSettings
 GATE_TIMEOUT_S = 10.0
 # variants whose latency is measured with frames paced as another's: publishing in order is
 # compared with publishing as finished at the same arrival rate
-PACED_AS = {"ours uint16 ordered": "ours uint16"}
+PACED_AS = {"ours uint16 ordered": "ours uint16", "ours uint16 tracked": "ours uint16"}
 
 
 def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
@@ -61,26 +62,27 @@ def bench_service(frames_per_run: int, rounds: int = 3) -> dict:
     for size, frames in frames_by_size.items():
         as_uint8 = [frames[i % len(frames)] for i in range(frames_per_run)]
         as_uint16 = [(pixels.astype(np.uint16) * np.uint16(257), nm) for pixels, nm in as_uint8]
-        variants = {  # pipeline, frames, with a viewer, input format, published in order
-            "ours uint16": (ours, as_uint16, False, "edge", False),
-            "ours uint8": (ours, as_uint8, False, "edge", False),
-            "baselines uint16": (baseline, as_uint16, False, "edge", False),
-            "ours uint16 viewed": (ours, as_uint16, True, "edge", False),
-            "ours uint16 dectris": (ours, as_uint16, False, "dectris", False),
-            "ours uint16 adzmq": (ours, as_uint16, False, "adzmq", False),
-            "ours uint16 ordered": (ours, as_uint16, False, "edge", True),
-            "ours uint16 classified": (classified, as_uint16, False, "edge", False),
+        variants = {  # pipeline, frames, with a viewer, input format, service settings
+            "ours uint16": (ours, as_uint16, False, "edge", {}),
+            "ours uint8": (ours, as_uint8, False, "edge", {}),
+            "baselines uint16": (baseline, as_uint16, False, "edge", {}),
+            "ours uint16 viewed": (ours, as_uint16, True, "edge", {}),
+            "ours uint16 dectris": (ours, as_uint16, False, "dectris", {}),
+            "ours uint16 adzmq": (ours, as_uint16, False, "adzmq", {}),
+            "ours uint16 ordered": (ours, as_uint16, False, "edge", {"ordered": True}),
+            "ours uint16 tracked": (ours, as_uint16, False, "edge", {"track": True}),
+            "ours uint16 classified": (classified, as_uint16, False, "edge", {}),
         }
         throughputs: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(rounds):
-            for name, (pipeline, stream, viewed, input_format, ordered) in variants.items():
-                run = _stream(pipeline, stream, None, len(stream), viewed, input_format, ordered=ordered)
+            for name, (pipeline, stream, viewed, input_format, service) in variants.items():
+                run = _stream(pipeline, stream, None, len(stream), viewed, input_format, service=service)
                 throughputs[name].append(run["frames_per_s"])
         paced: dict[str, list[dict]] = {name: [] for name in variants}
         for _ in range(rounds):
-            for name, (pipeline, stream, viewed, input_format, ordered) in variants.items():
+            for name, (pipeline, stream, viewed, input_format, service) in variants.items():
                 pace = 0.8 * statistics.median(throughputs[PACED_AS.get(name, name)])
-                paced[name].append(_stream(pipeline, stream, pace, 8, viewed, input_format, ordered=ordered))
+                paced[name].append(_stream(pipeline, stream, pace, 8, viewed, input_format, service=service))
         for name in variants:
             fps = statistics.median(throughputs[name])
             results[(size, name)] = {**_median_run(paced[name]), "frames_per_s": fps, "rounds": throughputs[name]}
@@ -147,7 +149,7 @@ def _stream(
     input_format: str = "edge",
     dask: str | None = None,
     outstanding: int | None = None,
-    ordered: bool = False,
+    service: dict | None = None,
 ) -> dict:
     """One run: ``stream`` as one series in ``input_format``, encoded before the clock starts
     and sent ``fps`` a second (None: as fast as taken) by ``_send``; ``viewed``: with the live
@@ -155,8 +157,8 @@ def _stream(
     ``dask``: the frames analysed on the Dask cluster this names (``pipeline`` None), which the
     service connects (a local one: starts and warms) before the run's clock starts;
     ``outstanding`` (our format): a closed loop, each frame sent only while fewer than this many
-    sent have been published, so no backlog builds up (``fps`` is then not used); ``ordered``:
-    frames published in the order they came."""
+    sent have been published, so no backlog builds up (``fps`` is then not used); ``service``:
+    other service settings (``ordered``, ``track``)."""
     latencies, stages = [], {}
     gate = threading.Semaphore(outstanding) if outstanding else None
 
@@ -169,7 +171,7 @@ def _stream(
                 stages.setdefault(stage, []).append(ms)
         return topic == "series" and body["final"]
 
-    config = ServiceConfig(queue_size=queue_size, summary_every=10**6, input_format=input_format, ordered=ordered)
+    config = ServiceConfig(queue_size=queue_size, summary_every=10**6, input_format=input_format, **(service or {}))
     if dask is not None:
         config = replace(config, dask=dask)
     encoded = _encoded(input_format, stream)
@@ -264,12 +266,14 @@ def _report(size: str, runs: dict[str, dict], frames: int) -> None:
         f"DECTRIS bslz4/ours {runs['ours uint16 dectris']['frames_per_s'] / ours:.2f}x, "
         f"areaDetector/ours {runs['ours uint16 adzmq']['frames_per_s'] / ours:.2f}x, "
         f"ordered/as finished {runs['ours uint16 ordered']['frames_per_s'] / ours:.2f}x, "
+        f"tracked/untracked {runs['ours uint16 tracked']['frames_per_s'] / ours:.2f}x, "
         f"with the scene classifier/without {runs['ours uint16 classified']['frames_per_s'] / ours:.2f}x"
     )
     print(
         f"  latency of publishing in order against as finished, both paced at 80 % of the latter's throughput: p50 "
         f"{runs['ours uint16 ordered']['p50_ms']:.0f} against {runs['ours uint16']['p50_ms']:.0f} ms, p99 "
-        f"{runs['ours uint16 ordered']['p99_ms']:.0f} against {runs['ours uint16']['p99_ms']:.0f} ms"
+        f"{runs['ours uint16 ordered']['p99_ms']:.0f} against {runs['ours uint16']['p99_ms']:.0f} ms; tracked: p50 "
+        f"{runs['ours uint16 tracked']['p50_ms']:.0f}, p99 {runs['ours uint16 tracked']['p99_ms']:.0f} ms"
     )
 
 

@@ -46,6 +46,29 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--image-table", type=Path, metavar="FILE", help="a row per image, .parquet or .csv")
     parser.add_argument(
+        "--track",
+        action="store_true",
+        help="the files are one series in the order given: follow each loop from file to file (a track per defect "
+        "in the tables and JSON, each file's drift; <out>/tracks.csv and <out>/tracks.json)",
+    )
+    parser.add_argument(
+        "--track-table", type=Path, metavar="FILE", help="with --track: a row per track, .parquet or .csv"
+    )
+    parser.add_argument(
+        "--track-search-px",
+        type=float,
+        default=20.0,
+        metavar="PX",
+        help="with --track: how far a loop may move between files once the drift is taken out (default: 20)",
+    )
+    parser.add_argument(
+        "--track-memory",
+        type=int,
+        default=2,
+        metavar="N",
+        help="with --track: files a loop may go unseen and keep its track (default: 2)",
+    )
+    parser.add_argument(
         "--dask",
         metavar="SCHEDULER|local[:N]",
         help="spread the files over a Dask cluster: a scheduler's address, or N local single-threaded worker processes",
@@ -63,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
     tables = [(path, columns) for path, columns in ((args.table, DEFECT_COLUMNS), (args.image_table, IMAGE_COLUMNS))]
     tables = [(check_table_path(path), columns) for path, columns in tables if path is not None]
+    track_settings = _track_settings(args)
     files = expand(args.images)
     pipeline = pipeline_settings(args).with_absolute_paths()  # workers elsewhere need no working directory
     boxes = str(args.boxes) if args.boxes else None
@@ -86,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if cluster is not None:
             cluster.close()
+    if track_settings is not None:
+        _track(run.done, args, track_settings)
     batch = _batch(files, run.done, journal)
     images = [done.image for done in batch]
     defects = [row for done in batch for row in done.defects]
@@ -105,6 +131,37 @@ def run(args: argparse.Namespace) -> int:
         for path, error in run.failed.items():
             print(f"  {path}: {error}", file=sys.stderr)
     return 1 if run.failed else 0
+
+
+def _track_settings(args: argparse.Namespace):
+    """The tracking settings ``--track`` asks for (checked before any file is analysed); None without it."""
+    from edge.track.settings import TrackSettings
+
+    if args.track_table is not None and not args.track:
+        raise ValueError("--track-table needs --track")
+    if not args.track:
+        return None
+    if args.track_table is not None:
+        from edge.pipeline.tables import check_table_path
+
+        check_table_path(args.track_table)
+    return TrackSettings(search_px=args.track_search_px, memory=args.track_memory)
+
+
+def _track(done: list, args: argparse.Namespace, settings) -> None:
+    """Link the files analysed this run, in the order given; write the track tables and JSON."""
+    import json
+
+    from edge.archive.tracked import summary_line, track_files
+    from edge.pipeline.tables import write_table
+    from edge.track.table import TRACK_COLUMNS
+
+    tracked = track_files(done, args.out, settings, args.pixel_size)
+    write_table(args.out / "tracks.csv", TRACK_COLUMNS, tracked.tracks)
+    if args.track_table is not None:
+        write_table(args.track_table, TRACK_COLUMNS, tracked.tracks)
+    (args.out / "tracks.json").write_text(json.dumps({"frames": tracked.frames, "tracks": tracked.summary}, indent=1))
+    print(summary_line(tracked))
 
 
 def _batch(files: list[Path], this_run: list, journal) -> list:

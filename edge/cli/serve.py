@@ -21,7 +21,7 @@ STATUS_WAIT_S = 30.0  # --files: how long to wait for the service's first status
 # the flags that set a ServiceConfig entry of the same name (the pipeline's are generated)
 SERVICE_FLAGS = (
     "input", "output", "input_socket", "input_format", "workers", "queue_size", "keep", "pixel_size_nm", "dask",
-    "record", "record_format", "viewer", "ordered",
+    "record", "record_format", "viewer", "ordered", "track",
 )  # fmt: skip
 
 
@@ -51,6 +51,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=True,
         help="publish frames in the order they came in: a frame done early waits for earlier ones (docs/protocol.md)",
+    )
+    parser.add_argument(
+        "--track",
+        action="store_const",
+        const=True,
+        help="follow each loop from frame to frame: a track id per defect, the drift per frame, and tracks born, "
+        "ended and their growth rates per series (implies --ordered; docs/protocol.md)",
     )
     add_pipeline_options(parser)
     parser.add_argument(

@@ -27,6 +27,7 @@ DEFECT_COLUMNS = {
     "scene": "string",
     "number": "int64",  # the defect's number in its image: its ROI's name, its row in the image's JSON
     "flags": "string",  # quality flags to check, ";"-separated (edge.pipeline.quality.FLAGS); empty: none
+    "track": "int64",  # the loop's track in its series (edge.track); empty where the series is not tracked
 }
 IMAGE_COLUMNS = {
     "image": "string",
@@ -47,10 +48,12 @@ IMAGE_COLUMNS = {
 TABLE_FORMATS = (".parquet", ".csv")
 
 
-def defect_rows(image: str, frame: int, result: FrameResult) -> list[dict]:
-    """One row per defect of ``result`` (``DEFECT_COLUMNS``)."""
+def defect_rows(image: str, frame: int, result: FrameResult, track_ids: Sequence[int] | None = None) -> list[dict]:
+    """One row per defect of ``result`` (``DEFECT_COLUMNS``), with each defect's track where
+    ``track_ids`` gives them."""
     nm = result.pixel_size_nm
     scene = None if result.scene is None else result.scene.label
+    tracks = track_ids if track_ids is not None else [None] * len(result.defects)
     return [
         {
             "image": image,
@@ -68,8 +71,9 @@ def defect_rows(image: str, frame: int, result: FrameResult) -> list[dict]:
             "scene": scene,
             "number": number,
             "flags": ";".join(d.flags),
+            "track": track,
         }
-        for number, d in enumerate(result.defects, start=1)
+        for number, (d, track) in enumerate(zip(result.defects, tracks, strict=True), start=1)
     ]
 
 

@@ -1,16 +1,19 @@
 """The live page in a real browser: Debian's chromium driven by Playwright, against `edge serve
 --viewer` fed by `edge replay` of the six sample frames, as a microscopist would open it."""
 
+import contextlib
 import math
 import shutil
 import socket
 import subprocess
 import sys
 
+import cv2
 import pytest
 import zmq
 
 from edge.io.bundled import sample_paths
+from edge.io.images import read_frame
 from edge.live.client import read_publication
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,10 +37,36 @@ def free_port() -> int:
 @pytest.fixture
 def served():
     """`edge serve` with a viewer on free loopback ports; yields (input, output, page url)."""
+    yield from serving()
+
+
+@pytest.fixture
+def served_tracked():
+    """``served``, following each loop from frame to frame (--track)."""
+    yield from serving("--track")
+
+
+@contextlib.contextmanager
+def subscribed(endpoint: str):
+    """A SUB socket on ``endpoint`` subscribed to everything, closed however the test ends (an
+    open socket would hold its context's ending, and the run, forever)."""
+    context = zmq.Context()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.LINGER, 0)
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+    subscriber.connect(endpoint)
+    try:
+        yield subscriber
+    finally:
+        subscriber.close(0)
+        context.term()
+
+
+def serving(*flags: str):
     ports = [free_port() for _ in range(3)]
     endpoints = [f"tcp://127.0.0.1:{port}" for port in ports[:2]]
     command = [sys.executable, "-m", "edge.cli", "serve", "--in", f"bind:{endpoints[0]}", "--out"]
-    command += [f"bind:{endpoints[1]}", "--viewer", f"127.0.0.1:{ports[2]}"]
+    command += [f"bind:{endpoints[1]}", "--viewer", f"127.0.0.1:{ports[2]}", *flags]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in process.stdout:  # the service says when its viewer listens
         if line.startswith("viewer on "):
@@ -54,11 +83,7 @@ def test_the_page_shows_the_series_the_last_count_the_histogram_and_the_frame(se
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
     frames_in, results_out, url = served
-    context = zmq.Context()
-    subscriber = context.socket(zmq.SUB)
-    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
-    subscriber.connect(results_out)
-    with playwright.sync_playwright() as driver:
+    with subscribed(results_out) as subscriber, playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         errors = []
@@ -102,8 +127,55 @@ def test_the_page_shows_the_series_the_last_count_the_histogram_and_the_frame(se
         assert drawn
         assert errors == []
         browser.close()
-    subscriber.close(0)
-    context.term()
+
+
+def test_a_tracked_series_colours_each_loop_by_its_track_age_and_charts_tracks_and_growth(served_tracked, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+    frames_in, results_out, url = served_tracked
+    frame = read_frame(sample_paths()[0]).pixels
+    paths = []  # a field of view drifting 6 px a frame across a sample frame
+    for number in range(8):
+        paths.append(tmp_path / f"drifting_{number}.png")
+        cv2.imwrite(str(paths[-1]), frame[100 + 6 * number : 612 + 6 * number, 100:612])
+    with subscribed(results_out) as subscriber, playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1400})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        page.wait_for_function("window.edgeViewer.status !== null")
+        while read_publication(subscriber.recv_multipart())[0] != "status":
+            pass
+        subprocess.run([sys.executable, "-m", "edge.cli", "replay", *map(str, paths), "--to", frames_in,
+                        "--series", "drifting"], check=True, timeout=120)  # fmt: skip
+        published = []
+        while not (published and published[-1][0] == "series" and published[-1][1]["final"]):
+            published.append(read_publication(subscriber.recv_multipart()))
+        frames = [body for topic, body in published if topic == "frame"]
+        final = published[-1][1]["tracks"]
+        page.wait_for_function("window.edgeViewer.series && window.edgeViewer.series.state === 'ended'")
+        page.wait_for_function(
+            f"window.edgeViewer.preview && window.edgeViewer.preview.frame === {frames[-1]['frame']}"
+        )
+        page.wait_for_function(f"window.edgeViewer.ellipseColours.length === {frames[-1]['count']}")
+        ages = [e["track_age"] for e in page.evaluate("window.edgeViewer.preview.ellipses")]
+        assert ages == [d["track_age"] for d in frames[-1]["defects"]] and max(ages) == 7
+        colours = page.evaluate("window.edgeViewer.ellipseColours")
+        expected = page.evaluate(f"{ages}.map(window.edgeViewer.ageColour)")
+        assert colours == expected and page.evaluate(
+            "window.edgeViewer.ageColour(0) !== window.edgeViewer.ageColour(7)"
+        )
+        chart = page.evaluate("window.edgeViewer.tracksChart")
+        assert chart["alive"] == [body["tracks"]["alive"] for body in frames]
+        assert chart["born"] == [body["tracks"]["born"] for body in frames]
+        assert page.is_visible("#tracking") and page.is_visible("#age-legend")
+        assert page.inner_text("#tracks-born") == str(final["born"])
+        assert page.inner_text("#growth-tracks") == str(final["growth"]["tracks"]) and final["growth"]["tracks"] > 0
+        assert page.inner_text("#frame-drift") != "-"
+        assert errors == []
+        browser.close()
 
 
 def test_a_page_whose_service_does_not_answer_says_so():

@@ -9,6 +9,7 @@ from typing import Any
 
 from edge.live.inputs import INPUT_FORMATS
 from edge.pipeline.settings import PipelineSettings
+from edge.track.settings import TrackSettings
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ class ServiceConfig:
     keep: str = "newest"
     drain_on_stop: bool = True
     ordered: bool = False
+    track: bool = False
+    track_search_px: float = 20.0
+    track_memory: int = 2
+    track_max_open: int = 5000
+    track_history: int = 200
     summary_every: int = 10
     max_series: int = 1024
     heartbeat_s: float = 1.0
@@ -94,13 +100,21 @@ class ServiceConfig:
             raise ValueError(
                 f"config: preview_per_s must be a finite number >= 0 (0: none), got {self.preview_per_s!r}"
             )
-        for name in ("drain_on_stop", "ordered"):
+        for name in ("drain_on_stop", "ordered", "track"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"config: {name} must be true or false, got {getattr(self, name)!r}")
         if not self.heartbeat_s > 0:
             raise ValueError(f"config: heartbeat_s must be positive, got {self.heartbeat_s!r}")
         if self.pixel_size_nm is not None and not self.pixel_size_nm > 0:
             raise ValueError(f"config: pixel_size_nm must be positive, got {self.pixel_size_nm!r}")
+        try:
+            self.track_settings()
+        except ValueError as error:
+            raise ValueError(f"config: {error}") from error
+
+    def track_settings(self) -> TrackSettings:
+        """How each series' loops are linked from frame to frame, where ``track`` is set."""
+        return TrackSettings(self.track_search_px, self.track_memory, self.track_max_open, self.track_history)
 
 
 def load_config(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from edge.live.inputs.messages import REJECTIONS
 
 COUNTER_LIMIT = 2**63 - 1  # int64: what msgpack and every client can carry
-COUNTS = ("received", "processed", "dropped", "gaps", "errors", "series_closed")
+COUNTS = ("received", "processed", "dropped", "gaps", "errors", "series_closed", "tracks_dropped")
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Counters:
     gaps: int = 0
     errors: int = 0
     series_closed: int = 0
+    tracks_dropped: int = 0  # tracks ended early, a series having reached track_max_open
     errors_by_reason: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from edge.live.inputs.messages import FrameMessage
 from edge.pipeline.result import FrameResult
+from edge.track.linking import FrameTracks
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class FrameAnalysed:
     pixel_size_nm: float | None
     received_at: float
     result: FrameResult
+    tracks: FrameTracks | None = None  # set by the publisher where the series is tracked
 
 
 @dataclass(frozen=True)

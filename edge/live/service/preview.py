@@ -21,7 +21,7 @@ JPEG_QUALITY = 80
 def preview_body(event: FrameAnalysed, max_side: int) -> dict:
     """The ``preview`` message for one analysed frame: the JPEG of its 8-bit view at most
     ``max_side`` px on its longer side, with the scale from frame to preview px and each
-    loop's ellipse in frame px."""
+    loop's ellipse in frame px (with its ``track`` and ``track_age`` in frames, where tracked)."""
     pixels = event.message.pixels
     scale = min(1.0, max_side / max(pixels.shape))
     view = to_uint8(pixels)
@@ -39,10 +39,16 @@ def preview_body(event: FrameAnalysed, max_side: int) -> dict:
         "scale": scale,
         "jpeg": jpeg.tobytes(),
         "ellipses": [
-            {"x": d.x, "y": d.y, "major_px": d.major_px, "minor_px": d.minor_px, "angle_deg": d.angle_deg}
-            for d in event.result.defects
+            {"x": d.x, "y": d.y, "major_px": d.major_px, "minor_px": d.minor_px, "angle_deg": d.angle_deg, **track}
+            for d, track in zip(event.result.defects, _tracks(event), strict=True)
         ],
     }
+
+
+def _tracks(event: FrameAnalysed) -> list[dict]:
+    if event.tracks is None:
+        return [{}] * len(event.result.defects)
+    return [{"track": t, "track_age": a} for t, a in zip(event.tracks.track_ids, event.tracks.ages, strict=True)]
 
 
 class PreviewEncoder:

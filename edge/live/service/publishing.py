@@ -3,13 +3,16 @@
 It turns events into ``frame``, ``series`` and ``status`` messages (docs/protocol.md), sends a
 ``status`` heartbeat every ``heartbeat_s``, and after ``Shutdown`` the final summaries of the
 series still open and the last status. With ``ordered`` set, frame outcomes are published in the
-order the frames were accepted (``edge.live.service.ordering``).
+order the frames were accepted (``edge.live.service.ordering``); with ``track`` set too, and each
+series' loops are linked from frame to frame before its frames are published
+(``edge.live.service.tracking``).
 """
 
 import logging
 import queue
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import msgpack
 import numpy as np
@@ -33,6 +36,7 @@ from edge.live.service.ordering import TicketOrder
 from edge.live.service.preview import PreviewEncoder
 from edge.live.service.recording import Recorder
 from edge.live.service.series import SeriesLedger, SeriesStats
+from edge.live.service.tracking import Tracking, with_tracks
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +57,8 @@ class Publisher:
         self._socket, self._config, self._counters, self._status = socket, config, counters, status
         self._preview, self._recorder = preview, recorder
         self._ledger = SeriesLedger()
-        self._order = TicketOrder() if config.ordered else None
+        self._order = TicketOrder() if config.ordered or config.track else None
+        self._tracking = Tracking(config.track_settings()) if config.track else None
 
     def run(self, events: "queue.Queue[Event]") -> None:
         """Publish until ``Shutdown``, then the final summaries and status; close the socket."""
@@ -84,8 +89,8 @@ class Publisher:
                 self._handle_safely(released)
         for outcome in self._order.flush() if self._order is not None else []:
             self._handle_safely(outcome)
-        for stats in self._ledger.still_open():
-            self._send("series", {**stats.summary(), "final": True})
+        for series_id, stats in self._ledger.still_open():
+            self._send("series", self._final_summary(series_id, stats))
         self._send("status", self._status(True))
 
     def _in_order(self, event: Event) -> list[Event]:
@@ -110,6 +115,8 @@ class Publisher:
         series_id = event.series_id
         if isinstance(event, SeriesOpened):
             self._ledger.open(series_id, event.name)
+            if self._tracking is not None:
+                self._tracking.open(series_id)
             if self._recorder is not None:
                 self._recorder.open(series_id, event.name)
             return
@@ -125,7 +132,7 @@ class Publisher:
             self._publish_frame(self._ledger.stats(series_id), event)
             self._ledger.accounted(series_id)
         if (complete := self._ledger.complete(series_id)) is not None:
-            self._send("series", {**complete.summary(), "final": True})
+            self._send("series", self._final_summary(series_id, complete))
             if self._recorder is not None:
                 self._recorder.close(series_id)
 
@@ -134,6 +141,9 @@ class Publisher:
         message, result = event.message, event.result
         if result.stats is not None:
             stats.add(np.array([d.major_px for d in result.defects]), message.pixels.shape, event.pixel_size_nm)
+        tracks, link_ms = self._tracking.link(event) if self._tracking is not None else (None, 0.0)
+        if tracks is not None and tracks.dropped:
+            self._counters.add(tracks_dropped=tracks.dropped)
         body = {
             "series": message.series,
             "frame": message.frame,
@@ -142,13 +152,30 @@ class Publisher:
             "latency_ms": 1e3 * (time.monotonic() - event.received_at),
             "timestamp": message.timestamp,
         }
-        self._send("frame", body)
+        self._send("frame", body if tracks is None else with_tracks(body, tracks, link_ms))
         if self._recorder is not None:
-            self._recorder.add(event.series_id, message.frame, message.pixels.shape, result)
+            track_ids = None if tracks is None else tracks.track_ids
+            self._recorder.add(event.series_id, message.frame, message.pixels.shape, result, track_ids)
+            if tracks is not None and tracks.ended:
+                self._recorder.add_tracks(event.series_id, tracks.ended, self._tracking.tracker(event.series_id))
         if self._preview is not None:
-            self._preview.offer(event)
+            self._preview.offer(event if tracks is None else replace(event, tracks=tracks))
         if stats.frames % self._config.summary_every == 0:
-            self._send("series", {**stats.summary(), "final": False})
+            self._send("series", self._summary(event.series_id, stats))
+
+    def _summary(self, series_id: int, stats: SeriesStats) -> dict:
+        """A running ``series`` message: the statistics, and the tracks where tracked."""
+        tracks = {} if self._tracking is None else {"tracks": self._tracking.summary(series_id)}
+        return {**stats.summary(), **tracks, "final": False}
+
+    def _final_summary(self, series_id: int, stats: SeriesStats) -> dict:
+        """The series' last ``series`` message; its open tracks end here (and are recorded)."""
+        if self._tracking is None:
+            return {**stats.summary(), "final": True}
+        summary, ended, tracker = self._tracking.finish(series_id)
+        if self._recorder is not None and ended:
+            self._recorder.add_tracks(series_id, ended, tracker)
+        return {**stats.summary(), "tracks": summary, "final": True}
 
     def _send(self, topic: str, body: dict) -> None:
         self._socket.send_multipart(publication(topic, body))

@@ -167,8 +167,9 @@ class SeriesLedger:
         del self._expected[series_id], self._finished[series_id]
         return self._stats.pop(series_id)
 
-    def still_open(self) -> list[SeriesStats]:
-        return list(self._stats.values())
+    def still_open(self) -> list[tuple[int, SeriesStats]]:
+        """The series not yet complete, with their ids."""
+        return list(self._stats.items())
 
 
 def _histogram(values: np.ndarray, maximum: float) -> np.ndarray:

@@ -20,6 +20,8 @@ FRAME_FIELDS = (
     "scene",
     "timestamp",
     "latency_ms",
+    "tracks",  # alive, born and ended, where the series is tracked
+    "drift_px",
 )
 
 
@@ -65,7 +67,8 @@ class ViewerState:
         if body.get("count") is not None and self._stats is not None:
             diameters = np.array([defect["major_px"] for defect in body["defects"]], np.float64)
             self._stats.add(diameters, tuple(body["shape"]), body["pixel_size_nm"])
-            self.series["summary"] = self._stats.summary()
+            tracks = (self.series["summary"] or {}).get("tracks")  # the service's, until its next summary
+            self.series["summary"] = {**self._stats.summary(), **({"tracks": tracks} if tracks else {})}
         frame = {"type": "frame", **{key: body.get(key) for key in FRAME_FIELDS}, "received_at": time.time()}
         self.frames.append(frame)
         messages.append(frame)

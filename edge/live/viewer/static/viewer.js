@@ -4,7 +4,9 @@
 
 const viewer = (window.edgeViewer = {
   endpoint: null, status: null, series: null, frames: [], preview: null, drawn: 0, connection: "connecting",
+  ellipseColours: [],
 });
+const OLD_FRAMES = 20; // a track this many frames old or more gets the oldest colour
 const SILENT_MS = 3000; // the service publishes status every second: three seconds without one, it is not there
 let silence = null;
 const $ = (id) => document.getElementById(id);
@@ -64,7 +66,29 @@ function showSeries(series) {
     ? `${fixed(summary.mean_diameter_nm, 1)} ± ${fixed(summary.std_diameter_nm, 1)} nm`
     : summary.mean_diameter_px !== null ? `${fixed(summary.mean_diameter_px, 1)} ± ${fixed(summary.std_diameter_px, 1)} px` : "-";
   drawHistogram(summary.diameter_histogram);
+  if (summary.tracks) showTracks(summary.tracks);
 }
+
+// The series' tracks (where the service tracks them): counts, and the growth-rate histogram.
+function showTracks(tracks) {
+  $("tracking").hidden = false;
+  $("tracks-alive").textContent = tracks.alive;
+  $("tracks-born").textContent = tracks.born;
+  $("tracks-ended").textContent = tracks.ended;
+  const growth = tracks.growth;
+  $("growth-median").textContent = growth.median === null ? "-" : `${+growth.median.toPrecision(3)} ${growth.unit}`;
+  $("growth-tracks").textContent = growth.tracks;
+  $("growth-sightings").textContent = growth.min_sightings;
+  const histogram = growth.histogram;
+  if (histogram.counts.length) drawHistogram({ ...histogram, unit: growth.unit }, "growth", "#c080ff");
+}
+
+// A track's age as a colour: yellow when new, through green, to blue at OLD_FRAMES frames or more.
+function ageColour(age) {
+  const share = Math.min(age, OLD_FRAMES) / OLD_FRAMES;
+  return `hsl(${Math.round(55 + 165 * share)}, 100%, 55%)`;
+}
+viewer.ageColour = ageColour;
 
 function showFrame(frame) {
   if (viewer.frames.length && viewer.frames[viewer.frames.length - 1].series !== frame.series) viewer.frames = [];
@@ -78,7 +102,9 @@ function showFrame(frame) {
     ? `${fixed(frame.density_per_um2, 0)} /µm²` : frame.density_per_mpx !== null ? `${fixed(frame.density_per_mpx, 0)} /Mpx` : "-";
   $("frame-latency").textContent = `${fixed(frame.latency_ms, 0)} ms`;
   $("scene").textContent = frame.scene ? `${frame.scene.label} (${fixed(frame.scene.confidence, 2)})` : "";
+  $("frame-drift").textContent = frame.drift_px ? `${fixed(frame.drift_px[0], 1)}, ${fixed(frame.drift_px[1], 1)} px` : "-";
   drawTrend();
+  drawTracks();
 }
 
 function showPreview(preview) {
@@ -90,10 +116,15 @@ function showPreview(preview) {
     canvas.height = preview.height;
     const context = canvas.getContext("2d");
     context.drawImage(image, 0, 0);
-    context.strokeStyle = "#ff4040";
     context.lineWidth = 1.5;
     const s = preview.scale;
+    const tracked = preview.ellipses.some((e) => e.track_age !== undefined);
+    $("age-legend").hidden = !tracked;
+    viewer.ellipseColours = [];
     for (const e of preview.ellipses) {
+      const colour = tracked ? ageColour(e.track_age) : "#ff4040";
+      context.strokeStyle = colour;
+      viewer.ellipseColours.push(colour);
       context.beginPath();
       context.ellipse((e.x + 0.5) * s - 0.5, (e.y + 0.5) * s - 0.5, Math.max(e.major_px * s / 2, 0.5),
                       Math.max(e.minor_px * s / 2, 0.5), e.angle_deg * Math.PI / 180, 0, 2 * Math.PI);
@@ -116,21 +147,22 @@ function axes(context, canvas, label) {
   context.fillText(label, canvas.width / 2 - 40, canvas.height - 8);
 }
 
-function drawHistogram(histogram) {
-  const canvas = $("histogram");
+function drawHistogram(histogram, canvasId = "histogram", colour = "#4a9eff") {
+  const canvas = $(canvasId);
   const context = canvas.getContext("2d");
-  axes(context, canvas, `diameter (${histogram.unit})`);
+  axes(context, canvas, canvasId === "histogram" ? `diameter (${histogram.unit})` : histogram.unit);
   const counts = histogram.counts, edges = histogram.edges;
   const top = Math.max(1, ...counts);
   const width = (canvas.width - 60) / counts.length, height = canvas.height - 45;
-  context.fillStyle = "#4a9eff";
+  context.fillStyle = colour;
   counts.forEach((count, i) => {
     const h = (count / top) * height;
     context.fillRect(42 + i * width, canvas.height - 30 - h, width - 2, h);
   });
   context.fillStyle = "#aaa";
+  const digits = Math.abs(edges[edges.length - 1] - edges[0]) < 10 ? 2 : 0;
   for (let i = 0; i <= counts.length; i += 5) {
-    context.fillText(fixed(edges[i], 0), 36 + i * width, canvas.height - 18);
+    context.fillText(fixed(edges[i], digits), 36 + i * width, canvas.height - 18);
   }
   context.fillText(String(top), 4, 18);
 }
@@ -195,4 +227,36 @@ function drawTrend() {
   viewer.trend = { legendBottom, plotTop: plot.top, ticks };
 }
 
+// Tracks alive and born in each frame, on one round scale, where the series is tracked.
+function drawTracks() {
+  const frames = viewer.frames.filter((f) => f.tracks);
+  if (!frames.length) return;
+  $("tracking").hidden = false;
+  const canvas = $("tracks-chart");
+  const context = canvas.getContext("2d");
+  axes(context, canvas, "frame");
+  const lines = [
+    { values: frames.map((f) => f.tracks.alive), colour: "#ffb040", name: "alive" },
+    { values: frames.map((f) => f.tracks.born), colour: "#ff60a0", name: "born" },
+  ];
+  const top = roundUp(Math.max(1, ...lines[0].values, ...lines[1].values));
+  const plot = { left: 42, right: canvas.width - 10, top: 30, bottom: canvas.height - 30 };
+  const x = (i) => plot.left + (frames.length > 1 ? (i / (frames.length - 1)) * (plot.right - plot.left) : 0);
+  const y = (v) => plot.bottom - (v / top) * (plot.bottom - plot.top);
+  context.fillStyle = "#aaa";
+  context.fillText(String(top), 4, plot.top + 4);
+  lines.forEach((line, n) => {
+    context.strokeStyle = line.colour;
+    context.beginPath();
+    line.values.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
+    context.stroke();
+    context.fillStyle = line.colour;
+    context.fillText(`tracks ${line.name} per frame`, plot.left + 160 * n, 16);
+  });
+  viewer.tracksChart = { frames: frames.length, top, alive: lines[0].values, born: lines[1].values };
+}
+
+$("age-young").style.background = ageColour(0);
+$("age-old").style.background = ageColour(OLD_FRAMES);
+$("age-old-frames").textContent = OLD_FRAMES;
 connect();
