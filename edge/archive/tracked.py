@@ -9,7 +9,7 @@ import numpy as np
 
 from edge.archive.files import Done
 from edge.io.images import read_frame
-from edge.track.linking import SeriesTracker, Track
+from edge.track.linking import SeriesTracker
 from edge.track.settings import TrackSettings
 from edge.track.table import track_rows
 
@@ -18,10 +18,12 @@ SERIES = "files"
 
 @dataclass(frozen=True)
 class TrackedFiles:
-    """The files' tracks: a row per track (``edge.track.table``), each file's drift and counts
+    """The files' tracks: a row per track (``edge.track.table``), each track's size history (its
+    frames and major axes, the latest ``TrackSettings.history``), each file's drift and counts
     of tracks alive, born and ended, and the series' ``tracks`` summary (docs/protocol.md)."""
 
     tracks: list[dict]
+    histories: list[dict]
     frames: list[dict]
     summary: dict
 
@@ -45,12 +47,12 @@ def track_files(done: list[Done], out: Path, settings: TrackSettings, pixel_size
         _add_to_json(out / f"{Path(item.path).stem}.json", linked.track_ids, linked.ages, linked.as_json())
         frames.append({"image": item.path, "frame": number, **linked.as_json()})
         ended += linked.ended
-    ended += tracker.finish()
-    return TrackedFiles(track_rows(SERIES, _by_id(ended), tracker), frames, tracker.summary())
-
-
-def _by_id(tracks: list[Track]) -> list[Track]:
-    return sorted(tracks, key=lambda track: track.track_id)
+    ended = sorted(ended + tracker.finish(), key=lambda track: track.track_id)
+    histories = [
+        {"track": t.track_id, "frames": list(t.frames), "major_axis_px": [round(m, 3) for m in t.majors_px]}
+        for t in ended
+    ]
+    return TrackedFiles(track_rows(SERIES, ended, tracker), histories, frames, tracker.summary())
 
 
 def _add_to_json(path: Path, track_ids: list[int], ages: list[int], frame: dict) -> None:

@@ -49,7 +49,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "--track",
         action="store_true",
         help="the files are one series in the order given: follow each loop from file to file (a track per defect "
-        "in the tables and JSON, each file's drift; <out>/tracks.csv and <out>/tracks.json)",
+        "in the tables and JSON, each file's drift; <out>/tracks.csv, and <out>/tracks.json with each track's size "
+        "history)",
     )
     parser.add_argument(
         "--track-table", type=Path, metavar="FILE", help="with --track: a row per track, .parquet or .csv"
@@ -160,7 +161,8 @@ def _track(done: list, args: argparse.Namespace, settings) -> None:
     write_table(args.out / "tracks.csv", TRACK_COLUMNS, tracked.tracks)
     if args.track_table is not None:
         write_table(args.track_table, TRACK_COLUMNS, tracked.tracks)
-    (args.out / "tracks.json").write_text(json.dumps({"frames": tracked.frames, "tracks": tracked.summary}, indent=1))
+    document = {"frames": tracked.frames, "tracks": tracked.summary, "histories": tracked.histories}
+    (args.out / "tracks.json").write_text(json.dumps(document, indent=1))
     print(summary_line(tracked))
 
 

@@ -65,7 +65,7 @@ class FrameTracks:
 
     def as_json(self) -> dict:
         return {
-            "drift_px": [round(self.drift_px[0], 3), round(self.drift_px[1], 3)],
+            "drift_px": [round(float(self.drift_px[0]), 3), round(float(self.drift_px[1]), 3)],
             "tracks": {"alive": len(self.track_ids), "born": self.born, "ended": len(self.ended)},
         }
 

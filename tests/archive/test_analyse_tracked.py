@@ -54,9 +54,13 @@ def test_track_follows_each_loop_across_the_files_in_the_order_given(drifting_fi
     tracks = read_table(tmp_path / "t.parquet")
     assert list(tracks[0]) == list(TRACK_COLUMNS)
     assert {row["track"] for row in tracks} == {int(row["track"]) for row in rows}
-    assert read_table(out / "tracks.csv") and json.loads((out / "tracks.json").read_text())["tracks"]["born"] == len(
-        tracks
-    )
+    document = json.loads((out / "tracks.json").read_text())
+    assert read_table(out / "tracks.csv") and document["tracks"]["born"] == len(tracks)
+    history = {h["track"]: h for h in document["histories"]}
+    for number, record in enumerate(records, start=1):  # each sighting is in its track's history
+        for defect in record["defects"]:
+            sighting = history[defect["track"]]["frames"].index(number)
+            assert history[defect["track"]]["major_axis_px"][sighting] == pytest.approx(defect["major_px"], abs=1e-3)
     assert f"{len(tracks)} tracks over 5 frames" in capsys.readouterr().out
 
 

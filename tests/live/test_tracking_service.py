@@ -1,13 +1,15 @@
 """edge serve with tracking on: track ids, drift and the population, published over real
 loopback sockets, with several workers finishing frames out of order."""
 
+import queue
+
 import numpy as np
 import pytest
 import zmq
 
 from edge.io.dataset import read_split
 from edge.io.images import read_frame
-from edge.live.client import encode_frame, encode_series_end, encode_series_start
+from edge.live.client import encode_frame, encode_series_end, encode_series_start, read_publication
 from edge.live.loopback import LoopbackService
 from edge.live.service.config import ServiceConfig
 from edge.pipeline.pipeline import Pipeline
@@ -96,3 +98,40 @@ def test_tracking_is_off_unless_asked_for(series, pipeline):
     frames = [body for topic, body in messages if topic == "frame"]
     assert all("drift_px" not in body and all("track" not in d for d in body["defects"]) for body in frames)
     assert "tracks" not in messages[-1][1]
+
+
+def test_a_frame_that_cannot_be_published_still_lets_its_series_end():
+    from dataclasses import replace
+
+    from edge.live.inputs.messages import FrameMessage
+    from edge.live.service.counters import Counters
+    from edge.live.service.events import FrameAnalysed, SeriesEnded, SeriesOpened, Shutdown
+    from edge.live.service.publishing import Publisher
+    from edge.pipeline.measure import Defect
+    from edge.pipeline.result import summarise
+
+    context = zmq.Context.instance()
+    publisher_socket, subscriber = context.socket(zmq.PUB), context.socket(zmq.SUB)
+    address = "inproc://unpublishable"
+    publisher_socket.bind(address)
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+    subscriber.connect(address)
+    config = ServiceConfig(track=True, preview_per_s=0)
+    publisher = Publisher(publisher_socket, config, Counters(), lambda final: {"final": final})
+    pixels = np.zeros((64, 64), np.uint8)
+    good = summarise([Defect(20.0, 20.0, (10, 10, 30, 30), 12.0, 10.0, 0.0, 90.0)], pixels.shape, None)
+    bad = replace(good, defects=[replace(good.defects[0], score=np.float32(0.5))])  # msgpack cannot pack it
+    events = queue.Queue()
+    frames = [
+        FrameAnalysed(1, n, FrameMessage("s", n, pixels), None, 0.0, result) for n, result in enumerate([bad, good])
+    ]
+    for item in [SeriesOpened(1, "s"), *frames, SeriesEnded(1, 2), Shutdown()]:
+        events.put(item)
+    publisher.run(events)
+    published = []
+    while subscriber.poll(1000):
+        published.append(read_publication(subscriber.recv_multipart()))
+    subscriber.close(0)
+    finals = [body for topic, body in published if topic == "series" and body["final"]]
+    assert [body["frame"] for topic, body in published if topic == "frame"] == [1]
+    assert len(finals) == 1 and finals[0]["frames"] == 2 and finals[0]["tracks"]["born"] == 1

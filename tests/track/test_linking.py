@@ -117,18 +117,18 @@ def test_positions_and_major_axes_of_different_lengths_are_refused():
         SeriesTracker().add(0, None, STILL, np.zeros((2, 2)), np.ones(1))
 
 
-def test_the_drift_follows_a_moving_field_of_view_to_a_fraction_of_a_pixel():
+def test_the_drift_follows_each_step_of_a_moving_field_of_view_to_half_a_pixel():
     import cv2
 
     frame = next(iter(sample_frames()))[0].pixels.astype(np.float32)
-    drift, steps = DriftEstimator(), [(3.3, -2.1), (-1.7, 4.4), (0.6, 0.2), (5.0, 5.0)]
-    window = np.array([200.0, 200.0])
-    for step in [(0.0, 0.0), *steps]:
+    drift, window, before = DriftEstimator(), np.array([200.0, 200.0]), (0.0, 0.0)
+    for step in [(0.0, 0.0), (3.3, -2.1), (-1.7, 4.4), (0.6, 0.2), (5.0, 5.0), (-10.5, 7.25)]:
         window += step
         cut = cv2.warpAffine(frame, np.float32([[1, 0, -window[0]], [0, 1, -window[1]]]), (600, 600))
         total = drift.update(cut)
-    # the window moved by the steps' sum: the content moved the other way
-    assert total == pytest.approx(tuple(-np.sum(steps, axis=0)), abs=0.5)
+        # the window moved by the step: the content moved the other way
+        assert np.subtract(total, before) == pytest.approx(-np.array(step), abs=0.5)
+        before = total
 
 
 def test_a_frame_of_another_shape_starts_the_drift_afresh_keeping_the_sum():
@@ -138,3 +138,12 @@ def test_a_frame_of_another_shape_starts_the_drift_afresh_keeping_the_sum():
     moved = drift.update(frame[4:516, 0:512])
     assert moved[1] == pytest.approx(-4, abs=0.5)
     assert drift.update(frame[:300, :300]) == moved
+
+
+def test_a_flat_frame_adds_no_drift_and_the_drift_goes_on_after_it():
+    frame = next(iter(sample_frames()))[0].pixels
+    drift = DriftEstimator()
+    drift.update(frame[:512, :512])
+    assert drift.update(np.zeros((512, 512), np.uint8)) == (0.0, 0.0)
+    drift.update(frame[:512, :512])
+    assert drift.update(frame[6:518, :512])[1] == pytest.approx(-6, abs=0.5)

@@ -129,8 +129,10 @@ class Publisher:
             self._counters.reject(event.reason, received=False)
             self._ledger.accounted(series_id)
         elif isinstance(event, FrameAnalysed):
-            self._publish_frame(self._ledger.stats(series_id), event)
-            self._ledger.accounted(series_id)
+            try:
+                self._publish_frame(self._ledger.stats(series_id), event)
+            finally:  # a frame that could not be published still ends its series' wait
+                self._ledger.accounted(series_id)
         if (complete := self._ledger.complete(series_id)) is not None:
             self._send("series", self._final_summary(series_id, complete))
             if self._recorder is not None:
