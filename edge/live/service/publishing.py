@@ -2,9 +2,9 @@
 
 It turns events into ``frame``, ``series`` and ``status`` messages (docs/protocol.md), sends a
 ``status`` heartbeat every ``heartbeat_s``, and after ``Shutdown`` the final summaries of the
-series still open and the last status. With ``ordered`` set, frame outcomes are published in the
-order the frames were accepted (``edge.live.service.ordering``); with ``track`` set too, and each
-series' loops are linked from frame to frame before its frames are published
+series still open and the last status. With ``ordered`` or ``track`` set, frame outcomes are
+published in the order the frames were accepted (``edge.live.service.ordering``); with ``track``,
+each series' loops are also linked from frame to frame before its frames are published
 (``edge.live.service.tracking``).
 """
 
