@@ -44,8 +44,9 @@ def track_files(done: list[Done], out: Path, settings: TrackSettings, pixel_size
         linked = tracker.add(number, None, pixels, positions, majors, item.image["pixel_size_nm"])
         for row, track_id in zip(item.defects, linked.track_ids, strict=True):
             row["track"] = track_id
-        _add_to_json(out / f"{Path(item.path).stem}.json", linked.track_ids, linked.ages, linked.as_json())
-        frames.append({"image": item.path, "frame": number, **linked.as_json()})
+        counts = linked.as_json()
+        _add_to_json(out / f"{Path(item.path).stem}.json", linked.track_ids, linked.ages, counts)
+        frames.append({"image": item.path, "frame": number, **counts})
         ended += linked.ended
     ended = sorted(ended + tracker.finish(), key=lambda track: track.track_id)
     histories = [

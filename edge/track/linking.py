@@ -6,7 +6,7 @@ Frames must be added in the order they were taken (the service holds them in ord
 names one loop within one run of one series: ids start at 1 when a series (re)opens."""
 
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,33 +20,37 @@ HISTOGRAM_BINS = 20
 @dataclass
 class Track:
     """One loop's track: where and when it was first and last seen, and its latest sightings'
-    times (timestamps in s, or frame numbers) and major axes (px)."""
+    frame numbers, timestamps (s, or None) and major axes (px), ``history`` of each at most."""
 
     track_id: int
     first_frame: int
     last_frame: int
     x: float
     y: float
+    frames: deque
+    timestamps: deque
+    majors_px: deque
     sightings: int = 0
-    timed: bool = True  # every kept sighting has a timestamp
-    frames: deque = field(default_factory=deque)
-    times: deque = field(default_factory=deque)
-    majors_px: deque = field(default_factory=deque)
+
+    @classmethod
+    def start(cls, track_id: int, frame: int, x: float, y: float, history: int) -> "Track":
+        """A new track, first seen at ``frame``, keeping its latest ``history`` sightings."""
+        return cls(track_id, frame, frame, x, y, deque(maxlen=history), deque(maxlen=history), deque(maxlen=history))
 
     def sighted(self, frame: int, timestamp: float | None, x: float, y: float, major_px: float) -> None:
         self.last_frame, self.x, self.y = frame, x, y
         self.sightings += 1
-        self.timed &= timestamp is not None
         self.frames.append(frame)
-        self.times.append(timestamp if timestamp is not None else float(frame))
+        self.timestamps.append(timestamp)
         self.majors_px.append(major_px)
 
     def growth(self, timed: bool, min_sightings: int) -> float | None:
         """Its major axis' growth in px per second (``timed``) or per frame; None with fewer than
         ``min_sightings`` sightings kept, or per second without a timestamp for each."""
-        if len(self.majors_px) < min_sightings or (timed and not self.timed):
+        if len(self.majors_px) < min_sightings or (timed and None in self.timestamps):
             return None
-        return growth_rate(np.array(self.times if timed else self.frames, np.float64), np.array(self.majors_px))
+        times = np.array(self.timestamps if timed else self.frames, np.float64)
+        return growth_rate(times, np.array(self.majors_px))
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class SeriesTracker:
         self._timed: bool | None = None
         self._pixel_size_nm: float | None = None
         self._growth_ended: deque[float] = deque(maxlen=settings.growth_window)
-        self.frames = self.born = self.ended = self.dropped = self.alive = 0
+        self.born = self.ended = self.dropped = self.alive = 0
 
     def add(
         self,
@@ -105,7 +109,6 @@ class SeriesTracker:
             self._timed, self._pixel_size_nm = timestamp is not None, pixel_size_nm
         drift = self._drift.update(pixels)
         self._link(frame, positions - np.array(drift))
-        self.frames += 1
         ids, ages, born = [], [], 0
         for linked, (x, y), major in zip(self._linker.particle_ids, positions, majors_px, strict=True):
             track = self._open.pop(linked, None)
@@ -183,9 +186,7 @@ class SeriesTracker:
         self._last_frame = frame
 
     def _new_track(self, frame: int, x: float, y: float) -> Track:
-        track = Track(self._next_id, frame, frame, float(x), float(y))
-        maximum = self.settings.history
-        track.frames, track.times, track.majors_px = deque(maxlen=maximum), deque(maxlen=maximum), deque(maxlen=maximum)
+        track = Track.start(self._next_id, frame, float(x), float(y), self.settings.history)
         self._next_id += 1
         return track
 

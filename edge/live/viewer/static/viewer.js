@@ -65,7 +65,7 @@ function showSeries(series) {
   $("series-diameter").textContent = summary.mean_diameter_nm !== null
     ? `${fixed(summary.mean_diameter_nm, 1)} ± ${fixed(summary.std_diameter_nm, 1)} nm`
     : summary.mean_diameter_px !== null ? `${fixed(summary.mean_diameter_px, 1)} ± ${fixed(summary.std_diameter_px, 1)} px` : "-";
-  drawHistogram(summary.diameter_histogram);
+  drawHistogram(summary.diameter_histogram, "histogram", `diameter (${summary.diameter_histogram.unit})`, "#4a9eff");
   if (summary.tracks) showTracks(summary.tracks);
 }
 
@@ -80,7 +80,7 @@ function showTracks(tracks) {
   $("growth-tracks").textContent = growth.tracks;
   $("growth-sightings").textContent = growth.min_sightings;
   const histogram = growth.histogram;
-  if (histogram.counts.length) drawHistogram({ ...histogram, unit: growth.unit }, "growth", "#c080ff");
+  if (histogram.counts.length) drawHistogram(histogram, "growth", `growth rate (${growth.unit})`, "#c080ff");
 }
 
 // A track's age as a colour: yellow when new, through green, to blue at OLD_FRAMES frames or more.
@@ -147,10 +147,11 @@ function axes(context, canvas, label) {
   context.fillText(label, canvas.width / 2 - 40, canvas.height - 8);
 }
 
-function drawHistogram(histogram, canvasId = "histogram", colour = "#4a9eff") {
+// Bars of a histogram {edges, counts} on the canvas canvasId, the axis named label.
+function drawHistogram(histogram, canvasId, label, colour) {
   const canvas = $(canvasId);
   const context = canvas.getContext("2d");
-  axes(context, canvas, canvasId === "histogram" ? `diameter (${histogram.unit})` : histogram.unit);
+  axes(context, canvas, label);
   const counts = histogram.counts, edges = histogram.edges;
   const top = Math.max(1, ...counts);
   const width = (canvas.width - 60) / counts.length, height = canvas.height - 45;
