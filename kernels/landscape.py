@@ -1,11 +1,12 @@
 """What the measuring floods of one box work on, and what their results say.
 
-A loop is measured on its outline in one or two floods. ``outline_landscape`` gives the first:
-the inverted intensity, whose ridge is the outline's darkest line (or, for a box whose centre
-is plainly dark, the half-contrast landscape at once). ``basin_light_level`` reads
-the intensity inside the basin that flood finds: a hollow loop's basin is its light centre; a
-filled loop (a blob) leaves only a speck of darker pixels. For a filled loop
-``filled_landscape`` gives the second flood, whose ridge is the edge at half contrast.
+A loop is measured on its outline in one or two floods. ``outline_landscape`` reads the crop's
+levels and gives the first flood: the inverted intensity, whose ridge is the outline's darkest
+line (none for a box whose centre is plainly dark). ``basin_light_level`` reads the intensity
+inside the basin that flood finds: a hollow loop's basin is its light centre; a filled loop
+(a blob) leaves only a speck of darker pixels. For a filled loop ``filled_landscape`` gives
+the second flood, whose ridge is the edge at half contrast, seeded by ``dark_seeds`` at the
+blob's level (``darkest_local_mean`` over squares as wide as the noise needs).
 ``brighter_inside`` decides a box's polarity; ``region_moments`` gives the moments of one
 label of the flooded image. They replace a dozen NumPy and OpenCV calls per box, whose call
 overhead was most of the measuring stage's time.
@@ -58,7 +59,7 @@ class FirstFlood(NamedTuple):
     background: float  # the median of the crop's border, oriented
     core: float  # the loop's darkest level, oriented
     noise: float  # the robust standard deviation of the crop's border
-    maybe_hollow: bool  # False: the loop is filled for sure, and the landscape is already the half-contrast one
+    maybe_hollow: bool  # False: the loop is filled for sure, and the landscape and markers are empty
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
@@ -70,13 +71,12 @@ def _outline_landscape(smooth, centre_x, centre_y, inner_radius, box_x0, box_y0,
     level is the darkest mean over squares of side ``2 core_half_width + 1`` inside the box ``[box_x0:box_x1,
     box_y0:box_y1]`` (crop pixel coordinates, as the centre). A loop whose centre (the mean
     over the disc of half ``inner_radius``) is at least three quarters as dark is filled for
-    sure: its landscape is at once the half-contrast one of ``filled_landscape``, seeded by
-    the part of the disc of ``inner_radius`` reached from the centre pixel through pixels
-    darker than half the contrast. Any other loop may be hollow: its landscape is the
-    intensity turned upside down and stretched to 0-255 from the darkest pixel, so two waters
-    meet on the outline's darkest line, and its inner marker is the part of that disc reached
-    from the centre pixel through pixels lighter than half the contrast, so it never reaches
-    onto the outline. ``basin_light_level`` then tells from the flood whether it is.
+    sure: it needs no first flood, and its landscape and markers are empty (0x0). Any other
+    loop may be hollow: its landscape is the intensity turned upside down and stretched to
+    0-255 from the darkest pixel, so two waters meet on the outline's darkest line, and its
+    inner marker is the part of the disc of ``inner_radius`` reached from the centre pixel
+    through pixels lighter than half the contrast, so it never reaches onto the outline.
+    ``basin_light_level`` then tells from the flood whether it is.
     """
     height, width = smooth.shape
     border_level, noise = _border_statistics(smooth)
@@ -89,10 +89,8 @@ def _outline_landscape(smooth, centre_x, centre_y, inner_radius, box_x0, box_y0,
     half_level = background - HALF_CONTRAST * (background - core)
     centre_level = _disc_mean(smooth, centre_x, centre_y, max(0.5 * inner_radius, 1.0), sign)
     if centre_level < background - CLEARLY_FILLED * (background - core):
-        seeds = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, False)
-        landscape, markers = _filled_landscape(smooth, seeds, sign, background, core)
-        return landscape, markers, background, core, noise, False
-    markers = _markers(smooth, centre_x, centre_y, inner_radius, sign, half_level, True)
+        return np.zeros((0, 0), np.uint8), np.zeros((0, 0), np.int32), background, core, noise, False
+    markers = _light_markers(smooth, centre_x, centre_y, inner_radius, sign, half_level)
     return _landscape(smooth, sign, darkest, background > darkest), markers, background, core, noise, True
 
 
@@ -150,9 +148,9 @@ def _filled_landscape(
     """The uint8 landscape and int32 markers of a filled loop's flood.
 
     The landscape is the closeness to the level halfway between the background and the
-    loop's darkest level ``core``, so two waters meet on the loop's edge at half contrast.
-    The markers are the ``INNER`` pixels of ``seeds`` (the first flood's basin: the loop's
-    dark core, inside its darkest line) and the crop's border, labelled ``OUTER``.
+    loop's level ``core``, so two waters meet on the loop's edge at half contrast.
+    The markers are the ``INNER`` pixels of ``seeds`` (the loop's dark core, ``_dark_seeds``)
+    and the crop's border, labelled ``OUTER``.
     """
     half_level = background - HALF_CONTRAST * (background - core)
     height, width = seeds.shape
@@ -210,18 +208,11 @@ def _disc_mean(smooth: np.ndarray, centre_x: float, centre_y: float, radius: flo
 
 
 @njit(nogil=True, cache=CACHE)
-def _markers(
-    smooth: np.ndarray,
-    centre_x: float,
-    centre_y: float,
-    radius: float,
-    sign: float,
-    level: float,
-    lighter: bool,
+def _light_markers(
+    smooth: np.ndarray, centre_x: float, centre_y: float, radius: float, sign: float, level: float
 ) -> np.ndarray:
     """``OUTER`` along the crop's border; ``INNER`` on the centre pixel and the pixels of the
-    disc of ``radius`` reached from it through pixels lighter than ``level`` (``lighter``) or
-    darker, 4-connected."""
+    disc of ``radius`` reached from it through pixels lighter than ``level``, 4-connected."""
     height, width = smooth.shape
     markers = np.zeros((height, width), np.int32)
     markers[0, :] = OUTER
@@ -244,12 +235,40 @@ def _markers(
                 continue
             if (next_col - centre_x) ** 2 + (next_row - centre_y) ** 2 > radius * radius:
                 continue
-            if (sign * smooth[next_row, next_col] > level) != lighter:
+            if sign * smooth[next_row, next_col] <= level:
                 continue
             markers[next_row, next_col] = INNER
             queue[size, 0], queue[size, 1] = next_row, next_col
             size += 1
     return markers
+
+
+@njit(nogil=True, cache=CACHE)
+def _dark_seeds(
+    smooth: np.ndarray, centre_x: float, centre_y: float, radius: float, sign: float, level: float
+) -> np.ndarray:
+    """``INNER`` on every pixel of the disc of ``radius`` about the centre darker than ``level``,
+    connected or not (a filled loop's core, however its noise or mottling breaks it up); on the
+    disc's darkest pixel where none is; 0 elsewhere."""
+    height, width = smooth.shape
+    seeds = np.zeros((height, width), np.int32)
+    darkest = np.inf
+    darkest_row = min(max(int(round(centre_y)), 0), height - 1)
+    darkest_col = min(max(int(round(centre_x)), 0), width - 1)
+    found = False
+    for row in range(max(int(centre_y - radius), 0), min(int(centre_y + radius) + 2, height)):
+        for col in range(max(int(centre_x - radius), 0), min(int(centre_x + radius) + 2, width)):
+            if (col - centre_x) ** 2 + (row - centre_y) ** 2 > radius * radius:
+                continue
+            value = sign * smooth[row, col]
+            if value < level:
+                seeds[row, col] = INNER
+                found = True
+            if value < darkest:
+                darkest, darkest_row, darkest_col = value, row, col
+    if not found:
+        seeds[darkest_row, darkest_col] = INNER
+    return seeds
 
 
 @njit(nogil=True, cache=CACHE)
@@ -322,6 +341,23 @@ def filled_landscape(
     smooth = _checked_crop(smooth, "filled_landscape")
     seeds = _checked_labels(seeds, smooth.shape, "filled_landscape")
     return _filled_landscape(smooth, seeds, float(sign), float(background), float(core))
+
+
+def dark_seeds(smooth: np.ndarray, centre: tuple[float, float], radius: float, sign: float, level: float) -> np.ndarray:
+    """See ``_dark_seeds``; ``centre`` is ``(x, y)`` in the crop, ``radius`` at least 0.5 px."""
+    smooth = _checked_crop(smooth, "dark_seeds")
+    if not radius >= 0.5:
+        raise ValueError(f"dark_seeds: the seeding disc's radius must be at least 0.5 px, got {radius}")
+    return _dark_seeds(smooth, float(centre[0]), float(centre[1]), float(radius), float(sign), float(level))
+
+
+def darkest_local_mean(smooth: np.ndarray, box: Box, half_width: int, sign: float) -> float:
+    """See ``_darkest_local_mean``; the box must not be empty, ``half_width`` at least 0."""
+    smooth = _checked_crop(smooth, "darkest_local_mean")
+    x0, y0, x1, y1 = (int(v) for v in box)
+    if not (x0 < x1 and y0 < y1) or half_width < 0:
+        raise ValueError(f"darkest_local_mean: empty box {x0, y0, x1, y1} or negative half width {half_width}")
+    return float(_darkest_local_mean(smooth, float(sign), x0, y0, x1, y1, int(half_width)))
 
 
 def brighter_inside(smooth: np.ndarray, box: Box) -> bool:

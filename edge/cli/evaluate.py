@@ -6,6 +6,7 @@ from pathlib import Path
 
 from edge.cli.labelled import audited, listed, read_data
 from edge.cli.options import AUDIT_HELP, add_data_options, add_pipeline_options, pipeline_settings
+from edge.pipeline.settings import PipelineSettings
 
 NAME = "evaluate"
 HELP = "score detections against labels: a data set folder's split or a COCO file"
@@ -48,7 +49,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "moved by up to 15 %% of its side and resized 0.8-1.25x, as a detector's windows are, and print how much "
         "the measured size depends on the box (median and 90th percentile relative difference, share lost)",
     )
-    add_pipeline_options(parser, ("polarity", "backend", "screen", "model"))
+    add_pipeline_options(parser, ("polarity", "follow_rounds", "backend", "screen", "model"))
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
 
 
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     items = audited(args, listed(args, read_data(args, args.images if listing is None else None), listing))
     settings = pipeline_settings(args)
     if args.moved_boxes is not None:
-        return _report_stability(items, args.moved_boxes, settings.polarity, args.json)
+        return _report_stability(items, args.moved_boxes, settings, args.json)
     report = evaluate_labelled(items, settings, args.matching, args.detections)
     print(format_report(report))
     if args.json:
@@ -69,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_stability(items: list, copies: int, polarity: str, json_path: Path | None) -> int:
+def _report_stability(items: list, copies: int, settings: PipelineSettings, json_path: Path | None) -> int:
     from edge.eval.stability import box_stability
 
     if copies < 1:
         raise ValueError(f"--moved-boxes must be at least 1, got {copies}")
-    summary = box_stability(items, copies, polarity=polarity).summary()
+    summary = box_stability(items, copies, polarity=settings.polarity, follow_rounds=settings.follow_rounds).summary()
     print(
         f"{summary['loops']} loops, each in its label box and {copies} moved and resized boxes: "
         f"|relative difference| median {summary['median_difference']:.4f}, 90th percentile "

@@ -13,6 +13,7 @@ import numpy as np
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
 from edge.pipeline.measure import measure_defects
+from edge.pipeline.settings import FOLLOW_ROUNDS
 
 MOVE = 0.15  # of the box's side, each way, in x and in y
 SCALE = (0.8, 1.25)  # the box's sides scaled by a factor drawn log-uniformly in this range
@@ -60,19 +61,26 @@ def moved_boxes(boxes: np.ndarray, copies: int, rng: np.random.Generator) -> np.
     return np.concatenate((centres + shifts - half, centres + shifts + half), axis=-1)
 
 
-def box_stability(items: list[LabelledImage], copies: int = 4, seed: int = 0, polarity: str = "auto") -> Stability:
+def box_stability(
+    items: list[LabelledImage],
+    copies: int = 4,
+    seed: int = 0,
+    polarity: str = "auto",
+    follow_rounds: int = FOLLOW_ROUNDS,
+) -> Stability:
     """Measure each labelled loop of ``items`` in its box and in ``copies`` moved boxes
-    (drawn from ``seed``); loops the label box measures nothing in are left out."""
+    (drawn from ``seed``), following each outline up to ``follow_rounds`` times; loops the label
+    box measures nothing in are left out."""
     rng = np.random.default_rng(seed)
     loops = 0
     differences: list[float] = []
     for item in items:
         pixels = read_frame(item.image).pixels
         for box, moved in zip(item.boxes, moved_boxes(item.boxes, copies, rng), strict=True):
-            reference = measure_defects(pixels, box[None], polarity)
+            reference = measure_defects(pixels, box[None], polarity, follow_rounds=follow_rounds)
             if not reference:
                 continue
             loops += 1
-            for defect in measure_defects(pixels, moved, polarity):
+            for defect in measure_defects(pixels, moved, polarity, follow_rounds=follow_rounds):
                 differences.append(abs(defect.major_px - reference[0].major_px) / reference[0].major_px)
     return Stability(loops, copies, np.array(differences))

@@ -1,4 +1,4 @@
-"""Module III: the shape and size of each defect, from watershed floods inside its box.
+"""Module III: the shape and size of each defect, from watershed floods that follow the loop.
 
 Each loop is measured on its outline, as the experts who labelled li2018 drew their
 ellipses and as the paper's own flood does: a *hollow* loop (a dark line around a lighter
@@ -7,10 +7,20 @@ centre) on its edge at half contrast. For each candidate box the frame is croppe
 margin, smoothed and oriented so the loop's contrast is dark. A first flood of the inverted
 intensity, from the centre and from the crop's border, meets on the outline's darkest line;
 when the basin inside it has a light centre the loop is hollow and that basin is its
-outline. Otherwise a second flood, of the closeness to the half-contrast level, grows the
-basin out to the edge at half contrast (a box whose centre is plainly dark goes straight
-to it). The moment ellipse of the final basin gives the centre, the axes (diameter = major
-axis) and the orientation.
+outline. Otherwise a second flood, of the closeness to the half-contrast level, seeded by the
+dark pixels about the box's centre, grows the blob out to its edge at half contrast (a box
+whose centre is plainly dark goes straight to it). Where the centre's level lies within
+``KIND_BAND`` of the cut between the two, the outline is interpolated between them in
+proportion, so that a loop's size does not jump with a noise-sized change of that level. The
+moment ellipse of the outline gives the centre, the axes (diameter = major axis) and the
+orientation.
+
+The measurement then follows the loop rather than the box: the crop is centred and sized on
+the outline found (its extent scaled by ``FOLLOW_PADDING``) and the loop measured again, up to
+``follow_rounds`` times (3 by default), so that the background, the darkest level and the seeds come from the
+loop's own surroundings rather than from where a detector's window happened to fall. A
+re-measured loop whose centre leaves the detector's box, or which outgrows it by
+``MAX_GROWTH``, has walked onto a neighbour: the last measurement inside is kept.
 """
 
 import math
@@ -29,6 +39,8 @@ from edge.kernels.landscape import (
     Moments,
     basin_light_level,
     brighter_inside,
+    dark_seeds,
+    darkest_local_mean,
     filled_landscape,
     outline_landscape,
     region_moments,
@@ -36,12 +48,25 @@ from edge.kernels.landscape import (
 from edge.kernels.watershed import flood
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
+from edge.pipeline.settings import FOLLOW_ROUNDS
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
 FLOOD_SIDE_PX = 72  # boxes smaller than this are upsampled to it (at most MAX_ZOOM times)
 MAX_ZOOM = 4.0
 CROP_MARGIN = 0.25  # of the box's longer side, on each side: the background around the loop
+SEED_RADIUS = 0.35  # of the box's shorter side: the disc about its centre whose dark pixels seed a blob's flood
+LIGHT_CENTRE_NOISE = 0.674  # noise sds a light centre must clear: the upper quartile of a normal sample's lift
+KIND_BAND = 0.1  # of the contrast, either side of the hollow/filled cut: the outline is interpolated
+BLOB_LEVEL_NOISE = (
+    15.0  # a blob's level: the darkest mean over squares of half-width this times noise / contrast (frame px)
+)
+BLOB_SQUARE_MAX = 0.25  # of the box's shorter side: the widest square a blob's level is averaged over
+NOISE_WINDOW_PX = 512  # the frame's noise is estimated in its central window of at most this side
+FOLLOW_PADDING = 1.1  # the re-measuring box: the outline's extent scaled by this about its centre, as labellers box
+FOLLOW_MARGIN = 0.5  # the re-measuring crop's margin, of the box's longer side, each side: the loop's surroundings
+FOLLOW_SETTLED = 0.02  # of the box's longer side: a box moving less than this is not measured again
+MAX_GROWTH = 1.8  # a re-measured major axis over this times the detector box's longer side has leaked
 
 
 @dataclass(frozen=True)
@@ -69,17 +94,23 @@ class LoopMeasurer:
     polarity : "auto", "dark" or "bright"
         Whether loops are darker or brighter than their surroundings; "auto" decides per box
         from the box's contrast with its surroundings.
+    follow_rounds : int
+        How many times, at most, each loop is measured again in a crop centred and sized on the
+        outline found (0: in the detector's box alone).
     flood_with : callable
         The watershed flood ``(landscape, markers) -> labels``: our kernel, or a baseline with
         the same labels (``skimage.segmentation.watershed``) that the benchmark composes.
     """
 
     polarity: Polarity = "auto"
+    follow_rounds: int = FOLLOW_ROUNDS
     flood_with: FloodFunction = flood
 
     def __post_init__(self):
         if self.polarity not in POLARITIES:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
+        if not (isinstance(self.follow_rounds, int) and self.follow_rounds >= 0):
+            raise ValueError(f"follow_rounds must be a whole number >= 0, got {self.follow_rounds!r}")
 
     def measure(self, frame: np.ndarray, boxes: np.ndarray, scores: np.ndarray | None = None) -> list[Defect]:
         """The defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end) of the 2-D
@@ -88,24 +119,47 @@ class LoopMeasurer:
         if frame.ndim != 2:
             raise ValueError(f"measuring needs a 2-D greyscale frame, got shape {frame.shape}")
         defects = []
-        for index, box in enumerate(_integer_boxes(boxes)):
+        integer_boxes = _integer_boxes(boxes)
+        noise = fine_noise(frame) if integer_boxes else 0.0
+        for index, box in enumerate(integer_boxes):
             crop = _crop(frame, box)
             if crop is None:
                 continue
             sign = _sign(crop, self.polarity)
-            outline = _flood_outline(crop, sign, self.flood_with)
             score = None if scores is None else float(scores[index])
-            defect = _ellipse(region_moments(outline.labels, INNER), crop, outline, score)
+            defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, crop.bbox, score)
             if defect is not None:
-                defects.append(defect)
+                defects.append(self._followed(frame, defect, sign, noise))
         return defects
+
+    def _followed(self, frame: np.ndarray, defect: Defect, sign: float, noise: float) -> Defect:
+        """``defect`` measured again in crops centred and sized on its outline, while that box
+        still moves and the loop stays the one the detector boxed (``_same_loop``)."""
+        side = max(defect.bbox[2] - defect.bbox[0], defect.bbox[3] - defect.bbox[1])
+        box = np.array(defect.bbox, np.float64)
+        for _ in range(self.follow_rounds):
+            following = outline_boxes([defect], FOLLOW_PADDING)[0]
+            if np.abs(following - box).max() <= FOLLOW_SETTLED * side:
+                break
+            crop = _crop(frame, _integer_boxes(following)[0], FOLLOW_MARGIN)
+            if crop is None:
+                break
+            moved = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, defect.bbox, defect.score)
+            if moved is None or not _same_loop(moved, defect):
+                break
+            defect, box = moved, following
+        return defect
 
 
 def measure_defects(
-    frame: np.ndarray, boxes: np.ndarray, polarity: Polarity = "auto", scores: np.ndarray | None = None
+    frame: np.ndarray,
+    boxes: np.ndarray,
+    polarity: Polarity = "auto",
+    scores: np.ndarray | None = None,
+    follow_rounds: int = FOLLOW_ROUNDS,
 ) -> list[Defect]:
-    """``LoopMeasurer(polarity).measure(frame, boxes, scores)``."""
-    return LoopMeasurer(polarity).measure(frame, boxes, scores)
+    """``LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)``."""
+    return LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)
 
 
 def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
@@ -131,6 +185,15 @@ def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
     return boxes
 
 
+def _same_loop(moved: Defect, before: Defect) -> bool:
+    """Whether a loop measured again in a crop about its outline is still the loop the detector
+    boxed: its centre inside the detector's box, its major axis within ``MAX_GROWTH`` times the
+    box's longer side (more, and the flood has run into a neighbour)."""
+    x0, y0, x1, y1 = before.bbox
+    inside = x0 <= moved.x < x1 and y0 <= moved.y < y1
+    return inside and moved.major_px <= MAX_GROWTH * max(x1 - x0, y1 - y0)
+
+
 def _integer_boxes(boxes: np.ndarray) -> list[list[int]]:
     """Boxes ``[x0, y0, x1, y1]`` rounded to whole pixels, as Python ints (cheap to unpack per box)."""
     return np.rint(np.asarray(boxes, dtype=np.float64).reshape(-1, 4)).astype(np.int64).tolist()
@@ -150,15 +213,16 @@ class _Crop:
     inner_radius: float  # the disc about the centre that seeds the loop's inside
 
 
-def _crop(image: np.ndarray, box: list[int]) -> _Crop | None:
-    """The box with a margin of background around it, smoothed, upsampled where small for
-    sub-pixel outlines; None when the box keeps fewer than 3x3 pixels inside the frame."""
+def _crop(image: np.ndarray, box: list[int], margin_share: float = CROP_MARGIN) -> _Crop | None:
+    """The box with a margin of background around it (``margin_share`` of its longer side on each
+    side), smoothed, upsampled where small for sub-pixel outlines; None when the box keeps fewer
+    than 3x3 pixels inside the frame."""
     height, width = image.shape
     x0, y0, x1, y1 = box
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return None
-    margin = max(4, int(CROP_MARGIN * max(x1 - x0, y1 - y0)))
+    margin = max(4, int(margin_share * max(x1 - x0, y1 - y0)))
     cx0, cy0 = max(x0 - margin, 0), max(y0 - margin, 0)
     cx1, cy1 = min(x1 + margin, width), min(y1 + margin, height)
     zoom = min(MAX_ZOOM, max(1.0, FLOOD_SIDE_PX / max(x1 - x0, y1 - y0)))
@@ -181,41 +245,87 @@ def _sign(crop: _Crop, polarity: str) -> float:
 class _Outline(NamedTuple):
     """The flooded outline of one loop and what the floods saw of it."""
 
-    labels: np.ndarray  # INNER inside the outline
+    moments: Moments  # of the region inside the outline, crop pixels
     hollow: bool
     first: FirstFlood
     kind_margin: float | None  # the centre's level past the hollow/filled cut, in units of the contrast
 
 
-def _flood_outline(crop: _Crop, sign: float, flood_with: FloodFunction) -> _Outline:
+def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunction) -> _Outline:
     """The loop's outline and whether the loop is hollow: a first flood meets on the outline's
-    darkest line; where the basin inside it has no light centre, a second flood grows it to the
-    edge at half contrast."""
+    darkest line; where the basin inside it has no light centre that the frame's ``noise`` (sd
+    of the smoothed pixels) cannot explain, a second flood, seeded by the dark pixels about the
+    centre, grows the blob to its edge at half contrast; within ``KIND_BAND`` of the cut, the
+    outline lies between the two in proportion."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
-    labels = flood_with(first.landscape, first.markers)
     if not first.maybe_hollow:
-        return _Outline(labels, False, first, None)
-    margin = _light_centre_margin(labels, crop, sign, first)
-    if margin > 0:
-        return _Outline(labels, True, first, margin)
-    landscape, markers = filled_landscape(crop.smooth, labels, sign, first.background, first.core)
-    return _Outline(flood_with(landscape, markers), False, first, margin)
+        return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, first, None)
+    labels = flood_with(first.landscape, first.markers)
+    margin = _light_centre_margin(labels, crop, sign, noise, first)
+    hollow_share = min(max(0.5 + margin / (2 * KIND_BAND), 0.0), 1.0)
+    if hollow_share == 1:
+        return _Outline(region_moments(labels, INNER), True, first, margin)
+    filled = _filled_outline(crop, sign, noise, first, flood_with)
+    if hollow_share == 0:
+        return _Outline(filled, False, first, margin)
+    between = _interpolated(region_moments(labels, INNER), filled, hollow_share)
+    return _Outline(between, margin > 0, first, margin)
 
 
-def _light_centre_margin(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood) -> float:
-    """How much lighter than half the loop's contrast the basin the first flood found is, in
-    units of the contrast: above 0, a hollow loop's light centre; at or below, a blob's speck of
-    darker pixels."""
-    contrast = first.background - first.core
+def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
+    """A blob's region inside its edge at half contrast. Its level is the darkest mean over
+    squares wide enough that the noise does not darken it (``BLOB_LEVEL_NOISE``), and its flood
+    is seeded by every pixel about the centre darker than half that contrast."""
+    contrast = max(first.background - first.core, 1e-6)
+    shorter = min(crop.box.x1 - crop.box.x0, crop.box.y1 - crop.box.y0)
+    widest = max(1, round(BLOB_SQUARE_MAX * shorter / 2))
+    half_width = min(max(round(crop.zoom), math.ceil(BLOB_LEVEL_NOISE * noise / contrast * crop.zoom)), widest)
+    core = max(darkest_local_mean(crop.smooth, crop.box, half_width, sign), first.core)
+    half_level = first.background - HALF_CONTRAST * (first.background - core)
+    seeds = dark_seeds(crop.smooth, crop.centre, max(0.5, SEED_RADIUS * shorter), sign, half_level)
+    landscape, markers = filled_landscape(crop.smooth, seeds, sign, first.background, core)
+    return region_moments(flood_with(landscape, markers), INNER)
+
+
+def _interpolated(hollow: Moments, filled: Moments, hollow_share: float) -> Moments:
+    """The region between two outlines: area, centre and second moments per pixel weighted
+    ``hollow_share`` to ``1 - hollow_share``; the other outline alone where one is a speck."""
+    if hollow.area < 3 or filled.area < 3:
+        return filled if hollow.area < 3 else hollow
+    weights = (hollow_share / hollow.area, (1 - hollow_share) / filled.area)
+    area = hollow_share * hollow.area + (1 - hollow_share) * filled.area
+    per_pixel = [weights[0] * h + weights[1] * f for h, f in zip(hollow[1:], filled[1:], strict=True)]
+    return Moments(area, *(area * value for value in per_pixel))
+
+
+def _light_centre_margin(labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood) -> float:
+    """How much lighter than half the loop's contrast the basin the first flood found is, less
+    what the noise alone lifts its upper quartile by, in units of the contrast: above 0, a
+    hollow loop's light centre; at or below, a blob's speck of darker pixels or of noise."""
+    contrast = max(first.background - first.core, 1e-6)
     light_centre = first.background - HALF_CONTRAST * contrast
-    return (basin_light_level(labels, crop.smooth, sign, INNER) - light_centre) / max(contrast, 1e-6)
+    lift = LIGHT_CENTRE_NOISE * noise
+    return (basin_light_level(labels, crop.smooth, sign, INNER) - lift - light_centre) / contrast
 
 
-def _ellipse(moments: Moments, crop: _Crop, outline: _Outline, score: float | None) -> Defect | None:
-    """The moment ellipse of the outline's region, in frame pixels, with its quality flags; None
-    for a speck."""
-    area, m10, m01, mu20, mu02, mu11 = moments
+def fine_noise(frame: np.ndarray) -> float:
+    """The noise of the frame's smoothed pixels: the robust sd (1.4826 median absolute
+    deviation) of the smoothed frame less its blur at 2 px, in the central window of at most
+    ``NOISE_WINDOW_PX`` a side. What the floods see of noise, without the slow changes of the
+    background or the loops themselves (a small share of the window's pixels)."""
+    height, width = frame.shape
+    top, left = max((height - NOISE_WINDOW_PX) // 2, 0), max((width - NOISE_WINDOW_PX) // 2, 0)
+    window = frame[top : top + NOISE_WINDOW_PX, left : left + NOISE_WINDOW_PX].astype(np.float32)
+    smooth = cv2.GaussianBlur(window, (0, 0), SMOOTHING_SIGMA_PX)
+    residual = smooth - cv2.GaussianBlur(smooth, (0, 0), 2.0)
+    return float(1.4826 * np.median(np.abs(residual - np.median(residual))))
+
+
+def _ellipse(outline: _Outline, crop: _Crop, bbox: tuple[int, int, int, int], score: float | None) -> Defect | None:
+    """The moment ellipse of the outline's region, in frame pixels, with its quality flags, for
+    the detector's box ``bbox``; None for a speck."""
+    area, m10, m01, mu20, mu02, mu11 = outline.moments
     if area < 3:
         return None
     scale = 1.0 / crop.zoom
@@ -232,11 +342,11 @@ def _ellipse(moments: Moments, crop: _Crop, outline: _Outline, score: float | No
               math.hypot(semi_major * math.sin(turn), semi_minor * math.cos(turn)))  # fmt: skip
     contrast_to_noise = (outline.first.background - outline.first.core) / max(outline.first.noise, 1e-6)
     touches_crop = reaches_edge(centre, extent, crop.smooth.shape, EDGE_MARGIN_PX * crop.zoom)
-    flags = quality_flags(major_px, crop.bbox, touches_crop, contrast_to_noise, outline.kind_margin)
+    flags = quality_flags(major_px, bbox, touches_crop, contrast_to_noise, outline.kind_margin)
     return Defect(
         x=offset[0] + (centre[0] + 0.5) * scale - 0.5,
         y=offset[1] + (centre[1] + 0.5) * scale - 0.5,
-        bbox=crop.bbox,
+        bbox=bbox,
         major_px=major_px,
         minor_px=4 * math.sqrt(minor_var) * scale,
         angle_deg=math.degrees(turn),

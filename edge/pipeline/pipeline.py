@@ -66,7 +66,7 @@ class Pipeline:
             if unknown:
                 raise ValueError(f"scene labels {unknown} are not among the classifier's {scene.classes}")
         detector = LoopDetector(models.cascade, models.detector)
-        return cls(detector, screener, LoopMeasurer(settings.polarity), scene, analysed_scenes)
+        return cls(detector, screener, LoopMeasurer(settings.polarity, settings.follow_rounds), scene, analysed_scenes)
 
     def candidates(self, view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Modules I and II on a frame's 8-bit view: the boxes that are loops, with their scores."""

@@ -46,8 +46,18 @@ def test_track_follows_each_loop_across_the_files_in_the_order_given(drifting_fi
     last = {d["track"]: (d["x"], d["y"]) for d in records[-1]["defects"]}
     kept = first.keys() & last.keys()
     assert len(kept) >= 0.7 * len(first)  # most loops seen in the first file are followed to the last
-    moved = np.array([last[t][1] - first[t][1] for t in kept])  # a loop cut by the edge moves less as it comes in
-    assert np.median(moved) == pytest.approx(-32, abs=0.5) and np.mean(np.abs(moved + 32) <= 2) >= 0.9
+    moved = np.array([last[t][1] - first[t][1] for t in kept])
+    assert np.median(moved) == pytest.approx(-32, abs=0.5)
+    # a loop cut by the frame's edge moves less as it comes in; every other moves with the field:
+    # those whose whole outline, as the last file shows it, lay inside the first file too
+    whole = {d["track"]: d for d in records[-1]["defects"]}
+    inside = [
+        t
+        for t in kept
+        if min(whole[t]["x"], whole[t]["y"] + 32, 512 - whole[t]["x"], 480 - whole[t]["y"]) > whole[t]["major_px"] / 2
+    ]
+    assert len(inside) >= 0.6 * len(first)
+    assert all(abs(last[t][1] - first[t][1] + 32) <= 2 for t in inside)
     rows = read_table(tmp_path / "defects.csv")
     assert list(rows[0]) == list(DEFECT_COLUMNS)
     assert [int(row["track"]) for row in rows] == [d["track"] for record in records for d in record["defects"]]

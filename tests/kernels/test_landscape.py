@@ -8,6 +8,8 @@ from edge.kernels.landscape import (
     Box,
     basin_light_level,
     brighter_inside,
+    dark_seeds,
+    darkest_local_mean,
     filled_landscape,
     outline_landscape,
     region_moments,
@@ -53,8 +55,7 @@ def _reference_landscape(smooth, centre, inner_radius, box, half_width, sign):
     near_centre = (cols - centre[0]) ** 2 + (rows - centre[1]) ** 2 <= max(inner_radius / 2, 1) ** 2
     half_level = background - (background - core) / 2
     if oriented[near_centre].mean() < background - 0.75 * (background - core):
-        markers = _with_border(_disc_region(oriented, centre, inner_radius, half_level, lighter=False))
-        return _stretched(oriented, half_level), markers, background, core, noise, False
+        return np.zeros((0, 0), np.uint8), np.zeros((0, 0), np.int32), background, core, noise, False
     markers = _with_border(_disc_region(oriented, centre, inner_radius, half_level, lighter=True))
     return _stretched(oriented, oriented[y0:y1, x0:x1].min()), markers, background, core, noise, True
 
@@ -87,6 +88,9 @@ def test_first_flood_inputs_equal_the_numpy_reference(seed, sign):
     assert background == pytest.approx(expected[2], rel=1e-5) and core == pytest.approx(expected[3], rel=1e-5)
     assert noise == pytest.approx(expected[4], rel=1e-4)
     np.testing.assert_array_equal(markers, expected[1])
+    if not maybe_hollow:  # filled for sure: no first flood
+        assert landscape.shape == (0, 0)
+        return
     # float32 rounding may move a value across a quantisation step, never further
     assert np.abs(landscape.astype(int) - expected[0]).max() <= 1
     assert (landscape != expected[0]).mean() < 0.01
@@ -131,13 +135,48 @@ def test_ring_may_be_hollow_and_its_darkest_line_is_the_landscape_ridge():
     assert markers[20, 20] == 2 and markers[0, 0] == 1
 
 
-def test_blob_is_filled_and_its_half_contrast_edge_is_the_landscape_ridge():
+def test_blob_is_filled_for_sure_and_its_half_contrast_edge_is_the_filled_landscape_ridge():
     rows, cols = np.indices((41, 41))
     radius = np.hypot(cols - 20, rows - 20)
     smooth = (150 - 60 / (1 + np.exp(radius - 10))).astype(np.float32)  # half contrast at radius 10
-    landscape, *_, maybe_hollow = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
-    assert not maybe_hollow
+    first = outline_landscape(smooth, (20.0, 20.0), 4.0, Box(5, 5, 36, 36), 1, 1.0)
+    assert not first.maybe_hollow and first.landscape.shape == (0, 0)
+    half_level = (first.background + first.core) / 2
+    seeds = dark_seeds(smooth, (20.0, 20.0), 8.0, 1.0, half_level)
+    landscape, markers = filled_landscape(smooth, seeds, 1.0, first.background, first.core)
     assert landscape[20, 20:].argmax() == 10
+    assert markers[20, 20] == 2 and markers[0, 0] == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dark_seeds_are_every_pixel_of_the_disc_darker_than_the_level(seed):
+    rng = np.random.default_rng(seed)
+    smooth = rng.normal(100, 20, (30, 34)).astype(np.float32)
+    centre, radius, sign = (rng.uniform(5, 29), rng.uniform(5, 25)), rng.uniform(1, 9), (1.0, -1.0)[seed % 2]
+    rows, cols = np.indices(smooth.shape)
+    in_disc = (cols - centre[0]) ** 2 + (rows - centre[1]) ** 2 <= radius**2
+    expected = in_disc & (sign * smooth < sign * 100)
+    seeds = dark_seeds(smooth, centre, radius, sign, sign * 100)
+    np.testing.assert_array_equal(seeds == 2, expected)
+    assert set(np.unique(seeds)) <= {0, 2}
+
+
+def test_dark_seeds_fall_back_to_the_discs_darkest_pixel():
+    smooth = np.full((20, 20), 100.0, np.float32)
+    smooth[11, 9] = 90.0  # in the disc, yet lighter than the level asked for
+    smooth[2, 2] = 10.0  # darker, outside the disc
+    seeds = dark_seeds(smooth, (10.0, 10.0), 3.0, 1.0, 50.0)
+    assert np.argwhere(seeds == 2).tolist() == [[11, 9]]
+
+
+@pytest.mark.parametrize("half_width", [0, 1, 3, 6])
+def test_darkest_local_mean_is_the_darkest_square_mean_centred_in_the_box(half_width):
+    rng = np.random.default_rng(half_width)
+    smooth = cv2.GaussianBlur(rng.normal(100, 20, (40, 44)).astype(np.float32), (0, 0), 1.0)
+    sums = uniform_filter(smooth.astype(np.float64), 2 * half_width + 1, mode="constant")
+    counts = uniform_filter(np.ones(smooth.shape), 2 * half_width + 1, mode="constant")
+    expected = (sums / counts)[6:30, 8:35].min()
+    assert darkest_local_mean(smooth, Box(8, 6, 35, 30), half_width, 1.0) == pytest.approx(expected, rel=1e-6)
 
 
 def test_flat_crop_gives_a_flat_landscape():

@@ -4,7 +4,7 @@ import pytest
 from edge.eval.measure_truth import CASES, SETTINGS, draw_case, measure_cases
 from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
-from edge.pipeline.measure import measure_defects, outline_boxes
+from edge.pipeline.measure import fine_noise, measure_defects, outline_boxes
 from edge.pipeline.synthetic import ellipse_box, render_loop
 
 
@@ -24,16 +24,18 @@ def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_
 
 
 # the least share of resolved loops within max(1 px, 3 %) and of the right kind per noisy setting
-# of measure_truth.SETTINGS, a little under what the measurement reached when it was set (0.971, 0.909,
-# 0.880, 0.765, 0.605; python -m edge.eval.measure_truth prints the table by size). Short of issue 30's
-# bar (every resolved loop, as flat blobs in expert boxes are): these keep the measurement from
-# getting worse where it is weakest, at low SNR and on mottled blobs.
+# of measure_truth.SETTINGS, a little under what the measurement reached when it was set (0.988,
+# 0.902, 0.897, 0.790, 0.662 following the outline, with the noise-aware kind test; 0.971, 0.909,
+# 0.880, 0.765, 0.605 before; python -m edge.eval.measure_truth prints the table by size). Short of
+# issue 30's bar (every resolved loop): mottled blobs come out 2-3 % small at SNR 8 and 5-20 % at
+# SNR 2-3, their darkest blotches setting their contrast; these keep the measurement from getting
+# worse where it is weakest.
 FLOORS = {
-    (8.0, True, False): 0.96,
-    (8.0, False, True): 0.90,
-    (8.0, True, True): 0.87,
-    (3.0, False, True): 0.75,
-    (2.0, True, True): 0.59,
+    (8.0, True, False): 0.98,
+    (8.0, False, True): 0.89,
+    (8.0, True, True): 0.88,
+    (3.0, False, True): 0.77,
+    (2.0, True, True): 0.64,
 }
 
 
@@ -63,6 +65,60 @@ def test_a_clear_loop_measures_the_same_in_moved_and_resized_boxes():
     measured = [defect.major_px for defect in measure_defects(frame, windows)]
     assert len(measured) == 20
     assert np.abs(np.array(measured) / reference.major_px - 1).max() <= 0.02
+
+
+@pytest.mark.parametrize("line_width", [3.0, None], ids=["hollow", "filled"])
+def test_a_box_cutting_through_the_loop_still_measures_the_whole_loop(line_width):
+    """A window over only the top-left 60 % x 70 % of a loop: the measurement follows the outline
+    out of the window and recovers the loop's 44 px major axis (measured in that window's crop
+    alone, it was 35-36 px)."""
+    centre, semi_axes = (80.3, 79.6), (22.0, 16.0)
+    frame = render_loop((160, 160), centre, semi_axes, 20, line_width, 60.0, noise=4, seed=1)
+    full = ellipse_box(centre, semi_axes, 20, pad=5)[0]
+    window = full.copy()
+    window[2:] = full[:2] + [0.6, 0.7] * (full[2:] - full[:2])
+    (defect,) = measure_defects(frame, window[None])
+    assert defect.major_px == pytest.approx(44.0, abs=1.0)
+    assert defect.bbox == tuple(int(v) for v in np.rint(window))  # the detector's box, as given
+
+
+def test_a_loop_whose_centre_darkens_through_the_cut_grows_smoothly():
+    """A ring (40 px on its line's centre, 4 px line) whose inside darkens from a quarter to three
+    quarters of its contrast: the size moves from the ring's centre line to its outer edge at half
+    contrast in steps of at most 2 px, never in one jump (one step of 5.4 px when the cut was sharp)."""
+    centre = (60.3, 59.8)
+    sizes = []
+    for depth in np.linspace(0.25, 0.75, 11):
+        ring = render_loop((120, 120), centre, (20.0, 20.0), 0, 4.0, 60.0)
+        inside = render_loop((120, 120), centre, (18.0, 18.0), 0, None, 60.0 * depth, background=0.0)
+        (defect,) = measure_defects(ring + inside, ellipse_box(centre, (20.0, 20.0), 0, pad=6))
+        sizes.append(defect.major_px)
+    assert sizes[0] == pytest.approx(40.0, abs=1.0) and sizes[-1] > 43.5
+    assert np.abs(np.diff(sizes)).max() <= 2.0
+
+
+def test_at_snr_2_a_loop_is_measured_as_its_own_kind():
+    """In-situ bright-field noise (SNR 2, mottled blobs, moved boxes): a centre counts as light
+    only when the noise cannot explain it, so blobs are not measured as small rings inside
+    themselves; at least 94 % of resolved loops come out as their kind (89.5 % without the noise
+    in the test)."""
+    cases = measure_cases(2.0, True, True)
+    assert np.mean([case.measured_hollow == case.hollow for case in cases]) >= 0.94
+
+
+@pytest.mark.parametrize("sd", [2.0, 8.0])
+def test_fine_noise_reads_the_pixel_noise_not_the_background_or_the_loops(sd):
+    """The same estimate with and without a background gradient and loops; twice it for twice the noise."""
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0, sd, (600, 700)).astype(np.float32)
+    rows, cols = np.indices(noise.shape)
+    busy = 150 + 0.1 * cols + 0.05 * rows + noise
+    for x in range(80, 700, 90):
+        busy += render_loop(noise.shape, (x + 0.3, 300.2), (15.0, 11.0), 30, 3.0, 40.0, background=0.0)
+    plain = fine_noise(100 + noise)
+    assert fine_noise(busy) == pytest.approx(plain, rel=0.1)
+    assert fine_noise(100 + 2 * noise) == pytest.approx(2 * plain, rel=0.02)
+    assert fine_noise(np.full((50, 50), 7.0)) == 0.0
 
 
 def test_every_size_and_both_modes_are_covered_by_resolved_cases():
@@ -139,8 +195,10 @@ def test_real_loops_measure_inside_their_padded_label_boxes():
             modes.append(defect.hollow)
     # the experts' boxes are their ellipses' bounding boxes, padded: a loop measured on its
     # outline fits inside its box in the median (measured out to the line's outer edge, it
-    # reached 1 px past it)
-    assert np.median(paddings) >= 0.5
+    # reached 1 px past it; measured on the outline in the box's own crop, 1.2 px inside; followed
+    # out of the box, 0.26 px inside: blobs reach out to their edge at half contrast against the
+    # background farther off)
+    assert np.median(paddings) > 0
     # these frames hold both kinds: loops with a light centre, and blobs
     assert 0.2 <= np.mean(modes) <= 0.9
 

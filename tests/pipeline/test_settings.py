@@ -20,9 +20,9 @@ def _parsed(*flags: str) -> PipelineSettings:
 def test_each_pipeline_setting_has_an_option_generated_from_its_field():
     assert _parsed() == PipelineSettings()
     given = _parsed("--model", "sets/a", "--screen", "none", "--backend", "onnxruntime", "--polarity", "dark",
-                    "--classifier", "c.onnx", "--scenes", "ferrite, pearlite")  # fmt: skip
+                    "--classifier", "c.onnx", "--scenes", "ferrite, pearlite", "--follow-rounds", "1")  # fmt: skip
     scenes = ("ferrite", "pearlite")
-    assert given == PipelineSettings("onnxruntime", "dark", "none", Path("c.onnx"), scenes, Path("sets/a"))
+    assert given == PipelineSettings("onnxruntime", "dark", "none", Path("c.onnx"), scenes, Path("sets/a"), 1)
     assert _parsed("--screen", "my.onnx").screen == Path("my.onnx")
 
 
@@ -32,12 +32,16 @@ def test_a_wrong_value_is_refused_with_one_line(capsys):
     assert "invalid choice: 'sideways'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="screen must be"):
         PipelineSettings(screen="my.onnx")  # a file is a Path, so "default" and "none" cannot be mistaken for one
+    with pytest.raises(ValueError, match="follow_rounds must be a whole number from 0 to 10"):
+        PipelineSettings.parse({"follow_rounds": "-1"})
+    with pytest.raises(ValueError, match="follow_rounds: cannot read"):
+        PipelineSettings.parse({"follow_rounds": "two"})
 
 
 def test_settings_travel_as_json_and_with_absolute_paths():
     settings = PipelineSettings(screen=Path("s.onnx"), model=Path("sets/a"))
     assert settings.as_json() == {"backend": "auto", "polarity": "auto", "screen": "s.onnx", "classifier": None,
-                                  "analysed_scenes": [], "model": "sets/a"}  # fmt: skip
+                                  "analysed_scenes": [], "model": "sets/a", "follow_rounds": 3}  # fmt: skip
     absolute = settings.with_absolute_paths()
     assert absolute.model == Path("sets/a").resolve() and absolute.screen.is_absolute()
     assert PipelineSettings().with_absolute_paths() == PipelineSettings()
