@@ -9,7 +9,7 @@ import numpy as np
 
 from edge.archive.files import Done
 from edge.io.images import read_frame
-from edge.track.linking import SeriesTracker
+from edge.track.linking import FrameTracks, SeriesTracker
 from edge.track.settings import TrackSettings
 from edge.track.table import track_rows
 
@@ -28,40 +28,38 @@ class TrackedFiles:
     summary: dict
 
 
-def track_files(done: list[Done], out: Path, settings: TrackSettings, pixel_size_nm: float | None) -> TrackedFiles:
+def track_files(done: list[Done], out: Path, settings: TrackSettings) -> TrackedFiles:
     """Link the defects of ``done``, the files in the order given, numbered from 1: each defect
     row gets its ``track``, and each file's JSON in ``out`` its defects' tracks and its
-    ``drift_px`` and ``tracks``. The files are read again for the drift (``pixel_size_nm``
-    overrides theirs, as in the analysis). A file whose scene was not analysed is a frame with
-    nothing seen."""
+    ``drift_px`` and ``tracks``. The files are read again for the drift. A file whose scene was
+    not analysed is a frame with nothing seen."""
     tracker, ended, frames = SeriesTracker(settings), [], []
     for number, item in enumerate(done, start=1):
         if item.image["count"] is None:
             continue
-        pixels = read_frame(Path(item.path), pixel_size_nm).pixels
+        pixels = read_frame(Path(item.path)).pixels
         positions = np.array([(row["x_px"], row["y_px"]) for row in item.defects], np.float64).reshape(-1, 2)
         majors = np.array([row["major_axis_px"] for row in item.defects], np.float64)
         linked = tracker.add(number, None, pixels, positions, majors, item.image["pixel_size_nm"])
         for row, track_id in zip(item.defects, linked.track_ids, strict=True):
             row["track"] = track_id
-        counts = linked.as_json()
-        _add_to_json(out / f"{Path(item.path).stem}.json", linked.track_ids, linked.ages, counts)
-        frames.append({"image": item.path, "frame": number, **counts})
+        _add_to_json(out / f"{Path(item.path).stem}.json", linked)
+        frames.append({"image": item.path, "frame": number, **linked.as_json()})
         ended += linked.ended
     ended = sorted(ended + tracker.finish(), key=lambda track: track.track_id)
     histories = [
         {"track": t.track_id, "frames": list(t.frames), "major_axis_px": [round(m, 3) for m in t.majors_px]}
         for t in ended
     ]
-    return TrackedFiles(track_rows(SERIES, ended, tracker), histories, frames, tracker.summary())
+    return TrackedFiles(track_rows(SERIES, ended), histories, frames, tracker.summary())
 
 
-def _add_to_json(path: Path, track_ids: list[int], ages: list[int], frame: dict) -> None:
+def _add_to_json(path: Path, linked: FrameTracks) -> None:
     """A file's JSON with its defects' ``track`` and ``track_age``, and the frame's drift and counts."""
     body = json.loads(path.read_text())
-    for defect, track_id, age in zip(body["defects"], track_ids, ages, strict=True):
-        defect["track"], defect["track_age"] = track_id, age
-    path.write_text(json.dumps({**body, **frame}, indent=1))
+    for defect, fields in zip(body["defects"], linked.defect_fields(), strict=True):
+        defect.update(fields)
+    path.write_text(json.dumps({**body, **linked.as_json()}, indent=1))
 
 
 def summary_line(tracked: TrackedFiles) -> str:

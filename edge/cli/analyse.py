@@ -157,7 +157,7 @@ def _track(done: list, args: argparse.Namespace, settings) -> None:
     from edge.pipeline.tables import write_table
     from edge.track.table import TRACK_COLUMNS
 
-    tracked = track_files(done, args.out, settings, args.pixel_size)
+    tracked = track_files(done, args.out, settings)
     write_table(args.out / "tracks.csv", TRACK_COLUMNS, tracked.tracks)
     if args.track_table is not None:
         write_table(args.track_table, TRACK_COLUMNS, tracked.tracks)

@@ -280,8 +280,10 @@ def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, f
     contrast = max(first.background - first.core, 1e-6)
     shorter = min(crop.box.x1 - crop.box.x0, crop.box.y1 - crop.box.y0)
     widest = max(1, round(BLOB_SQUARE_MAX * shorter / 2))
-    half_width = min(max(round(crop.zoom), math.ceil(BLOB_LEVEL_NOISE * noise / contrast * crop.zoom)), widest)
-    core = max(darkest_local_mean(crop.smooth, crop.box, half_width, sign), first.core)
+    half_width = min(math.ceil(BLOB_LEVEL_NOISE * noise / contrast * crop.zoom), widest)
+    core = first.core  # over squares of half-width round(zoom): the first flood's darkest level
+    if half_width > round(crop.zoom):
+        core = max(darkest_local_mean(crop.smooth, crop.box, half_width, sign), first.core)
     half_level = first.background - HALF_CONTRAST * (first.background - core)
     seeds = dark_seeds(crop.smooth, crop.centre, max(0.5, SEED_RADIUS * shorter), sign, half_level)
     landscape, markers = filled_landscape(crop.smooth, seeds, sign, first.background, core)

@@ -65,7 +65,7 @@ class PipelineSettings:
     follow_rounds : int
         Module III measures each loop again, up to this many times, in a crop centred and sized
         on the outline it found, so that its size does not depend on where the detector's box
-        fell; 0 measures in the detector's box alone (about 3x faster; ``edge.pipeline.measure``).
+        fell; 0 measures in the detector's box alone (the measuring stage 3-4x faster; ``edge.pipeline.measure``).
     """
 
     backend: Backend = field(

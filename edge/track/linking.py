@@ -20,25 +20,31 @@ HISTOGRAM_BINS = 20
 @dataclass
 class Track:
     """One loop's track: where and when it was first and last seen, and its latest sightings'
-    frame numbers, timestamps (s, or None) and major axes (px), ``history`` of each at most."""
+    frame numbers, timestamps (s, or None) and major axes (px), ``history`` of each at most;
+    once it has ended, its growth rate (None with too few sightings) in the series' unit."""
 
     track_id: int
     first_frame: int
-    last_frame: int
     x: float
     y: float
     frames: deque
     timestamps: deque
     majors_px: deque
     sightings: int = 0
+    growth_rate: float | None = None
+    growth_unit: str = ""
 
     @classmethod
     def start(cls, track_id: int, frame: int, x: float, y: float, history: int) -> "Track":
         """A new track, first seen at ``frame``, keeping its latest ``history`` sightings."""
-        return cls(track_id, frame, frame, x, y, deque(maxlen=history), deque(maxlen=history), deque(maxlen=history))
+        return cls(track_id, frame, x, y, deque(maxlen=history), deque(maxlen=history), deque(maxlen=history))
+
+    @property
+    def last_frame(self) -> int:
+        return self.frames[-1]
 
     def sighted(self, frame: int, timestamp: float | None, x: float, y: float, major_px: float) -> None:
-        self.last_frame, self.x, self.y = frame, x, y
+        self.x, self.y = x, y
         self.sightings += 1
         self.frames.append(frame)
         self.timestamps.append(timestamp)
@@ -66,6 +72,10 @@ class FrameTracks:
     born: int
     ended: list[Track]
     dropped: int = 0
+
+    def defect_fields(self) -> list[dict]:
+        """Each defect's ``track`` and ``track_age``, in the frame's order."""
+        return [{"track": track_id, "track_age": age} for track_id, age in zip(self.track_ids, self.ages, strict=True)]
 
     def as_json(self) -> dict:
         return {
@@ -158,10 +168,6 @@ class SeriesTracker:
         """The unit of the series' growth rates (``edge.track.growth.growth_unit``)."""
         return growth_unit(self._pixel_size_nm, bool(self._timed))
 
-    def track_rate(self, track: Track) -> float | None:
-        """``track``'s growth rate in the series' unit; None where it has too few sightings."""
-        return self._rate(track)
-
     def _rate(self, track: Track) -> float | None:
         rate = track.growth(bool(self._timed), self.settings.min_sightings)
         return None if rate is None else rate * (self._pixel_size_nm or 1.0)
@@ -210,6 +216,6 @@ class SeriesTracker:
 
     def _ended(self, track: Track) -> None:
         self.ended += 1
-        rate = self._rate(track)
-        if rate is not None:
-            self._growth_ended.append(rate)
+        track.growth_rate, track.growth_unit = self._rate(track), self.unit
+        if track.growth_rate is not None:
+            self._growth_ended.append(track.growth_rate)

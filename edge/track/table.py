@@ -1,7 +1,7 @@
 """The per-track table: a row per track, beside the per-defect table whose ``track`` column
 holds each track's every sighting."""
 
-from edge.track.linking import SeriesTracker, Track
+from edge.track.linking import Track
 
 # name -> pyarrow type name, as edge.pipeline.tables
 TRACK_COLUMNS = {
@@ -19,8 +19,8 @@ TRACK_COLUMNS = {
 }
 
 
-def track_rows(series: str, tracks: list[Track], tracker: SeriesTracker) -> list[dict]:
-    """One row per track (``TRACK_COLUMNS``), its growth rate in ``tracker``'s unit."""
+def track_rows(series: str, tracks: list[Track]) -> list[dict]:
+    """One row per ended track (``TRACK_COLUMNS``)."""
     return [
         {
             "series": series,
@@ -32,8 +32,8 @@ def track_rows(series: str, tracks: list[Track], tracker: SeriesTracker) -> list
             "y_px": track.y,
             "first_major_axis_px": track.majors_px[0],
             "last_major_axis_px": track.majors_px[-1],
-            "growth_rate": tracker.track_rate(track),
-            "growth_unit": tracker.unit,
+            "growth_rate": track.growth_rate,
+            "growth_unit": track.growth_unit,
         }
         for track in tracks
     ]

@@ -62,7 +62,7 @@ def test_a_track_keeps_only_its_latest_sightings_and_fits_its_growth_on_them():
         add(tracker, frame, [[50, 50]], np.array([10.0 + (frame if frame < 6 else 2 * frame)]))
     (track,) = tracker.finish()
     assert list(track.majors_px) == [22.0, 24.0, 26.0, 28.0] and track.sightings == 10
-    assert tracker.track_rate(track) == pytest.approx(2.0)
+    assert track.growth_rate == pytest.approx(2.0) and track.growth_unit == "px/frame" and track.last_frame == 9
 
 
 def test_growth_rates_are_in_nm_per_second_with_a_pixel_size_and_timestamps():

@@ -48,7 +48,7 @@ def preview_body(event: FrameAnalysed, max_side: int) -> dict:
 def _tracks(event: FrameAnalysed) -> list[dict]:
     if event.tracks is None:
         return [{}] * len(event.result.defects)
-    return [{"track": t, "track_age": a} for t, a in zip(event.tracks.track_ids, event.tracks.ages, strict=True)]
+    return event.tracks.defect_fields()
 
 
 class PreviewEncoder:

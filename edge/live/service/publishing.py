@@ -154,12 +154,12 @@ class Publisher:
             "latency_ms": 1e3 * (time.monotonic() - event.received_at),
             "timestamp": message.timestamp,
         }
-        self._send("frame", body if tracks is None else with_tracks(body, tracks, link_ms))
-        if self._recorder is not None:
+        if self._recorder is not None:  # first: a frame whose message cannot go out keeps its rows and ended tracks
             track_ids = None if tracks is None else tracks.track_ids
             self._recorder.add(event.series_id, message.frame, message.pixels.shape, result, track_ids)
             if tracks is not None and tracks.ended:
-                self._recorder.add_tracks(event.series_id, tracks.ended, self._tracking.tracker(event.series_id))
+                self._recorder.add_tracks(event.series_id, tracks.ended)
+        self._send("frame", body if tracks is None else with_tracks(body, tracks, link_ms))
         if self._preview is not None:
             self._preview.offer(event if tracks is None else replace(event, tracks=tracks))
         if stats.frames % self._config.summary_every == 0:
@@ -174,9 +174,9 @@ class Publisher:
         """The series' last ``series`` message; its open tracks end here (and are recorded)."""
         if self._tracking is None:
             return {**stats.summary(), "final": True}
-        summary, ended, tracker = self._tracking.finish(series_id)
+        summary, ended = self._tracking.finish(series_id)
         if self._recorder is not None and ended:
-            self._recorder.add_tracks(series_id, ended, tracker)
+            self._recorder.add_tracks(series_id, ended)
         return {**stats.summary(), "tracks": summary, "final": True}
 
     def _send(self, topic: str, body: dict) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from edge.pipeline.result import FrameResult
 from edge.pipeline.tables import DEFECT_COLUMNS, IMAGE_COLUMNS, TableWriter, defect_rows, image_row
-from edge.track.linking import SeriesTracker, Track
+from edge.track.linking import Track
 from edge.track.table import TRACK_COLUMNS, track_rows
 
 
@@ -39,10 +39,10 @@ class _SeriesTables:
             self.images.append(self._image_rows)
             self._defect_rows, self._image_rows = [], []
 
-    def add_tracks(self, name: str, tracks: list[Track], tracker: SeriesTracker) -> None:
+    def add_tracks(self, name: str, tracks: list[Track]) -> None:
         if self.tracks is None:
             self.tracks = TableWriter(self._stem.with_name(f"{self._stem.name}.tracks{self._suffix}"), TRACK_COLUMNS)
-        self.tracks.append(track_rows(name, tracks, tracker))
+        self.tracks.append(track_rows(name, tracks))
 
     def close(self) -> None:
         self.flush()
@@ -84,10 +84,10 @@ class Recorder:
         name, tables = self._open[series_id]
         tables.add(name, frame, shape, result, track_ids)
 
-    def add_tracks(self, series_id: int, tracks: list[Track], tracker: SeriesTracker) -> None:
-        """Rows of tracks that have just ended, their growth rates in ``tracker``'s unit."""
+    def add_tracks(self, series_id: int, tracks: list[Track]) -> None:
+        """Rows of tracks that have just ended."""
         name, tables = self._open[series_id]
-        tables.add_tracks(name, tracks, tracker)
+        tables.add_tracks(name, tracks)
 
     def close(self, series_id: int) -> None:
         _, tables = self._open.pop(series_id)

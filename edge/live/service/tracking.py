@@ -48,24 +48,21 @@ class Tracking:
             return None, 0.0
         return tracks, 1e3 * (time.perf_counter() - started)
 
-    def tracker(self, series_id: int) -> SeriesTracker:
-        return self._trackers[series_id]
-
     def summary(self, series_id: int) -> dict:
         """The series' ``tracks`` summary (docs/protocol.md)."""
         return self._trackers[series_id].summary()
 
-    def finish(self, series_id: int) -> tuple[dict, list[Track], SeriesTracker]:
-        """End the series' open tracks and forget it: its final ``tracks`` summary, the tracks
-        just ended, and its tracker (for their growth rates)."""
+    def finish(self, series_id: int) -> tuple[dict, list[Track]]:
+        """End the series' open tracks and forget it: its final ``tracks`` summary, and the tracks
+        just ended."""
         tracker = self._trackers.pop(series_id)
         ended = tracker.finish()
-        return tracker.summary(), ended, tracker
+        return tracker.summary(), ended
 
 
 def with_tracks(body: dict, tracks: FrameTracks, link_ms: float) -> dict:
     """A ``frame`` message body with each defect's ``track`` and ``track_age``, the frame's
     ``drift_px`` and its ``tracks`` counts, and the time linking took as ``stage_ms["track"]``."""
-    for defect, track_id, age in zip(body["defects"], tracks.track_ids, tracks.ages, strict=True):
-        defect["track"], defect["track_age"] = track_id, age
+    for defect, fields in zip(body["defects"], tracks.defect_fields(), strict=True):
+        defect.update(fields)
     return {**body, **tracks.as_json(), "stage_ms": {**body["stage_ms"], "track": link_ms}}

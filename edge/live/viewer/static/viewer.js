@@ -174,6 +174,13 @@ function roundUp(value) {
   return [1, 2, 5, 10].map((m) => m * power).find((top) => top >= value * (1 - 1e-9));
 }
 
+// The values joined by straight lines, the i-th at (x(i), y(value)), in the current stroke style.
+function polyline(context, values, x, y) {
+  context.beginPath();
+  values.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
+  context.stroke();
+}
+
 // Count and density per frame, each on its own round scale (count on the left axis, density on
 // the right, each in its line's colour), under a legend that has its own band above the plot.
 function drawTrend() {
@@ -215,13 +222,9 @@ function drawTrend() {
     let sum = 0;
     const means = line.values.map((v, i) => (sum += v) / (i + 1));
     context.strokeStyle = line.colour;
-    context.beginPath();
-    line.values.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
-    context.stroke();
+    polyline(context, line.values, x, y);
     context.setLineDash([4, 4]);
-    context.beginPath();
-    means.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
-    context.stroke();
+    polyline(context, means, x, y);
     context.setLineDash([]);
     context.fillText(`${line.name} (${line.side} axis), dashed: running mean`, plot.left, 6 + 14 * (n + 1) - 2);
   });
@@ -248,9 +251,7 @@ function drawTracks() {
   context.fillText(String(top), 4, plot.top + 4);
   lines.forEach((line, n) => {
     context.strokeStyle = line.colour;
-    context.beginPath();
-    line.values.forEach((v, i) => (i ? context.lineTo(x(i), y(v)) : context.moveTo(x(i), y(v))));
-    context.stroke();
+    polyline(context, line.values, x, y);
     context.fillStyle = line.colour;
     context.fillText(`tracks ${line.name} per frame`, plot.left + 160 * n, 16);
   });
