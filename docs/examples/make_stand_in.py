@@ -13,6 +13,12 @@ images in ``OUT_DIR/images/``:
   frame (the contrast: the median over the labelled loops of how far their box's darkest
   tenth lies from the frame's median). Boxes are halved with the frame.
 
+``OUT_DIR/audit.csv`` carries over the decisions of the bundled set's audit about those frames
+(``edge/models/li2018/audit*.csv``: loops nobody boxed, boxes that are no loop), scaled and
+renamed with them. Give it to ``edge evaluate --audit`` so that precision counts a detection on
+an unboxed loop as right (li2018's bright-field frames box only a few of the loops they show),
+and to ``edge train screen --audit`` as a user who completed their labels would.
+
 With ``--plain``, 16 of the 40 train frames with the most loops are only cut to 512x512 where
 most loops are (the stand-in of docs/train-your-own.md). ``stand_ins()`` gives each frame with its source
 and the scale, so a script can compare what is measured in a stand-in with the same loops in
@@ -20,6 +26,7 @@ the original (docs/examples/stand_in_sizes.py). It stands in for another lab's 1
 it is not held-out data of another material.
 """
 
+import csv
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +37,10 @@ import numpy as np
 
 from edge.io.coco import write_coco
 from edge.io.dataset import LabelledImage, read_split
+from edge.train.audit import DECISION_COLUMNS, read_decisions
 
 LI2018 = Path(__file__).parents[2].parent / "shared" / "data" / "li2018"
+AUDITS = sorted((Path(__file__).parents[2] / "edge" / "models" / "li2018").glob("audit*.csv"))
 SNR_RANGE = (2.0, 4.0)
 BLUR_PX = 1.0
 SIDE = 512
@@ -116,16 +125,32 @@ def _inside(centres: np.ndarray, corner: tuple[int, int]) -> np.ndarray:
     return (centres[:, 0] >= x) & (centres[:, 0] < x + SIDE) & (centres[:, 1] >= y) & (centres[:, 1] < y + SIDE)
 
 
+def audit_rows(stand_in: StandIn, name: str) -> list[list]:
+    """The bundled audit's decisions about ``stand_in``'s source frame, as rows of a decisions
+    file about the stand-in ``name``: boxes scaled and shifted as the frame was, those whose
+    centre falls outside it left out."""
+    rows = []
+    for decision in (d for path in AUDITS for d in read_decisions(path) if d.image == stand_in.source.image.name):
+        box = np.array(decision.box) * stand_in.scale - np.tile(stand_in.origin, 2)
+        centre = (box[:2] + box[2:]) / 2
+        if (centre >= 0).all() and (centre < SIDE).all():
+            rows.append([name, *(round(float(v), 3) for v in box), decision.decision, decision.reason])
+    return rows
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     (out / "images").mkdir(parents=True, exist_ok=True)
-    made = []
+    made, decisions = [], []
     for k, stand_in in enumerate(stand_ins(plain="--plain" in sys.argv)):
         path = out / "images" / f"frame{k:02d}.png"
         cv2.imwrite(str(path), stand_in.pixels)
         made.append(LabelledImage(path, stand_in.boxes))
+        decisions += audit_rows(stand_in, path.name)
     write_coco(made[:12], out / "train.json")
     write_coco(made[12:], out / "test.json")
+    with open(out / "audit.csv", "w", newline="") as file:
+        csv.writer(file).writerows([DECISION_COLUMNS, *decisions])
     print(sum(len(m.boxes) for m in made[:12]), "train boxes", sum(len(m.boxes) for m in made[12:]), "test boxes")
 
 

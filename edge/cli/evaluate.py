@@ -49,6 +49,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "moved by up to 15 %% of its side and resized 0.8-1.25x, as a detector's windows are, and print how much "
         "the measured size depends on the box (median and 90th percentile relative difference, share lost)",
     )
+    parser.add_argument(
+        "--pixel-size",
+        type=float,
+        metavar="NM",
+        help="the frames' pixel size in nm (overrides their files'): where the model set's is known too, frames are "
+        "brought to it before detection",
+    )
     add_pipeline_options(parser, ("polarity", "follow_rounds", "backend", "screen", "model"))
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
 
@@ -63,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
     settings = pipeline_settings(args)
     if args.moved_boxes is not None:
         return _report_stability(items, args.moved_boxes, settings, args.json)
-    report = evaluate_labelled(items, settings, args.matching, args.detections)
+    if args.pixel_size is not None and not args.pixel_size > 0:
+        raise ValueError(f"--pixel-size must be > 0 nm, got {args.pixel_size}")
+    report = evaluate_labelled(items, settings, args.matching, args.detections, args.pixel_size)
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

@@ -21,6 +21,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, help="cascade XML to write; settings.json (derived from the boxes) beside it"
     )
+    parser.add_argument(
+        "--pixel-size",
+        type=float,
+        metavar="NM",
+        help="the training frames' pixel size, where their files do not carry it: frames of another known pixel "
+        "size are then brought to it before detection (recorded in settings.json)",
+    )
     add_parameter_options(parser, CascadeTraining)
 
 
@@ -28,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
     from edge.train.cascade import train_cascade
 
     params = parameters_from(args, CascadeTraining)
+    if args.pixel_size is not None and not args.pixel_size > 0:
+        raise ValueError(f"--pixel-size must be > 0 nm, got {args.pixel_size}")
     items = read_data(args, args.images)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    train_cascade(items, args.out, params, data_name(args))
+    train_cascade(items, args.out, params, data_name(args), args.pixel_size)
     return 0

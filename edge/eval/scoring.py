@@ -18,7 +18,7 @@ from edge.eval.matching import (
 from edge.eval.sizes import axis_errors, axis_pairs
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
-from edge.io.images import read_frame, to_uint8
+from edge.io.images import Frame, read_frame, to_uint8
 from edge.pipeline.measure import Defect, measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.pipeline import Pipeline
@@ -33,10 +33,13 @@ def evaluate_labelled(
     settings: PipelineSettings = PipelineSettings(),
     matching: str = "one-to-one",
     detections_dir: Path | None = None,
+    pixel_size_nm: float | None = None,
 ) -> dict:
     """Score the box files in ``detections_dir`` (or, without one, the detections of the
     pipeline ``settings`` describe) against the labels of ``items``; every box is measured with
-    ``settings.polarity``.
+    ``settings.polarity``. The frames' pixel size is ``pixel_size_nm`` or, without it, their
+    files'; where it and the model set's are known, frames are brought to the models' for
+    detection (``edge.pipeline.scale``).
 
     Returns {matching, images, centre_tolerance_px, recall, precision, f1, intervals: {recall,
     precision, f1: [low, high]}, iou40: {...}, recall_by_size: [...], per_image: [...], and, where
@@ -58,10 +61,11 @@ def evaluate_labelled(
     polarity = settings.polarity
     centre_counts, iou_counts, per_image, all_axes, by_size = [], [], [], [], []
     for item in items:
-        pixels = read_frame(item.image).pixels
+        frame = read_frame(item.image, pixel_size_nm)
+        pixels = frame.pixels
         measured = None  # the pipeline's own measurements, where it reported loops by their outlines
         if pipeline is not None:
-            detections, measured = _pipeline_detections(pipeline, pixels, models.outline_padding)
+            detections, measured = _pipeline_detections(pipeline, frame, models.outline_padding)
         else:
             detections = _detections_from_file(box_file_for(item.image, detections_dir))
         measured_in = detections if measured is None else np.array([d.bbox for d in measured], float).reshape(-1, 4)
@@ -110,14 +114,15 @@ def evaluate_labelled(
 
 
 def _pipeline_detections(
-    pipeline: Pipeline, pixels: np.ndarray, outline_padding: float | None
+    pipeline: Pipeline, frame: Frame, outline_padding: float | None
 ) -> tuple[np.ndarray, list[Defect] | None]:
-    """The pipeline's loops as boxes to score: its screened cascade windows or, where the model
-    set has an outline padding, each loop it measured as its outline padded so, with those
-    measurements (a window the flood cannot measure is then not a loop, as in its results)."""
+    """The pipeline's loops in ``frame`` as boxes to score: its screened cascade windows or,
+    where the model set has an outline padding, each loop it measured as its outline padded so,
+    with those measurements (a window the flood cannot measure is then not a loop, as in its
+    results)."""
     if outline_padding is None:
-        return pipeline.candidates(to_uint8(pixels))[0], None
-    defects = pipeline.analyse(pixels).defects
+        return pipeline.candidates(to_uint8(frame.pixels), frame.pixel_size_nm)[0], None
+    defects = pipeline.analyse(frame.pixels, frame.pixel_size_nm).defects
     return outline_boxes(defects, outline_padding), defects
 
 

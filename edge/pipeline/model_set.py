@@ -3,9 +3,10 @@ settings derived from the boxes they were trained on, loaded together.
 
     <folder>/cascade.xml      edge train cascade --out <folder>/cascade.xml  (also writes settings.json)
     <folder>/settings.json    the detector's scan range and working resolution, the screen's
-                              crop size, the evaluation's centre tolerance and the padding
-                              of its boxes around measured outlines, with the box
-                              statistics they were derived from
+                              crop size, the evaluation's centre tolerance, the padding
+                              of its boxes around measured outlines and the training
+                              frames' pixel size where known, with the box statistics
+                              they were derived from
     <folder>/screen.onnx      edge train screen --cascade <folder>/cascade.xml --out <folder>/screen.onnx
                               (its record screen.json holds the threshold)
 
@@ -38,6 +39,7 @@ class ModelSet:
     crop_px: int
     centre_tolerance_px: float
     outline_padding: float | None = None  # edge evaluate's box of a loop: its outline padded so; None: the window
+    pixel_size_nm: float | None = None  # the training frames' (edge.pipeline.scale); None: unknown
 
     @property
     def cascade(self) -> Path:
@@ -71,10 +73,10 @@ class ModelSet:
         return cls(folder, *_checked_settings(record, folder / SETTINGS))
 
 
-def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, float, float | None]:
-    """The detector settings, crop size, centre tolerance and outline padding of a
-    ``settings.json``, checked."""
-    sections = {name: record.get(name, {}) for name in ("detector", "screen", "evaluation", "boxes")}
+def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, float, float | None, float | None]:
+    """The detector settings, crop size, centre tolerance, outline padding and training pixel
+    size of a ``settings.json``, checked."""
+    sections = {name: record.get(name, {}) for name in ("detector", "screen", "evaluation", "boxes", "frames")}
     for name, section in sections.items():
         if not isinstance(section, dict):
             raise ModelSetError(f"{path}: {name!r} must be a table of settings, got {section!r}")
@@ -85,6 +87,7 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
     crop_px = sections["screen"].get("crop_px", DEFAULT_CROP_PX)
     tolerance = sections["evaluation"].get("centre_tolerance_px", DEFAULT_CENTRE_TOLERANCE_PX)
     padding = sections["boxes"].get("outline_padding")
+    pixel_size = sections["frames"].get("pixel_size_nm")
     number = int | float
     sizes = [getattr(detector, name) for name in ("min_size_px", "max_size_px", "working_side_px")]
     checks = [  # in turn: a later check may assume an earlier one's types
@@ -96,11 +99,14 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
         (lambda: isinstance(tolerance, number) and tolerance > 0, "centre_tolerance_px must be > 0"),
         (lambda: padding is None or (isinstance(padding, number) and PADDING_RANGE[0] <= padding <= PADDING_RANGE[1]),
          f"outline_padding: {PADDING_RANGE[0]} to {PADDING_RANGE[1]}, or null"),
+        (lambda: pixel_size is None or (isinstance(pixel_size, number) and pixel_size > 0),
+         "frames' pixel_size_nm must be > 0, or null (unknown)"),
     ]  # fmt: skip
     for holds, message in checks:
         if not holds():
             raise ModelSetError(f"{path}: {message}")
-    return detector, crop_px, float(tolerance), None if padding is None else float(padding)
+    as_float = (None if value is None else float(value) for value in (padding, pixel_size))
+    return detector, crop_px, float(tolerance), *as_float
 
 
 def _read_settings(path: Path) -> dict:

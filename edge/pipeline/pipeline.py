@@ -10,6 +10,7 @@ from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.model_set import ModelSet, ModelSetError
 from edge.pipeline.result import FrameResult, summarise
+from edge.pipeline.scale import boxes_in_frame, zoom_to_models, zoomed_view
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
 from edge.pipeline.settings import PipelineSettings
@@ -33,6 +34,9 @@ class Pipeline:
         Labels each frame with its scene, where a classifier is given.
     analysed_scenes : frozenset of str or None
         The scenes whose frames get defect analysis; None: every frame's.
+    models_pixel_size_nm : float or None
+        The pixel size the models were trained at: a frame of a known other pixel size is
+        brought to it for detection and screening (``edge.pipeline.scale``); None: unknown.
     """
 
     detector: Detector
@@ -40,6 +44,7 @@ class Pipeline:
     measurer: Measurer = field(default_factory=LoopMeasurer)
     scene: SceneClassifier | None = None
     analysed_scenes: frozenset[str] | None = None
+    models_pixel_size_nm: float | None = None
 
     @classmethod
     def from_settings(
@@ -66,22 +71,29 @@ class Pipeline:
             if unknown:
                 raise ValueError(f"scene labels {unknown} are not among the classifier's {scene.classes}")
         detector = LoopDetector(models.cascade, models.detector)
-        return cls(detector, screener, LoopMeasurer(settings.polarity, settings.follow_rounds), scene, analysed_scenes)
+        measurer = LoopMeasurer(settings.polarity, settings.follow_rounds)
+        return cls(detector, screener, measurer, scene, analysed_scenes, models.pixel_size_nm)
 
-    def candidates(self, view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Modules I and II on a frame's 8-bit view: the boxes that are loops, with their scores."""
-        boxes, scores, _ = self._candidates(view)
+    def candidates(self, view: np.ndarray, pixel_size_nm: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Modules I and II on a frame's 8-bit view: the boxes that are loops, with their scores
+        (a frame of a known pixel size is brought to the models', see ``models_pixel_size_nm``)."""
+        boxes, scores, _ = self._candidates(view, pixel_size_nm)
         return boxes, scores
 
-    def _candidates(self, view: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    def _candidates(
+        self, view: np.ndarray, pixel_size_nm: float | None
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
         """``candidates``, and the milliseconds detection and screening took."""
         started = time.perf_counter()
+        zoom = zoom_to_models(pixel_size_nm, self.models_pixel_size_nm)
+        view = zoomed_view(view, zoom)
         boxes, scores = self.detector.detect(view, self.screener.min_support if self.screener else 1)
         detected = time.perf_counter()
         if self.screener is not None:
             boxes, scores = self.screener.screen(view, boxes)
         screened = time.perf_counter()
-        return boxes, scores, {"detect": 1e3 * (detected - started), "screen": 1e3 * (screened - detected)}
+        stage_ms = {"detect": 1e3 * (detected - started), "screen": 1e3 * (screened - detected)}
+        return boxes_in_frame(boxes, zoom), scores, stage_ms
 
     def warm_up(self) -> None:
         """Run every stage once on a synthetic frame (``edge.pipeline.synthetic.warm_up_frame``)
@@ -104,7 +116,8 @@ class Pipeline:
         pixels : ndarray
             One greyscale frame, 2-D: uint8, uint16 (what detectors send), other integers, or floats.
         pixel_size_nm : float, optional
-            The pixel size; without it sizes and densities are given in pixels only.
+            The pixel size; without it sizes and densities are given in pixels only. Where the
+            models' is known too, the frame is brought to it for detection and screening.
 
         Returns
         -------
@@ -133,7 +146,7 @@ class Pipeline:
         classify_ms = 1e3 * (time.perf_counter() - started)
         if scene is not None and self.analysed_scenes is not None and scene.label not in self.analysed_scenes:
             return FrameResult([], None, pixel_size_nm, scene, {"classify": classify_ms})
-        boxes, scores, stage_ms = self._candidates(view)
+        boxes, scores, stage_ms = self._candidates(view, pixel_size_nm)
         measuring = time.perf_counter()
         defects = self.measurer.measure(pixels, boxes, scores)
         measure_ms = 1e3 * (time.perf_counter() - measuring)

@@ -46,13 +46,16 @@ HITS_PER_IMAGE = 100  # times the negatives wanted: at most so many of one image
 CASCADE_BLUR_PX = (0.3, 1.0)  # --augment microscope: the blur's sigma, window pixels
 
 
-def train_cascade(images: list[LabelledImage], out: Path, params: CascadeTraining, data: str) -> Cascade:
-    """Train on ``images`` (``data`` names them in the record); write the XML to ``out`` after
-    every stage, a record to ``out`` with the suffix ``.json``, and the settings derived from
-    the boxes (``edge.train.derive``) to ``settings.json`` beside it: with the screen trained
-    next to it, the folder is a model set (``edge.pipeline.model_set``)."""
+def train_cascade(
+    images: list[LabelledImage], out: Path, params: CascadeTraining, data: str, pixel_size_nm: float | None = None
+) -> Cascade:
+    """Train on ``images`` (``data`` names them in the record; ``pixel_size_nm``, their pixel
+    size where the files do not say); write the XML to ``out`` after every stage, a record to
+    ``out`` with the suffix ``.json``, and the settings derived from the boxes
+    (``edge.train.derive``) to ``settings.json`` beside it: with the screen trained next to it,
+    the folder is a model set (``edge.pipeline.model_set``)."""
     rng = np.random.default_rng(params.seed)
-    settings = derive_settings(images, params.window)
+    settings = derive_settings(images, params.window, pixel_size_nm)
     if params.min_window_px == 0:  # negatives are mined over the scan range the detector will use
         params = replace(params, min_window_px=settings["detector"]["min_size_px"])
     frames = [to_uint8(read_frame(item.image).pixels) for item in images]

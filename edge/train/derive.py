@@ -11,6 +11,9 @@ The rules (a box's size is its longer side):
 - screen crop: 16 px when the median box, with its context, is at most 20 px, else 32 px;
 - centre tolerance for scoring and for labelling training candidates: 0.4 x the median box
   size in frame pixels, at least 3 px (li2018: 0.4 x 52 = 21 px, against its protocol's 20);
+- the frames' pixel size: the one given, else the one all training frames' files carry (within
+  ``SAME_PIXEL_SIZE`` of each other), else unknown; frames of another known pixel size are brought to
+  it before detection (``edge.pipeline.scale``);
 - boxes from outlines: module III measures the loop inside each training box; the padding is
   the median ratio of a box's side to its measured outline's extent (square root of the areas'
   ratio), which is how these labellers box a loop. Where the padded outlines agree with the
@@ -39,22 +42,24 @@ TOLERANCE_OF_MEDIAN = 0.4
 MIN_TOLERANCE_PX = 3.0
 MIN_WORKING_SIDE_PX = 256
 MIN_OUTLINE_AGREEMENT = 0.5  # median IoU of the training boxes with their padded measured outlines
+SAME_PIXEL_SIZE = 0.05  # relative: training frames whose files' pixel sizes differ by more have no one scale
 
 
-def derive_settings(items: list[LabelledImage], window: int) -> dict:
-    """The model set's ``settings.json`` for a cascade of ``window`` px trained on ``items``:
-    the settings and the box statistics they come from.
+def derive_settings(items: list[LabelledImage], window: int, pixel_size_nm: float | None = None) -> dict:
+    """The model set's ``settings.json`` for a cascade of ``window`` px trained on ``items``
+    (frames of ``pixel_size_nm``, where given): the settings and the box statistics they come from.
 
     Raises
     ------
     ValueError
         When ``items`` hold no boxes.
     """
-    shapes, outlines = [], []
+    shapes, outlines, pixel_sizes = [], [], []
     for item in items:  # one frame in memory at a time
-        pixels = read_frame(item.image).pixels
-        shapes.append(pixels.shape[:2])
-        outlines.append((measure_defects(pixels, item.boxes), len(item.boxes)))
+        frame = read_frame(item.image)
+        shapes.append(frame.pixels.shape[:2])
+        outlines.append((measure_defects(frame.pixels, item.boxes), len(item.boxes)))
+        pixel_sizes.append(frame.pixel_size_nm)
     sides = [_sides(item.boxes) for item in items]
     all_sides = np.concatenate(sides) if sides else np.zeros(0)
     if len(all_sides) == 0:
@@ -81,13 +86,30 @@ def derive_settings(items: list[LabelledImage], window: int) -> dict:
             "boxes_measured": measured,
             "box_padding_of_outline": padding,
             "outline_box_iou_median": agreement,
+            "files_pixel_size_nm": _range(pixel_sizes),
             "rules": "edge/train/derive.py",
         },
         "detector": {"min_size_px": min_size, "max_size_px": max_size, "working_side_px": int(working)},
         "screen": {"crop_px": crop_px},
         "evaluation": {"centre_tolerance_px": tolerance},
         "boxes": {"outline_padding": padding if _trusted(padding, agreement) else None},
+        "frames": {"pixel_size_nm": pixel_size_nm or _one_pixel_size(pixel_sizes)},
     }
+
+
+def _one_pixel_size(pixel_sizes: list[float | None]) -> float | None:
+    """The training frames' pixel size: their median, where every file carries one and they
+    agree within ``SAME_PIXEL_SIZE``; else None (unknown)."""
+    if not pixel_sizes or any(size is None for size in pixel_sizes):
+        return None
+    low, high = min(pixel_sizes), max(pixel_sizes)
+    return round(float(np.median(pixel_sizes)), 6) if high <= low * (1 + SAME_PIXEL_SIZE) else None
+
+
+def _range(pixel_sizes: list[float | None]) -> list[float] | None:
+    """The smallest and largest pixel size the training frames' files carry (None: none carries one)."""
+    known = [size for size in pixel_sizes if size is not None]
+    return [min(known), max(known)] if known else None
 
 
 def _trusted(padding: float | None, agreement: float | None) -> bool:

@@ -26,6 +26,10 @@ class CascadeTraining:
         _check_augment(self.augment)
 
 
+START_BUNDLED = "bundled"
+START_NONE = "none"
+
+
 @dataclass(frozen=True)
 class ScreenTraining:
     """Parameters of one training run (written beside the model as its record)."""
@@ -41,10 +45,15 @@ class ScreenTraining:
     backbone_blocks: int = 5
     target_recall: float = 0.86  # the operating point: the most precise one with this validation recall (0: best F1)
     augment: str = "paper"  # or "microscope": crops also as other microscopes show them (edge.train.microscopes)
+    start: str = START_BUNDLED  # the screen fine-tuned: the bundled li2018 one, a screen.onnx, or "none" (from scratch)
     seed: int = 0
 
     def __post_init__(self):
         _check_augment(self.augment)
+        if self.epochs < (1 if self.start == START_NONE else 0):
+            raise ValueError(f"epochs must be >= 1 from scratch, >= 0 fine-tuning (0: a threshold), got {self.epochs}")
+        if self.start != START_NONE and self.backbone != "none":
+            raise ValueError(f"a screen with a backbone starts from its pretrained trunk: give start {START_NONE!r}")
 
 
 AUGMENTATIONS = ("paper", "microscope")

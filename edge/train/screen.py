@@ -24,9 +24,10 @@ from edge.pipeline.crops import screen_inputs
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import measure_defects, outline_boxes
 from edge.pipeline.model_set import ModelSet
+from edge.pipeline.screen import DEFAULT_SCREEN
 from edge.train.audit import decision_counts, read_decisions
 from edge.train.microscopes import as_another_microscope
-from edge.train.parameters import ScreenTraining
+from edge.train.parameters import START_BUNDLED, START_NONE, ScreenTraining
 
 SCALE_TOLERANCE = 1.6
 MIN_EPOCH_CROPS = 4096
@@ -121,13 +122,10 @@ def train_screen(
     write the record."""
     import torch
 
-    from edge.train.screen_net import screen_network
-
     torch.manual_seed(params.seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(params.seed)
-    if params.crop_px == 0:
-        params = replace(params, crop_px=models.crop_px)
+    model, params = starting_network(params, models)
     tolerance = models.centre_tolerance_px
     train_items, validation_items = split_images(items, params.validation_fraction, params.seed)
     detector = LoopDetector(models.cascade, models.detector)
@@ -141,31 +139,21 @@ def train_screen(
     print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
     validation = [validation_image(item, detector, params.crop_px, tolerance, models.outline_padding)
                   for item in validation_items]  # fmt: skip
-    model = screen_network(params.backbone, params.width, params.crop_px, params.backbone_blocks)
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
     steps_per_epoch = int(np.ceil(max(len(crops), MIN_EPOCH_CROPS) / params.batch))
-    total_steps = params.epochs * steps_per_epoch
+    total_steps = max(params.epochs, 1) * steps_per_epoch  # epochs 0: the schedule is made, never stepped
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, params.learning_rate, total_steps=total_steps)
     loss_function = torch.nn.BCEWithLogitsLoss()
     best = None
-    for epoch in range(params.epochs):
-        model.train()
-        order = _epoch_order(len(crops), rng)
-        losses = []
-        for start in range(0, len(order), params.batch):
-            batch = order[start : start + params.batch]
-            inputs = torch.from_numpy(_augment(crops[batch], rng, params.augment == "microscope"))
-            optimiser.zero_grad()
-            loss = loss_function(model.logits(inputs).squeeze(1), torch.from_numpy(targets[batch]))
-            loss.backward()
-            optimiser.step()
-            schedule.step()
-            losses.append(loss.item())
+    first_epoch = 0 if params.start != START_NONE else 1  # epoch 0: the screen started from, as it is
+    for epoch in range(first_epoch, params.epochs + 1):
+        losses = [_train_epoch(model, crops, targets, rng, params, optimiser, schedule, loss_function)] if epoch else []
         scores = _validation_scores(model, validation)
         threshold, min_support, rates = choose_operating_point(validation, scores, tolerance, params.target_recall)
         print(
-            f"epoch {epoch + 1:2d}/{params.epochs}: loss {np.mean(losses):.4f}, "
-            f"validation at threshold {threshold:.2f}, support >= {min_support}: "
+            f"epoch {epoch:2d}/{params.epochs}: "
+            + (f"loss {np.mean(losses):.4f}, " if losses else "as started, ")
+            + f"validation at threshold {threshold:.2f}, support >= {min_support}: "
             f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}, "
             f"{time.perf_counter() - started:.0f} s",
             flush=True,
@@ -173,7 +161,7 @@ def train_screen(
         if best is None or operating_point_key(rates, params.target_recall) > operating_point_key(
             best, params.target_recall
         ):
-            best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch + 1}
+            best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch}
             state = {k: v.clone() for k, v in model.state_dict().items()}
             best_scores = scores
     model.load_state_dict(state)
@@ -193,6 +181,7 @@ def train_screen(
         "validation_intervals": intervals,
         "operating_point": _operating_rule(params.target_recall),
         "audit": None if not audit else _audit_record(audit),
+        "started_from": None if params.start == START_NONE else _shown(_start_path(params.start)),
         "threshold": best["threshold"],
         "min_support": best["min_support"],
         "training_seconds": round(time.perf_counter() - started, 1),
@@ -205,6 +194,56 @@ def train_screen(
         flush=True,
     )
     return record
+
+
+def starting_network(params: ScreenTraining, models: ModelSet):
+    """The network training starts from, and ``params`` with the crop size and width it fixes.
+
+    With ``params.start`` "none", a new network of ``params.width`` taking crops of
+    ``params.crop_px`` (0: the model set's); otherwise the screen it names ("bundled": the
+    bundled li2018 one; else a ``screen.onnx``), whose crop size and width it keeps.
+
+    Raises ``ValueError`` for a start that is no screen file, or that takes another crop size
+    or width than ``params`` asks for."""
+    from edge.train.screen_net import screen_net_from_onnx, screen_network
+
+    if params.start == START_NONE:
+        params = replace(params, crop_px=params.crop_px or models.crop_px)
+        return screen_network(params.backbone, params.width, params.crop_px, params.backbone_blocks), params
+    path = _start_path(params.start)
+    if not path.is_file():
+        raise ValueError(f"start {params.start!r}: no screen at {path} (give a screen.onnx, bundled or none)")
+    model = screen_net_from_onnx(path)
+    for name, value in (("crop_px", model.crop_px), ("width", model.width)):
+        asked = getattr(params, name)
+        if asked not in (0, value, getattr(ScreenTraining, name)):
+            raise ValueError(f"{name} {asked}: the screen started from ({path}) has {value}; start none for another")
+    print(f"fine-tuning {_shown(path)} ({model.crop_px} px crops); --start none trains a new screen", flush=True)
+    return model, replace(params, crop_px=model.crop_px, width=model.width)
+
+
+def _start_path(start: str) -> Path:
+    """The screen file ``ScreenTraining.start`` names (not "none")."""
+    return DEFAULT_SCREEN if start == START_BUNDLED else Path(start)
+
+
+def _train_epoch(model, crops, targets, rng, params: ScreenTraining, optimiser, schedule, loss_function) -> float:
+    """One epoch of training on ``crops`` (``_epoch_order``), augmented afresh; its mean loss."""
+    import torch
+
+    model.train()
+    order = _epoch_order(len(crops), rng)
+    losses = []
+    for start in range(0, len(order), params.batch):
+        batch = order[start : start + params.batch]
+        inputs = torch.from_numpy(_augment(crops[batch], rng, params.augment == "microscope"))
+        optimiser.zero_grad()
+        loss = loss_function(model.logits(inputs).squeeze(1), torch.from_numpy(targets[batch]))
+        loss.backward()
+        optimiser.step()
+        schedule.step()
+        losses.append(loss.item())
+    return float(np.mean(losses))
 
 
 def _audit_record(paths: list[Path]) -> dict:

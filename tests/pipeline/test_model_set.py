@@ -39,6 +39,7 @@ def test_a_set_is_analysed_with_its_own_detector_settings(tmp_path):
         ({"cascade.xml": None, "settings.json": '{"boxes": {"outline_padding": -1}}'}, r"outline_padding: 0.5 to 4.0"),
         ({"cascade.xml": None, "settings.json": '{"boxes": [1.2]}'}, r"'boxes' must be a table"),
         ({"cascade.xml": None, "settings.json": '{"detector": {"min_size_px": "24"}}'}, r"whole pixels"),
+        ({"cascade.xml": None, "settings.json": '{"frames": {"pixel_size_nm": 0}}'}, r"pixel_size_nm must be > 0"),
     ],
 )
 def test_a_broken_set_is_refused_with_the_reason(tmp_path, files, message):

@@ -86,3 +86,10 @@ def test_boxes_stay_the_cascades_where_the_labelled_boxes_hold_nothing_the_flood
     settings = derive_settings(items, window=12)
     assert settings["derived_from"]["outline_box_iou_median"] < 0.5
     assert settings["boxes"]["outline_padding"] is None
+
+
+def test_the_training_frames_pixel_size_is_recorded_when_given_and_unknown_otherwise(tmp_path):
+    items = data_set(tmp_path, 512, [20, 30, 40])
+    assert derive_settings(items, window=12, pixel_size_nm=0.8)["frames"] == {"pixel_size_nm": 0.8}
+    unknown = derive_settings(items, window=12)  # PNG files carry no pixel size
+    assert unknown["frames"] == {"pixel_size_nm": None} and unknown["derived_from"]["files_pixel_size_nm"] is None

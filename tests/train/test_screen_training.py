@@ -99,3 +99,45 @@ def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp
         expected = net(torch.from_numpy(crops)).numpy()
     export_onnx(net, tmp_path / "screen.onnx", 32)
     np.testing.assert_allclose(load_backend(tmp_path / "screen.onnx", "onnxruntime").run(crops), expected, atol=1e-5)
+
+
+def test_a_screen_read_back_from_its_onnx_file_scores_crops_as_the_file_does():
+    torch = pytest.importorskip("torch", reason="reading a screen to fine-tune needs the 'train' extra (PyTorch)")
+    pytest.importorskip("onnx", reason="reading a screen to fine-tune needs the 'train' extra (onnx)")
+    from edge.pipeline.backends import load_backend
+    from edge.pipeline.screen import DEFAULT_SCREEN
+    from edge.train.screen_net import screen_net_from_onnx
+
+    net = screen_net_from_onnx(DEFAULT_SCREEN)
+    crops = np.random.default_rng(0).normal(0, 0.3, (16, 1, 32, 32)).astype(np.float32)
+    with torch.no_grad():
+        read_back = net.eval()(torch.from_numpy(crops)).numpy()
+    np.testing.assert_allclose(read_back, load_backend(DEFAULT_SCREEN, "onnxruntime").run(crops), atol=1e-5)
+    net.train()
+    assert net.training and not any(layer.training for layer in net.features if isinstance(layer, torch.nn.BatchNorm2d))
+
+
+def test_fine_tuning_no_epochs_keeps_the_bundled_screen_and_chooses_its_threshold_on_the_new_frames(tiny, tmp_path):
+    from edge.pipeline.backends import load_backend
+    from edge.pipeline.screen import DEFAULT_SCREEN
+    from edge.train.screen import train_screen
+
+    record = train_screen(tiny, tmp_path / "screen.onnx", replace(TINY, epochs=0), ModelSet.load(), "tiny")
+    assert record["validation"]["epoch"] == 0 and record["started_from"].endswith("li2018/screen.onnx")
+    crops = np.random.default_rng(1).normal(0, 0.3, (16, 1, 32, 32)).astype(np.float32)
+    np.testing.assert_allclose(
+        load_backend(tmp_path / "screen.onnx", "onnxruntime").run(crops),
+        load_backend(DEFAULT_SCREEN, "onnxruntime").run(crops),
+        atol=1e-5,
+    )
+
+
+def test_fine_tuning_refuses_a_crop_size_its_start_does_not_take():
+    pytest.importorskip("torch", reason="reading a screen to fine-tune needs the 'train' extra (PyTorch)")
+    pytest.importorskip("onnx", reason="reading a screen to fine-tune needs the 'train' extra (onnx)")
+    from edge.train.screen import starting_network
+
+    with pytest.raises(ValueError, match="crop_px 48: the screen started from .* has 32"):
+        starting_network(replace(TINY, crop_px=48), ModelSet.load())
+    with pytest.raises(ValueError, match="epochs must be >= 1 from scratch"):
+        replace(TINY, epochs=0, start="none")
