@@ -55,7 +55,7 @@ def test_training_twice_with_the_same_seed_gives_the_same_weights_and_record(tin
     }
     other = train_screen(tiny, tmp_path / "c.onnx", replace(TINY, seed=1), ModelSet.load(), "tiny")
     assert weights_digest(tmp_path / "c.onnx") != weights_digest(tmp_path / "a.onnx")
-    assert other["operating_point"].startswith("of the thresholds (0.05-0.95) and supports (1-3)")
+    assert other["operating_point"].startswith("the threshold with the best validation F1")
 
 
 def test_training_in_another_process_at_the_same_time_gives_the_same_weights(tiny, tmp_path):
