@@ -23,3 +23,16 @@ def test_training_without_pytorch_says_how_to_install_it_in_one_line(monkeypatch
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "needs the 'train' extra (torch is missing)" in error
     assert "--index-url https://download.pytorch.org/whl/cpu" in error
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["train", "cascade", "--data", "d", "--out", "o/cascade.xml", "--pixel-size", "0"],
+        ["evaluate", "--data", "d", "--pixel-size", "-1"],
+    ],
+)
+def test_a_pixel_size_that_is_not_positive_is_refused_in_one_line(capsys, command):
+    assert main(command) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--pixel-size must be > 0 nm" in error

@@ -63,6 +63,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from edge.eval.scoring import evaluate_labelled, format_report
 
+    if args.pixel_size is not None and not args.pixel_size > 0:
+        raise ValueError(f"--pixel-size must be > 0 nm, got {args.pixel_size}")
     if args.images is not None and not args.images.exists():
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names) or folder")
     listing = args.images if args.images is not None and not args.images.is_dir() else None
@@ -70,8 +72,6 @@ def run(args: argparse.Namespace) -> int:
     settings = pipeline_settings(args)
     if args.moved_boxes is not None:
         return _report_stability(items, args.moved_boxes, settings, args.json)
-    if args.pixel_size is not None and not args.pixel_size > 0:
-        raise ValueError(f"--pixel-size must be > 0 nm, got {args.pixel_size}")
     report = evaluate_labelled(items, settings, args.matching, args.detections, args.pixel_size)
     print(format_report(report))
     if args.json:

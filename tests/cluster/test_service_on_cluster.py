@@ -104,7 +104,11 @@ def test_a_stalled_worker_is_given_up_on_and_the_stream_goes_on_in_order(frames,
     assert counts["received"] == counts["processed"] + counts["errors"] == len(frames)
     assert counts["errors_by_reason"].get("late", 0) == counts["errors"] >= 1
     frames_out = [body["frame"] for body in published]
-    assert frames_out == sorted(frames_out) and len(frames_out) == counts["processed"] >= len(frames) // 2
+    assert frames_out == sorted(frames_out) and len(frames_out) == counts["processed"]
+    # the stream went on past a frame given up on: how many frames the scheduler still hands the
+    # stalled worker is Dask's choice (one run on a loaded machine published 5 of 12)
+    given_up = sorted(set(range(frames_out[0], frames_out[-1])) - set(frames_out))
+    assert given_up and frames_out[-1] > given_up[0], frames_out
     same_results(published, in_process)
 
 

@@ -132,12 +132,14 @@ def test_fine_tuning_no_epochs_keeps_the_bundled_screen_and_chooses_its_threshol
     )
 
 
-def test_fine_tuning_refuses_a_crop_size_its_start_does_not_take():
+def test_fine_tuning_refuses_a_missing_start_or_a_crop_size_it_does_not_take():
     pytest.importorskip("torch", reason="reading a screen to fine-tune needs the 'train' extra (PyTorch)")
     pytest.importorskip("onnx", reason="reading a screen to fine-tune needs the 'train' extra (onnx)")
     from edge.train.screen import starting_network
 
     with pytest.raises(ValueError, match="crop_px 48: the screen started from .* has 32"):
         starting_network(replace(TINY, crop_px=48), ModelSet.load())
+    with pytest.raises(ValueError, match="no screen at absent.onnx"):
+        starting_network(replace(TINY, start="absent.onnx"), ModelSet.load())
     with pytest.raises(ValueError, match="epochs must be >= 1 from scratch"):
         replace(TINY, epochs=0, start="none")
