@@ -1,10 +1,12 @@
 """``edge train screen``: the screening CNN, trained on crops around the cascade's detections.
 
 Detections on the train split on a labelled loop at its scale are loops, those near no
-labelled loop are not (see ``candidates_with_labels``). A validation split of whole images
-is carved from the train split; the decision threshold is the one with the best F1 of the
-whole pipeline on those validation images, and the candidates' minimum support the largest
-that costs little of it (see ``choose_operating_point``). Each kept candidate is scored as
+labelled loop are not (see ``candidates_with_labels``). Training fine-tunes the bundled screen
+unless told to start elsewhere or from scratch (``starting_network``). A validation split of
+whole images is carved from the train split; the decision threshold is the one with the best F1
+of the whole pipeline on those validation images (or the most precise one reaching a recall
+target), and the candidates' minimum support the largest that costs little of it (see
+``choose_operating_point``). Each kept candidate is scored as
 ``edge evaluate`` scores the pipeline's loops: its window or, where the model set has an outline
 padding, its measured outline padded so (see ``ValidationImage``). Exported to ONNX with a dynamic batch
 axis (and an FP16 copy).
@@ -14,6 +16,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +31,9 @@ from edge.pipeline.screen import DEFAULT_SCREEN
 from edge.train.audit import decision_counts, read_decisions
 from edge.train.microscopes import as_another_microscope
 from edge.train.parameters import START_BUNDLED, START_NONE, ScreenTraining
+
+if TYPE_CHECKING:
+    import torch
 
 SCALE_TOLERANCE = 1.6
 MIN_EPOCH_CROPS = 4096
@@ -147,13 +153,15 @@ def train_screen(
     best = None
     first_epoch = 0 if params.start != START_NONE else 1  # epoch 0: the screen started from, as it is
     for epoch in range(first_epoch, params.epochs + 1):
-        losses = [_train_epoch(model, crops, targets, rng, params, optimiser, schedule, loss_function)] if epoch else []
+        if epoch == 0:
+            done = "as started"
+        else:
+            done = f"loss {_train_epoch(model, crops, targets, rng, params, optimiser, schedule, loss_function):.4f}"
         scores = _validation_scores(model, validation)
         threshold, min_support, rates = choose_operating_point(validation, scores, tolerance, params.target_recall)
         print(
-            f"epoch {epoch:2d}/{params.epochs}: "
-            + (f"loss {np.mean(losses):.4f}, " if losses else "as started, ")
-            + f"validation at threshold {threshold:.2f}, support >= {min_support}: "
+            f"epoch {epoch:2d}/{params.epochs}: {done}, "
+            f"validation at threshold {threshold:.2f}, support >= {min_support}: "
             f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}, "
             f"{time.perf_counter() - started:.0f} s",
             flush=True,
@@ -196,7 +204,7 @@ def train_screen(
     return record
 
 
-def starting_network(params: ScreenTraining, models: ModelSet):
+def starting_network(params: ScreenTraining, models: ModelSet) -> tuple["torch.nn.Module", ScreenTraining]:
     """The network training starts from, and ``params`` with the crop size and width it fixes.
 
     With ``params.start`` "none", a new network of ``params.width`` taking crops of
