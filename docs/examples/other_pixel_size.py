@@ -5,7 +5,7 @@
 The 40 validation images of the bundled screen's record (li2018's *train* split) are reduced by
 ``--factor`` (area averaging), as a frame of the same loops at 1/factor times the pixel size.
 The bundled model set is copied with its frames' pixel size stated as 0.474 nm (the li2018
-study's for its 300kx frames; the set itself records none, since its frames span 70kx to
+study's for its 300kx frames; the set itself records none, since its frames span 20kx to
 500kx), and each reduced frame analysed twice: with its pixel size given (0.474 / factor nm,
 so the pipeline brings it back to the models' scale, ``edge.pipeline.scale``) and without.
 Prints the pooled recall, precision and F1 (one to one, centres within 20 x factor px, each

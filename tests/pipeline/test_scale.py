@@ -39,7 +39,7 @@ def set_with_a_pixel_size(tmp_path_factory) -> Path:
 
 def test_a_set_reads_the_pixel_size_its_frames_had_and_the_bundled_one_has_none(set_with_a_pixel_size):
     assert ModelSet.load(set_with_a_pixel_size).pixel_size_nm == SAMPLE_PIXEL_SIZE_NM
-    assert ModelSet.load().pixel_size_nm is None  # li2018's frames span 70kx to 500kx
+    assert ModelSet.load().pixel_size_nm is None  # li2018's frames span 20kx to 500kx
 
 
 def test_loops_in_frames_of_half_the_resolution_are_found_when_their_pixel_size_is_known(set_with_a_pixel_size):
