@@ -17,7 +17,9 @@ NAME = "screen"
 HELP = "the screening CNN of module II (PyTorch, exported to ONNX)"
 DESCRIPTION = (
     "Train the screening CNN on crops around the cascade's detections on the train split "
-    "(or a COCO file) (a validation split of images carved from it chooses the threshold); writes ONNX, "
+    "(or a COCO file): by default fine-tuning the bundled li2018 screen (--start none: from scratch; "
+    "--start FILE.onnx: another set's). A validation split of images carved from it chooses the threshold "
+    "(best F1; --target-recall R: the most precise with recall R). Writes ONNX, "
     "an FP16 ONNX and a JSON record. Needs the 'train' extra (PyTorch)."
 )
 
