@@ -30,9 +30,13 @@ def test_training_without_pytorch_says_how_to_install_it_in_one_line(monkeypatch
     [
         ["train", "cascade", "--data", "d", "--out", "o/cascade.xml", "--pixel-size", "0"],
         ["evaluate", "--data", "d", "--pixel-size", "-1"],
+        ["analyse", "x.png", "--pixel-size", "-0.5"],
+        ["replay", "x.png", "--to", "tcp://127.0.0.1:1", "--pixel-size", "0"],
+        ["serve", "--pixel-size", "nan"],
     ],
 )
-def test_a_pixel_size_that_is_not_positive_is_refused_in_one_line(capsys, command):
-    assert main(command) == 1
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "--pixel-size must be > 0 nm" in error
+def test_every_pixel_size_option_refuses_a_value_that_is_not_above_zero(capsys, command):
+    with pytest.raises(SystemExit) as stopped:
+        main(command)
+    assert stopped.value.code == 2
+    assert "argument --pixel-size: must be > 0 nm" in capsys.readouterr().err.splitlines()[-1]

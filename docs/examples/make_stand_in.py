@@ -37,7 +37,7 @@ import numpy as np
 
 from edge.io.coco import write_coco
 from edge.io.dataset import LabelledImage, read_split
-from edge.train.audit import DECISION_COLUMNS, read_decisions
+from edge.train.audit import DECISION_COLUMNS, Decision, read_decisions
 
 LI2018 = Path(__file__).parents[2].parent / "shared" / "data" / "li2018"
 AUDITS = sorted((Path(__file__).parents[2] / "edge" / "models" / "li2018").glob("audit*.csv"))
@@ -125,12 +125,12 @@ def _inside(centres: np.ndarray, corner: tuple[int, int]) -> np.ndarray:
     return (centres[:, 0] >= x) & (centres[:, 0] < x + SIDE) & (centres[:, 1] >= y) & (centres[:, 1] < y + SIDE)
 
 
-def audit_rows(stand_in: StandIn, name: str) -> list[list]:
-    """The bundled audit's decisions about ``stand_in``'s source frame, as rows of a decisions
-    file about the stand-in ``name``: boxes scaled and shifted as the frame was, those whose
-    centre falls outside it left out."""
+def audit_rows(stand_in: StandIn, name: str, decisions: list[Decision]) -> list[list]:
+    """Of the bundled audit's ``decisions``, those about ``stand_in``'s source frame, as rows of
+    a decisions file about the stand-in ``name``: boxes scaled and shifted as the frame was,
+    those whose centre falls outside it left out."""
     rows = []
-    for decision in (d for path in AUDITS for d in read_decisions(path) if d.image == stand_in.source.image.name):
+    for decision in (d for d in decisions if d.image == stand_in.source.image.name):
         box = np.array(decision.box) * stand_in.scale - np.tile(stand_in.origin, 2)
         centre = (box[:2] + box[2:]) / 2
         if (centre >= 0).all() and (centre < SIDE).all():
@@ -141,12 +141,13 @@ def audit_rows(stand_in: StandIn, name: str) -> list[list]:
 def main() -> None:
     out = Path(sys.argv[1])
     (out / "images").mkdir(parents=True, exist_ok=True)
+    audit = [decision for path in AUDITS for decision in read_decisions(path)]
     made, decisions = [], []
     for k, stand_in in enumerate(stand_ins(plain="--plain" in sys.argv)):
         path = out / "images" / f"frame{k:02d}.png"
         cv2.imwrite(str(path), stand_in.pixels)
         made.append(LabelledImage(path, stand_in.boxes))
-        decisions += audit_rows(stand_in, path.name)
+        decisions += audit_rows(stand_in, path.name, audit)
     write_coco(made[:12], out / "train.json")
     write_coco(made[12:], out / "test.json")
     with open(out / "audit.csv", "w", newline="") as file:

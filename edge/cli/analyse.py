@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from edge.cli.options import add_pipeline_options, pipeline_settings
+from edge.cli.options import add_pipeline_options, pipeline_settings, pixel_size_nm
 
 NAME = "analyse"
 ALIASES = ("analyze",)
@@ -32,7 +32,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="candidate boxes: one box file, or a folder of <image stem>.txt (default: detect them with the cascade)",
     )
-    parser.add_argument("--pixel-size", type=float, metavar="NM", help="pixel size in nm (overrides the file's)")
+    parser.add_argument(
+        "--pixel-size", type=pixel_size_nm, metavar="NM", help="pixel size in nm (overrides the file's)"
+    )
     add_pipeline_options(parser)
     parser.add_argument("--out", type=Path, default=Path("edge-out"), help="output folder (default: edge-out)")
     parser.add_argument(

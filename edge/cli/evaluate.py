@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from edge.cli.labelled import audited, listed, read_data
-from edge.cli.options import AUDIT_HELP, add_data_options, add_pipeline_options, pipeline_settings
+from edge.cli.options import AUDIT_HELP, add_data_options, add_pipeline_options, pipeline_settings, pixel_size_nm
 from edge.pipeline.settings import PipelineSettings
 
 NAME = "evaluate"
@@ -51,7 +51,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--pixel-size",
-        type=float,
+        type=pixel_size_nm,
         metavar="NM",
         help="the frames' pixel size in nm (overrides their files'): where the model set's is known too, frames are "
         "brought to it before detection",
@@ -63,8 +63,6 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from edge.eval.scoring import evaluate_labelled, format_report
 
-    if args.pixel_size is not None and not args.pixel_size > 0:
-        raise ValueError(f"--pixel-size must be > 0 nm, got {args.pixel_size}")
     if args.images is not None and not args.images.exists():
         raise FileNotFoundError(f"--images {args.images}: no such file (a list of image names) or folder")
     listing = args.images if args.images is not None and not args.images.is_dir() else None

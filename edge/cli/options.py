@@ -1,5 +1,5 @@
 """Options more than one command takes: the pipeline's (generated from ``PipelineSettings``),
-labelled data, and the fields of a training-parameters dataclass."""
+labelled data, a pixel size, and the fields of a training-parameters dataclass."""
 
 import argparse
 import dataclasses
@@ -10,6 +10,18 @@ from edge.pipeline.settings import PipelineSettings
 AUDIT_HELP = "decisions of 'edge train audit' (CSV; repeatable) that complete the labels; never with the test split"
 IMAGES_HELP = "where a COCO file's images are (default: beside it, in its images/ folder, then in ../images)"
 PIPELINE_FIELDS = tuple(item.name for item in dataclasses.fields(PipelineSettings))
+
+
+def pixel_size_nm(text: str) -> float:
+    """The ``type`` of every ``--pixel-size NM`` option: a pixel size in nm, refused by argparse
+    unless it is a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0 nm, got {text}")
+    return value
 
 
 def add_pipeline_options(parser: argparse.ArgumentParser, names: tuple[str, ...] = PIPELINE_FIELDS) -> None:

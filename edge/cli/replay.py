@@ -3,6 +3,8 @@
 import argparse
 from pathlib import Path
 
+from edge.cli.options import pixel_size_nm
+
 NAME = "replay"
 HELP = "a stand-in microscope: stream image files to a service as one series"
 DESCRIPTION = "Send series_start, each image as a frame, then series_end, to a PUSH socket."
@@ -13,7 +15,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", required=True, help="endpoint of the service's input (default: connect)")
     parser.add_argument("--fps", type=float, help="frames per second (default: as fast as taken)")
     parser.add_argument("--loop", action="store_true", help="repeat the images until interrupted")
-    parser.add_argument("--pixel-size", type=float, metavar="NM", help="pixel size in nm (overrides the files')")
+    parser.add_argument(
+        "--pixel-size", type=pixel_size_nm, metavar="NM", help="pixel size in nm (overrides the files')"
+    )
     parser.add_argument("--series", default="replay", help="series name (default: replay)")
 
 

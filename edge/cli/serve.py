@@ -5,7 +5,7 @@ import sys
 import threading
 from pathlib import Path
 
-from edge.cli.options import add_pipeline_options, given_pipeline_options
+from edge.cli.options import add_pipeline_options, given_pipeline_options, pixel_size_nm
 from edge.live.inputs import INPUT_FORMATS
 from edge.live.service.config import PRESETS
 
@@ -45,7 +45,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="worker threads (default: 2)")
     parser.add_argument("--queue-size", type=int, help="frames waiting at most (default: 8)")
     parser.add_argument("--keep", choices=("newest", "oldest"), help="when the queue is full (default: newest)")
-    parser.add_argument("--pixel-size", dest="pixel_size_nm", type=float, metavar="NM", help="fallback pixel size")
+    parser.add_argument(
+        "--pixel-size", dest="pixel_size_nm", type=pixel_size_nm, metavar="NM", help="fallback pixel size"
+    )
     parser.add_argument(
         "--ordered",
         action="store_const",

@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 
 from edge.cli.labelled import data_name, read_data
-from edge.cli.options import add_data_options, add_parameter_options, parameters_from
+from edge.cli.options import add_data_options, add_parameter_options, parameters_from, pixel_size_nm
 from edge.train.parameters import CascadeTraining
 
 NAME = "cascade"
@@ -23,7 +23,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--pixel-size",
-        type=float,
+        type=pixel_size_nm,
         metavar="NM",
         help="the training frames' pixel size, where their files do not carry it: frames of another known pixel "
         "size are then brought to it before detection (recorded in settings.json)",
@@ -35,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
     from edge.train.cascade import train_cascade
 
     params = parameters_from(args, CascadeTraining)
-    if args.pixel_size is not None and not args.pixel_size > 0:
-        raise ValueError(f"--pixel-size must be > 0 nm, got {args.pixel_size}")
     items = read_data(args, args.images)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     train_cascade(items, args.out, params, data_name(args), args.pixel_size)

@@ -58,9 +58,7 @@ CROP_MARGIN = 0.25  # of the box's longer side, on each side: the background aro
 SEED_RADIUS = 0.35  # of the box's shorter side: the disc about its centre whose dark pixels seed a blob's flood
 LIGHT_CENTRE_NOISE = 0.674  # noise sds a light centre must clear: the upper quartile of a normal sample's lift
 KIND_BAND = 0.1  # of the contrast, either side of the hollow/filled cut: the outline is interpolated
-BLOB_LEVEL_NOISE = (
-    15.0  # a blob's level: the darkest mean over squares of half-width this times noise / contrast (frame px)
-)
+BLOB_LEVEL_NOISE = 15.0  # a blob's level: the darkest mean over squares of half-width this x noise / contrast px
 BLOB_SQUARE_MAX = 0.25  # of the box's shorter side: the widest square a blob's level is averaged over
 NOISE_WINDOW_PX = 512  # the frame's noise is estimated in its central window of at most this side
 FOLLOW_PADDING = 1.1  # the re-measuring box: the outline's extent scaled by this about its centre, as labellers box

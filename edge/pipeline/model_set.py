@@ -105,8 +105,11 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
     for holds, message in checks:
         if not holds():
             raise ModelSetError(f"{path}: {message}")
-    as_float = (None if value is None else float(value) for value in (padding, pixel_size))
-    return detector, crop_px, float(tolerance), *as_float
+    return detector, crop_px, float(tolerance), _float_or_none(padding), _float_or_none(pixel_size)
+
+
+def _float_or_none(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _read_settings(path: Path) -> dict:

@@ -10,7 +10,7 @@ from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.model_set import ModelSet, ModelSetError
 from edge.pipeline.result import FrameResult, summarise
-from edge.pipeline.scale import boxes_in_frame, zoom_to_models, zoomed_view
+from edge.pipeline.scale import zoom_to_models, zoomed_view
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
 from edge.pipeline.settings import PipelineSettings
@@ -93,7 +93,7 @@ class Pipeline:
             boxes, scores = self.screener.screen(view, boxes)
         screened = time.perf_counter()
         stage_ms = {"detect": 1e3 * (detected - started), "screen": 1e3 * (screened - detected)}
-        return boxes_in_frame(boxes, zoom), scores, stage_ms
+        return boxes / zoom, scores, stage_ms  # in the frame's own pixels
 
     def warm_up(self) -> None:
         """Run every stage once on a synthetic frame (``edge.pipeline.synthetic.warm_up_frame``)

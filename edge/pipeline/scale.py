@@ -39,8 +39,3 @@ def zoomed_view(view: np.ndarray, zoom: float) -> np.ndarray:
         return view
     interpolation = cv2.INTER_AREA if zoom < 1 else cv2.INTER_LINEAR
     return cv2.resize(view, None, fx=zoom, fy=zoom, interpolation=interpolation)
-
-
-def boxes_in_frame(boxes: np.ndarray, zoom: float) -> np.ndarray:
-    """Boxes found in a view zoomed by ``zoom``, in the frame's own pixels."""
-    return boxes if zoom == 1.0 else boxes / zoom

@@ -141,5 +141,9 @@ def test_fine_tuning_refuses_a_missing_start_or_a_crop_size_it_does_not_take():
         starting_network(replace(TINY, crop_px=48), ModelSet.load())
     with pytest.raises(ValueError, match="no screen at absent.onnx"):
         starting_network(replace(TINY, start="absent.onnx"), ModelSet.load())
+
+
+def test_training_from_scratch_needs_an_epoch_and_fine_tuning_may_have_none():
     with pytest.raises(ValueError, match="epochs must be >= 1 from scratch"):
         replace(TINY, epochs=0, start="none")
+    assert replace(TINY, epochs=0).epochs == 0  # fine-tuning: only the threshold is chosen
