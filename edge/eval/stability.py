@@ -12,7 +12,7 @@ import numpy as np
 
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
-from edge.pipeline.measure import measure_defects
+from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.settings import FOLLOW_ROUNDS
 
 MOVE = 0.15  # of the box's side, each way, in x and in y
@@ -72,15 +72,17 @@ def box_stability(
     (drawn from ``seed``), following each outline up to ``follow_rounds`` times; loops the label
     box measures nothing in are left out."""
     rng = np.random.default_rng(seed)
+    measurer = LoopMeasurer(polarity, follow_rounds)
     loops = 0
     differences: list[float] = []
     for item in items:
         pixels = read_frame(item.image).pixels
-        for box, moved in zip(item.boxes, moved_boxes(item.boxes, copies, rng), strict=True):
-            reference = measure_defects(pixels, box[None], polarity, follow_rounds=follow_rounds)
-            if not reference:
+        moved = measurer.measure_each(pixels, moved_boxes(item.boxes, copies, rng).reshape(-1, 4))
+        for index, reference in enumerate(measurer.measure_each(pixels, item.boxes)):
+            if reference is None:
                 continue
             loops += 1
-            for defect in measure_defects(pixels, moved, polarity, follow_rounds=follow_rounds):
-                differences.append(abs(defect.major_px - reference[0].major_px) / reference[0].major_px)
+            for defect in moved[index * copies : (index + 1) * copies]:
+                if defect is not None:
+                    differences.append(abs(defect.major_px - reference.major_px) / reference.major_px)
     return Stability(loops, copies, np.array(differences))

@@ -114,6 +114,12 @@ class LoopMeasurer:
         """The defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end) of the 2-D
         ``frame`` (any real dtype: only the crops are converted), with its score. Boxes that
         leave fewer than 3x3 pixels inside the frame, or whose flood finds no region, are skipped."""
+        return [defect for defect in self.measure_each(frame, boxes, scores) if defect is not None]
+
+    def measure_each(
+        self, frame: np.ndarray, boxes: np.ndarray, scores: np.ndarray | None = None
+    ) -> list[Defect | None]:
+        """As ``measure``, one entry a box: None where it is skipped."""
         if frame.ndim != 2:
             raise ValueError(f"measuring needs a 2-D greyscale frame, got shape {frame.shape}")
         defects = []
@@ -121,13 +127,12 @@ class LoopMeasurer:
         noise = fine_noise(frame) if integer_boxes else 0.0
         for index, box in enumerate(integer_boxes):
             crop = _crop(frame, box)
-            if crop is None:
-                continue
-            sign = _sign(crop, self.polarity)
-            score = None if scores is None else float(scores[index])
-            defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, crop.bbox, score)
-            if defect is not None:
-                defects.append(self._followed(frame, defect, sign, noise))
+            defect = None
+            if crop is not None:
+                sign = _sign(crop, self.polarity)
+                score = None if scores is None else float(scores[index])
+                defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, crop.bbox, score)
+            defects.append(None if defect is None else self._followed(frame, defect, sign, noise))
         return defects
 
     def _followed(self, frame: np.ndarray, defect: Defect, sign: float, noise: float) -> Defect:

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from edge.pipeline.measure import measure_defects
+from edge.pipeline.measure import LoopMeasurer
 from edge.track.growth import growth_rate
 
 
@@ -48,8 +48,8 @@ def window_series(
     frame gets Gaussian noise of ``noise`` times the frame's standard deviation. The truth is
     each labelled loop (``boxes``) measured in ``pixels`` (module III), mapped into the window."""
     source = pixels.astype(np.float32)
-    measured = [measure_defects(pixels, box[None]) for box in np.asarray(boxes, np.float64).reshape(-1, 4)]
-    loops = [(index, found[0]) for index, found in enumerate(measured) if found]
+    measured = LoopMeasurer().measure_each(pixels, np.asarray(boxes, np.float64).reshape(-1, 4))
+    loops = [(index, found) for index, found in enumerate(measured) if found is not None]
     move = np.array(move_px, np.float64)
     start = np.array([source.shape[1], source.shape[0]], np.float64) / 2 - move * (frames - 1) / 2
     rng = np.random.default_rng(seed)

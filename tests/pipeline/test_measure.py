@@ -4,7 +4,7 @@ import pytest
 from edge.eval.measure_truth import CASES, SETTINGS, draw_case, measure_cases
 from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
-from edge.pipeline.measure import fine_noise, measure_defects, outline_boxes
+from edge.pipeline.measure import LoopMeasurer, fine_noise, measure_defects, outline_boxes
 from edge.pipeline.synthetic import ellipse_box, render_loop
 
 
@@ -164,6 +164,13 @@ def test_boxes_outside_the_frame_are_skipped_and_scores_kept():
     boxes = np.array([[200, 200, 240, 240], [17, 23, 74, 68]])
     (defect,) = measure_defects(frame, boxes, scores=np.array([0.1, 0.9]))
     assert defect.score == pytest.approx(0.9)
+
+
+def test_measuring_each_box_keeps_one_entry_a_box_with_none_where_it_is_skipped():
+    frame = render_loop((90, 90), (45, 45), (20, 14), 0, 3, 60.0)
+    boxes = np.array([[200, 200, 240, 240], [17, 23, 74, 68], [20, 20, 70, 70]])
+    each = LoopMeasurer().measure_each(frame, boxes)
+    assert each[0] is None and each[1:] == measure_defects(frame, boxes[1:])
 
 
 def test_bad_frame_or_polarity_is_refused_with_a_message():
