@@ -18,9 +18,11 @@ HELP = "the screening CNN of module II (PyTorch, exported to ONNX)"
 DESCRIPTION = (
     "Train the screening CNN on crops around the cascade's detections on the train split "
     "(or a COCO file): by default fine-tuning the bundled li2018 screen (--start none: from scratch; "
-    "--start FILE.onnx: another set's). A validation split of images carved from it chooses the threshold "
-    "(best F1; --target-recall R: the most precise with recall R). Writes ONNX, "
-    "an FP16 ONNX and a JSON record. Needs the 'train' extra (PyTorch)."
+    "--start FILE.onnx: another set's). Images held out choose the epoch and the threshold (best F1; "
+    "--target-recall R: the most precise with recall R): a validation carve (--validation-fraction), or, where "
+    "that would hold under 100 loops or 3 images, every image once in 4 folds (--folds K; 1: a carve), the "
+    "network kept then trained again on all of them. Writes ONNX, an FP16 ONNX and a JSON record. Needs the "
+    "'train' extra (PyTorch)."
 )
 
 

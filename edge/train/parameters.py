@@ -38,7 +38,9 @@ class ScreenTraining:
     batch: int = 128
     learning_rate: float = 2e-3
     negatives_per_positive: float = 8.0
-    validation_fraction: float = 0.15
+    validation_fraction: float = 0.15  # the validation carve's share of the images, where one is carved
+    folds: int = 0  # images held out in this many folds, each once (1: one validation carve; 0: folds only where the
+    # carve would hold under 100 loops or 3 images; edge.train.screen.held_out_folds)
     width: int = 16
     crop_px: int = 0  # 0: the model set's (derived from the data, 32 for li2018)
     backbone: str = "none"  # or "efficientnet-lite0": its first backbone_blocks blocks, ImageNet-pretrained
@@ -53,6 +55,8 @@ class ScreenTraining:
         _check_augment(self.augment)
         if self.epochs < (1 if self.start == START_NONE else 0):
             raise ValueError(f"epochs must be >= 1 from scratch, >= 0 fine-tuning (0: a threshold), got {self.epochs}")
+        if self.folds < 0:
+            raise ValueError(f"folds must be >= 0 (0: chosen from the data; 1: one validation carve), got {self.folds}")
         if self.start != START_NONE and self.backbone != "none":
             raise ValueError(f"a screen with a backbone starts from its pretrained trunk: give start {START_NONE!r}")
 

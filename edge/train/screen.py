@@ -2,11 +2,12 @@
 
 Detections on the train split on a labelled loop at its scale are loops, those near no
 labelled loop are not (see ``candidates_with_labels``). Training fine-tunes the bundled screen
-unless told to start elsewhere or from scratch (``starting_network``). A validation split of
-whole images is carved from the train split; the decision threshold is the one with the best F1
-of the whole pipeline on those validation images (or the most precise one reaching a recall
-target), and the candidates' minimum support the largest that costs little of it (see
-``choose_operating_point``). Each kept candidate is scored as
+unless told to start elsewhere or from scratch (``starting_network``). Whole images are held
+out: a validation carve of the train split, or, where that would hold too few loops to choose
+on (a dozen frames), every image once in folds (``held_out_folds``). The epoch and the decision
+threshold are the ones with the best F1 of the whole pipeline on the held-out images (or the
+most precise reaching a recall target), and the candidates' minimum support the largest that
+costs little of it (see ``choose_operating_point``). Each kept candidate is scored as
 ``edge evaluate`` scores the pipeline's loops: its window or, where the model set has an outline
 padding, its measured outline padded so (see ``ValidationImage``). Exported to ONNX with a dynamic batch
 axis (and an FP16 copy).
@@ -16,7 +17,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame, to_uint8
 from edge.pipeline.crops import screen_inputs
 from edge.pipeline.detect import LoopDetector
-from edge.pipeline.measure import measure_defects, outline_boxes
+from edge.pipeline.measure import LoopMeasurer, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.screen import DEFAULT_SCREEN
 from edge.train.audit import decision_counts, read_decisions
@@ -40,12 +41,22 @@ MIN_EPOCH_CROPS = 4096
 SUPPORT_COST = 0.005  # validation F1 (or precision, at a recall target) given up to screen fewer candidates
 TRUSTED_LABELS = 100  # fewer validation loops than this, or images than TRUSTED_IMAGES: the trainer warns
 TRUSTED_IMAGES = 3
+AUTO_FOLDS = 4  # folds where a validation carve would hold too few loops to choose on (held_out_folds)
 SCREEN_BLUR_PX = (0.3, 1.5)  # --augment microscope: the blur's sigma, crop pixels
+
+
+class Candidates(NamedTuple):
+    """The cascade's boxes on one labelled image, their crops, training targets and support."""
+
+    boxes: np.ndarray
+    crops: np.ndarray
+    targets: np.ndarray
+    support: np.ndarray
 
 
 def candidates_with_labels(
     item: LabelledImage, detector: LoopDetector, crop_px: int, tolerance_px: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> Candidates:
     """The cascade's boxes on one labelled image, their crops, their training target (1 for a
     box on a labelled loop at its scale: centres within ``tolerance_px`` in x and in y, sides
     within a factor of 1.6; 0 for a box near no loop; -1, left out of training, for a box near
@@ -56,7 +67,7 @@ def candidates_with_labels(
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
-    return boxes, screen_inputs(view, boxes, crop_px), targets, support
+    return Candidates(boxes, screen_inputs(view, boxes, crop_px), targets, support)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,11 +86,9 @@ class ValidationImage:
     scored_as: np.ndarray
 
 
-def validation_image(
-    item: LabelledImage, detector: LoopDetector, crop_px: int, tolerance_px: float, outline_padding: float | None
-) -> ValidationImage:
+def validation_image(item: LabelledImage, candidates: Candidates, outline_padding: float | None) -> ValidationImage:
     """``item``'s candidates, their crops and support, and the boxes they are scored as."""
-    boxes, crops, _, support = candidates_with_labels(item, detector, crop_px, tolerance_px)
+    boxes, crops, _, support = candidates
     if outline_padding is None:
         return ValidationImage(item, boxes, crops, support, boxes)
     return ValidationImage(
@@ -91,10 +100,9 @@ def padded_outlines(pixels: np.ndarray, boxes: np.ndarray, padding: float) -> np
     """``(N, 4)``: the loop measured in each box (module III), as its outline's box scaled by
     ``padding`` about its centre; NaN where the flood finds no outline."""
     outlines = np.full((len(boxes), 4), np.nan)
-    for row, box in enumerate(boxes):
-        measured = measure_defects(pixels, box[None])
-        if measured:
-            outlines[row] = outline_boxes(measured, padding)[0]
+    for row, defect in enumerate(LoopMeasurer().measure_each(pixels, boxes)):
+        if defect is not None:
+            outlines[row] = outline_boxes([defect], padding)[0]
     return outlines
 
 
@@ -124,56 +132,58 @@ def train_screen(
 ) -> dict:
     """Train on crops of the cascade of ``models`` (with its settings) on ``items`` (``data``
     names them in the record; ``audit``, the files of decisions that completed their labels, if any),
-    choose the operating point on validation images carved from them, export ONNX to ``out``,
-    write the record."""
+    choose the epoch and the operating point on held-out images, export ONNX to ``out``, write
+    the record.
+
+    With one fold (``held_out_folds``) the held-out images are a validation carve, and the
+    network kept is the one trained on the others at the chosen epoch. With several, every
+    image is held out once: the epoch and the operating point are chosen on all of them
+    together, each scored by the network of the fold that did not train on it, and the network
+    kept is trained again on every image for that many epochs."""
     import torch
 
     torch.manual_seed(params.seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(params.seed)
     model, params = starting_network(params, models)
+    if params.start != START_NONE:
+        print(f"fine-tuning {_shown(_start_path(params.start))} ({params.crop_px} px crops); --start none trains a "
+              "new screen", flush=True)  # fmt: skip
     tolerance = models.centre_tolerance_px
-    train_items, validation_items = split_images(items, params.validation_fraction, params.seed)
     detector = LoopDetector(models.cascade, models.detector)
     started = time.perf_counter()
-    crops, targets = _training_crops(train_items, detector, params, tolerance, rng)
-    if targets.sum() == 0:
-        raise ValueError(
-            f"the cascade of {models.folder} finds none of the labelled loops of the {len(train_items)} training "
-            "images: train one on them (edge train cascade) and give it with --cascade"
-        )
-    print(f"{len(train_items)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
-    validation = [validation_image(item, detector, params.crop_px, tolerance, models.outline_padding)
-                  for item in validation_items]  # fmt: skip
-    optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
-    steps_per_epoch = int(np.ceil(max(len(crops), MIN_EPOCH_CROPS) / params.batch))
-    total_steps = max(params.epochs, 1) * steps_per_epoch  # epochs 0: the schedule is made, never stepped
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, params.learning_rate, total_steps=total_steps)
-    loss_function = torch.nn.BCEWithLogitsLoss()
-    best = None
-    first_epoch = 0 if params.start != START_NONE else 1  # epoch 0: the screen started from, as it is
-    for epoch in range(first_epoch, params.epochs + 1):
-        if epoch == 0:
-            done = "as started"
-        else:
-            done = f"loss {_train_epoch(model, crops, targets, rng, params, optimiser, schedule, loss_function):.4f}"
-        scores = _validation_scores(model, validation)
-        threshold, min_support, rates = choose_operating_point(validation, scores, tolerance, params.target_recall)
-        print(
-            f"epoch {epoch:2d}/{params.epochs}: {done}, "
-            f"validation at threshold {threshold:.2f}, support >= {min_support}: "
-            f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}, "
-            f"{time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
-        if best is None or operating_point_key(rates, params.target_recall) > operating_point_key(
-            best, params.target_recall
-        ):
-            best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch}
-            state = {k: v.clone() for k, v in model.state_dict().items()}
-            best_scores = scores
-    model.load_state_dict(state)
-    counts = _pipeline_counts(validation, best_scores, best["threshold"], best["min_support"], tolerance)
+    candidates = [candidates_with_labels(item, detector, params.crop_px, tolerance) for item in items]
+    folds = held_out_folds(items, params)
+    held_out, scores_by_fold = [], []
+    for number, held in enumerate(folds):
+        if number:
+            model, _ = starting_network(params, models)
+        fold = f"fold {number + 1}/{len(folds)}, " if len(folds) > 1 else ""
+        training = [candidates[index] for index in range(len(items)) if index not in held]
+        crops, targets = _training_crops(training, params, rng)
+        if targets.sum() == 0:
+            raise ValueError(
+                f"the cascade of {models.folder} finds none of the labelled loops of the {len(training)} training "
+                "images: train one on them (edge train cascade) and give it with --cascade"
+            )
+        print(f"{fold}{len(training)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
+        validation = [validation_image(items[index], candidates[index], models.outline_padding) for index in held]
+        scores, states = _fit(model, crops, targets, rng, params, validation, tolerance, started, fold)
+        held_out += validation
+        scores_by_fold.append(scores)
+    best, best_scores = _best_epoch(held_out, scores_by_fold, params, tolerance)
+    if len(folds) == 1:
+        model.load_state_dict(states[best["epoch"] - _first_epoch(params)])
+    else:
+        print(f"{len(held_out)} images held out in {len(folds)} folds: epoch {best['epoch']}, threshold "
+              f"{best['threshold']:.2f}, support >= {best['min_support']}: recall {best['recall']:.3f} precision "
+              f"{best['precision']:.3f} F1 {best['f1']:.3f}", flush=True)  # fmt: skip
+        model, _ = starting_network(params, models)
+        crops, targets = _training_crops(candidates, params, rng)
+        print(f"all {len(items)} images, {best['epoch']} epochs: {len(crops)} crops, {int(targets.sum())} loops",
+              flush=True)  # fmt: skip
+        _fit(model, crops, targets, rng, params, [], tolerance, started, "all images, ", best["epoch"])
+    counts = _pipeline_counts(held_out, best_scores, best["threshold"], best["min_support"], tolerance)
     expectation, intervals = what_to_expect(counts)
     print(expectation, flush=True)
     export_onnx(model, out, params.crop_px)
@@ -181,13 +191,14 @@ def train_screen(
         "parameters": asdict(params),
         "data": data,
         "model_set": _shown(models.folder),
-        "train_images": len(train_items),
-        "validation_images": [item.image.name for item in validation_items],
+        "folds": len(folds),
+        "train_images": len(items) - (len(held_out) if len(folds) == 1 else 0),
+        "validation_images": [image.item.image.name for image in held_out],
         "training_crops": len(crops),
         "training_loops": int(targets.sum()),
         "validation": best,
         "validation_intervals": intervals,
-        "operating_point": _operating_rule(params.target_recall),
+        "operating_point": _operating_rule(params.target_recall, len(folds)),
         "audit": None if not audit else _audit_record(audit),
         "started_from": None if params.start == START_NONE else _shown(_start_path(params.start)),
         "threshold": best["threshold"],
@@ -202,6 +213,91 @@ def train_screen(
         flush=True,
     )
     return record
+
+
+def held_out_folds(items: list[LabelledImage], params: ScreenTraining) -> list[list[int]]:
+    """The images each training run holds out, by index in ``items``.
+
+    One validation carve (``split_images``) where ``params.folds`` is 1, or is 0 and the carve
+    holds at least ``TRUSTED_LABELS`` labelled loops in ``TRUSTED_IMAGES`` images. Otherwise
+    ``params.folds`` (0: ``AUTO_FOLDS``; at most one an image) folds of whole images, each
+    held out once, so that a dozen frames choose the operating point on all their loops rather
+    than on two frames' worth."""
+    _, carved = split_images(items, params.validation_fraction, params.seed)
+    trusted = sum(len(item.boxes) for item in carved) >= TRUSTED_LABELS and len(carved) >= TRUSTED_IMAGES
+    folds = min(params.folds or (1 if trusted else AUTO_FOLDS), len(items))
+    if folds == 1:
+        carved_ids = {id(item) for item in carved}
+        return [[index for index, item in enumerate(items) if id(item) in carved_ids]]
+    order = np.random.default_rng(params.seed).permutation(len(items))
+    return [sorted(order[number::folds].tolist()) for number in range(folds)]
+
+
+def _first_epoch(params: ScreenTraining) -> int:
+    """0 where fine-tuning (epoch 0: the screen started from, as it is), else 1."""
+    return 0 if params.start != START_NONE else 1
+
+
+def _fit(
+    model: "torch.nn.Module",
+    crops: np.ndarray,
+    targets: np.ndarray,
+    rng: np.random.Generator,
+    params: ScreenTraining,
+    validation: list[ValidationImage],
+    tolerance_px: float,
+    started: float,
+    name: str,
+    epochs: int | None = None,
+) -> tuple[list, list]:
+    """Train ``model`` on ``crops`` for ``epochs`` (default ``params.epochs``) of the one-cycle
+    schedule of ``params.epochs``, printing each epoch's loss and, with ``validation`` images,
+    its operating point there; each epoch's validation scores and weights (from epoch 0, the
+    start as it is, when fine-tuning). ``name`` begins each line; ``started``, a
+    ``time.perf_counter`` reading, times them."""
+    import torch
+
+    optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
+    steps_per_epoch = int(np.ceil(max(len(crops), MIN_EPOCH_CROPS) / params.batch))
+    total_steps = max(params.epochs, 1) * steps_per_epoch  # epochs 0: the schedule is made, never stepped
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, params.learning_rate, total_steps=total_steps)
+    loss_function = torch.nn.BCEWithLogitsLoss()
+    scores_by_epoch, states = [], []
+    for epoch in range(_first_epoch(params), (params.epochs if epochs is None else epochs) + 1):
+        if epoch == 0:
+            done = "as started"
+        else:
+            done = f"loss {_train_epoch(model, crops, targets, rng, params, optimiser, schedule, loss_function):.4f}"
+        line = f"{name}epoch {epoch:2d}/{params.epochs}: {done}"
+        if validation:
+            scores = _validation_scores(model, validation)
+            threshold, support, rates = choose_operating_point(validation, scores, tolerance_px, params.target_recall)
+            line += (
+                f", validation at threshold {threshold:.2f}, support >= {support}: "
+                f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}"
+            )
+            scores_by_epoch.append(scores)
+            states.append({key: value.clone() for key, value in model.state_dict().items()})
+        print(f"{line}, {time.perf_counter() - started:.0f} s", flush=True)
+    return scores_by_epoch, states
+
+
+def _best_epoch(
+    held_out: list[ValidationImage], scores_by_fold: list, params: ScreenTraining, tolerance_px: float
+) -> tuple[dict, list]:
+    """The epoch whose operating point (``choose_operating_point`` on all the ``held_out``
+    images together, each scored by its fold's network) is best (``operating_point_key``):
+    its rates, threshold, support and number, and its scores."""
+    best, best_scores = None, None
+    for epoch, by_fold in enumerate(zip(*scores_by_fold, strict=True), start=_first_epoch(params)):
+        scores = [image_scores for fold_scores in by_fold for image_scores in fold_scores]
+        threshold, min_support, rates = choose_operating_point(held_out, scores, tolerance_px, params.target_recall)
+        if best is None or operating_point_key(rates, params.target_recall) > operating_point_key(
+            best, params.target_recall
+        ):
+            best = {**rates, "threshold": threshold, "min_support": min_support, "epoch": epoch}
+            best_scores = scores
+    return best, best_scores
 
 
 def starting_network(params: ScreenTraining, models: ModelSet) -> tuple["torch.nn.Module", ScreenTraining]:
@@ -226,7 +322,6 @@ def starting_network(params: ScreenTraining, models: ModelSet) -> tuple["torch.n
         asked = getattr(params, name)
         if asked not in (0, value, getattr(ScreenTraining, name)):
             raise ValueError(f"{name} {asked}: the screen started from ({path}) has {value}; start none for another")
-    print(f"fine-tuning {_shown(path)} ({model.crop_px} px crops); --start none trains a new screen", flush=True)
     return model, replace(params, crop_px=model.crop_px, width=model.width)
 
 
@@ -260,8 +355,14 @@ def _audit_record(paths: list[Path]) -> dict:
     return {"decisions": [_shown(path) for path in paths], **decision_counts(decisions)}
 
 
-def _operating_rule(target_recall: float) -> str:
+def _operating_rule(target_recall: float, folds: int) -> str:
     """The record's words for how the threshold and support were chosen (and the epoch kept)."""
+    if folds > 1:
+        return (
+            f"{_operating_rule(target_recall, 1)}, on the images of {folds} folds together, each held out once and "
+            "scored by the network trained on the others; the network kept trained again on every image for that "
+            "many epochs"
+        )
     if target_recall > 0:
         return (
             f"of the thresholds (0.05-0.95) and supports (1-3) whose validation recall reaches {target_recall:g}, "
@@ -315,10 +416,11 @@ def _export(model, example, path: Path) -> None:
     )
 
 
-def _training_crops(items, detector, params, tolerance_px: float, rng) -> tuple[np.ndarray, np.ndarray]:
+def _training_crops(candidates: list[Candidates], params, rng) -> tuple[np.ndarray, np.ndarray]:
+    """The training crops of images' ``candidates``: every loop, and at most
+    ``params.negatives_per_positive`` background crops a loop of each image, drawn with ``rng``."""
     all_crops, all_targets = [], []
-    for item in items:
-        _, crops, targets, _ = candidates_with_labels(item, detector, params.crop_px, tolerance_px)
+    for _, crops, targets, _ in candidates:
         positives = np.flatnonzero(targets == 1)
         negatives = np.flatnonzero(targets == 0)
         keep = min(len(negatives), int(params.negatives_per_positive * max(len(positives), 1)))

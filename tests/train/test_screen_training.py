@@ -1,4 +1,4 @@
-"""edge train screen: training that repeats bit for bit, and the pretrained backbone."""
+"""edge train screen: training that repeats bit for bit, images held out in folds, and the pretrained backbone."""
 
 import hashlib
 import json
@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,7 +17,7 @@ from edge.io.dataset import LabelledImage, read_split, write_split
 from edge.pipeline.model_set import ModelSet
 from edge.train.parameters import ScreenTraining
 
-TINY = ScreenTraining(epochs=1, negatives_per_positive=2, validation_fraction=0.34)
+TINY = ScreenTraining(epochs=1, negatives_per_positive=2, validation_fraction=0.34, folds=1)
 
 
 def tiny_set(folder) -> list[LabelledImage]:
@@ -67,7 +68,11 @@ def test_training_in_another_process_at_the_same_time_gives_the_same_weights(tin
     command = [
         *(sys.executable, "-m", "edge.cli", "train", "screen", "--data", str(tmp_path / "data")),
         *("--epochs", str(TINY.epochs), "--negatives-per-positive", str(TINY.negatives_per_positive)),
-        *("--validation-fraction", str(TINY.validation_fraction), "--out", str(tmp_path / "other.onnx")),
+        *("--validation-fraction", str(TINY.validation_fraction), "--folds", str(TINY.folds)),
+        *(
+            "--out",
+            str(tmp_path / "other.onnx"),
+        ),
     ]
     environment = {**os.environ, "PYTHONHASHSEED": "12345"}
     other = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -76,6 +81,17 @@ def test_training_in_another_process_at_the_same_time_gives_the_same_weights(tin
     assert other.returncode == 0, output
     assert weights_digest(tmp_path / "here.onnx") == weights_digest(tmp_path / "other.onnx")
     assert record["threshold"] == json.loads((tmp_path / "other.json").read_text())["threshold"]
+
+
+def test_folds_hold_out_every_image_once_and_the_network_kept_trains_on_all_of_them(tiny, tmp_path):
+    from edge.train.screen import train_screen
+
+    record = train_screen(tiny, tmp_path / "screen.onnx", replace(TINY, folds=3), ModelSet.load(), "tiny")
+    assert record["folds"] == 3 and record["train_images"] == len(tiny)
+    assert sorted(record["validation_images"]) == sorted(item.image.name for item in tiny)
+    one_carve = train_screen(tiny, tmp_path / "carve.onnx", TINY, ModelSet.load(), "tiny")
+    assert record["training_loops"] > one_carve["training_loops"]  # the held-out images' loops are trained on too
+    assert "3 folds together" in record["operating_point"]
 
 
 def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp_path):
@@ -147,3 +163,21 @@ def test_training_from_scratch_needs_an_epoch_and_fine_tuning_may_have_none():
     with pytest.raises(ValueError, match="epochs must be >= 1 from scratch"):
         replace(TINY, epochs=0, start="none")
     assert replace(TINY, epochs=0).epochs == 0  # fine-tuning: only the threshold is chosen
+
+
+def test_a_dozen_frames_are_held_out_in_folds_and_a_large_set_in_one_carve():
+    from edge.train.screen import AUTO_FOLDS, TRUSTED_LABELS, held_out_folds, split_images
+
+    def labelled(count: int, loops: int) -> list[LabelledImage]:
+        return [LabelledImage(Path(f"frame{index}.png"), np.zeros((loops, 4))) for index in range(count)]
+
+    dozen = labelled(12, 30)  # a 0.15 carve: 2 images, 60 loops, too few to choose on
+    folds = held_out_folds(dozen, ScreenTraining())
+    assert len(folds) == AUTO_FOLDS and sorted(sum(folds, [])) == list(range(12))
+    large = labelled(40, TRUSTED_LABELS)
+    (carve,) = held_out_folds(large, ScreenTraining())
+    assert [large[index] for index in carve] == split_images(large, 0.15, 0)[1]
+    assert len(held_out_folds(large, ScreenTraining(folds=5))) == 5
+    assert len(held_out_folds(labelled(3, 30), ScreenTraining())) == 3  # at most one fold an image
+    with pytest.raises(ValueError, match="folds must be >= 0"):
+        ScreenTraining(folds=-1)
