@@ -127,11 +127,12 @@ class LoopMeasurer:
         noise = fine_noise(frame) if integer_boxes else 0.0
         for index, box in enumerate(integer_boxes):
             crop = _crop(frame, box)
-            defect = None
-            if crop is not None:
-                sign = _sign(crop, self.polarity)
-                score = None if scores is None else float(scores[index])
-                defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, crop.bbox, score)
+            if crop is None:
+                defects.append(None)
+                continue
+            sign = _sign(crop, self.polarity)
+            score = None if scores is None else float(scores[index])
+            defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, crop.bbox, score)
             defects.append(None if defect is None else self._followed(frame, defect, sign, noise))
         return defects
 

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 SCALE_TOLERANCE = 1.6
 MIN_EPOCH_CROPS = 4096
 SUPPORT_COST = 0.005  # validation F1 (or precision, at a recall target) given up to screen fewer candidates
-TRUSTED_LABELS = 100  # fewer validation loops than this, or images than TRUSTED_IMAGES: the trainer warns
+TRUSTED_LABELS = 100  # fewer validation loops than this, or images than TRUSTED_IMAGES: the trainer warns,
+# and holds images out in folds rather than in one carve (held_out_folds)
 TRUSTED_IMAGES = 3
 AUTO_FOLDS = 4  # folds where a validation carve would hold too few loops to choose on (held_out_folds)
 SCREEN_BLUR_PX = (0.3, 1.5)  # --augment microscope: the blur's sigma, crop pixels
@@ -110,9 +111,9 @@ def _sides(boxes: np.ndarray) -> np.ndarray:
     return np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
 
 
-def split_images(items: list[LabelledImage], fraction: float, seed: int) -> tuple[list, list]:
+def split_images(items: list, fraction: float, seed: int) -> tuple[list, list]:
     """Train and validation images (whole images, so no loop is on both sides; at least one
-    of each)."""
+    of each), in their order in ``items`` (the images, or their indices)."""
     if len(items) < 2:
         raise ValueError(
             f"the screen needs at least 2 labelled images (one to choose its threshold on), got {len(items)}"
@@ -151,14 +152,14 @@ def train_screen(
               "new screen", flush=True)  # fmt: skip
     tolerance = models.centre_tolerance_px
     detector = LoopDetector(models.cascade, models.detector)
+    folds = held_out_folds(items, params)
     started = time.perf_counter()
     candidates = [candidates_with_labels(item, detector, params.crop_px, tolerance) for item in items]
-    folds = held_out_folds(items, params)
     held_out, scores_by_fold = [], []
     for number, held in enumerate(folds):
         if number:
             model, _ = starting_network(params, models)
-        fold = f"fold {number + 1}/{len(folds)}, " if len(folds) > 1 else ""
+        prefix = f"fold {number + 1}/{len(folds)}, " if len(folds) > 1 else ""
         training = [candidates[index] for index in range(len(items)) if index not in held]
         crops, targets = _training_crops(training, params, rng)
         if targets.sum() == 0:
@@ -166,9 +167,11 @@ def train_screen(
                 f"the cascade of {models.folder} finds none of the labelled loops of the {len(training)} training "
                 "images: train one on them (edge train cascade) and give it with --cascade"
             )
-        print(f"{fold}{len(training)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
+        print(f"{prefix}{len(training)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
         validation = [validation_image(items[index], candidates[index], models.outline_padding) for index in held]
-        scores, states = _fit(model, crops, targets, rng, params, validation, tolerance, started, fold)
+        scores, states = _fit(
+            model, crops, targets, rng, params, validation, tolerance, started, prefix, len(folds) == 1
+        )
         held_out += validation
         scores_by_fold.append(scores)
     best, best_scores = _best_epoch(held_out, scores_by_fold, params, tolerance)
@@ -182,7 +185,7 @@ def train_screen(
         crops, targets = _training_crops(candidates, params, rng)
         print(f"all {len(items)} images, {best['epoch']} epochs: {len(crops)} crops, {int(targets.sum())} loops",
               flush=True)  # fmt: skip
-        _fit(model, crops, targets, rng, params, [], tolerance, started, "all images, ", best["epoch"])
+        _fit(model, crops, targets, rng, params, [], tolerance, started, "all images, ", False, best["epoch"])
     counts = _pipeline_counts(held_out, best_scores, best["threshold"], best["min_support"], tolerance)
     expectation, intervals = what_to_expect(counts)
     print(expectation, flush=True)
@@ -223,12 +226,11 @@ def held_out_folds(items: list[LabelledImage], params: ScreenTraining) -> list[l
     ``params.folds`` (0: ``AUTO_FOLDS``; at most one an image) folds of whole images, each
     held out once, so that a dozen frames choose the operating point on all their loops rather
     than on two frames' worth."""
-    _, carved = split_images(items, params.validation_fraction, params.seed)
-    trusted = sum(len(item.boxes) for item in carved) >= TRUSTED_LABELS and len(carved) >= TRUSTED_IMAGES
+    _, carved = split_images(list(range(len(items))), params.validation_fraction, params.seed)
+    trusted = sum(len(items[index].boxes) for index in carved) >= TRUSTED_LABELS and len(carved) >= TRUSTED_IMAGES
     folds = min(params.folds or (1 if trusted else AUTO_FOLDS), len(items))
     if folds == 1:
-        carved_ids = {id(item) for item in carved}
-        return [[index for index, item in enumerate(items) if id(item) in carved_ids]]
+        return [carved]
     order = np.random.default_rng(params.seed).permutation(len(items))
     return [sorted(order[number::folds].tolist()) for number in range(folds)]
 
@@ -248,13 +250,14 @@ def _fit(
     tolerance_px: float,
     started: float,
     name: str,
+    keep_states: bool,
     epochs: int | None = None,
 ) -> tuple[list, list]:
     """Train ``model`` on ``crops`` for ``epochs`` (default ``params.epochs``) of the one-cycle
     schedule of ``params.epochs``, printing each epoch's loss and, with ``validation`` images,
-    its operating point there; each epoch's validation scores and weights (from epoch 0, the
-    start as it is, when fine-tuning). ``name`` begins each line; ``started``, a
-    ``time.perf_counter`` reading, times them."""
+    its operating point there; each epoch's validation scores and, with ``keep_states``, its
+    weights (from epoch 0, the start as it is, when fine-tuning). ``name`` begins each line;
+    ``started``, a ``time.perf_counter`` reading, times them."""
     import torch
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
@@ -277,6 +280,7 @@ def _fit(
                 f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}"
             )
             scores_by_epoch.append(scores)
+        if keep_states:
             states.append({key: value.clone() for key, value in model.state_dict().items()})
         print(f"{line}, {time.perf_counter() - started:.0f} s", flush=True)
     return scores_by_epoch, states
