@@ -108,8 +108,11 @@ class ClusterAnalysis:
         from distributed import KilledWorker
 
         work, message = sent.work, sent.work.message
+        wait_s = None if sent.future.done() else sent.deadline - time.monotonic()
         try:
-            result = sent.future.result(timeout=max(0.0, sent.deadline - time.monotonic()))
+            if wait_s is not None and wait_s <= 0:  # past its deadline: distributed's result(timeout=0) can fail
+                raise TimeoutError  # with an UnboundLocalError of its own rather than time out
+            result = sent.future.result(timeout=wait_s)
         except TimeoutError:
             sent.future.cancel()
             log.warning("frame %d of series %s: no result within %g s, given up", message.frame, message.series,
