@@ -155,7 +155,7 @@ def train_screen(
     folds = held_out_folds(items, params)
     started = time.perf_counter()
     candidates = [candidates_with_labels(item, detector, params.crop_px, tolerance) for item in items]
-    held_out, scores_by_fold = [], []
+    held_out, runs = [], []
     for number, held in enumerate(folds):
         if number:
             model, _ = starting_network(params, models)
@@ -169,12 +169,10 @@ def train_screen(
             )
         print(f"{prefix}{len(training)} train images: {len(crops)} crops, {int(targets.sum())} loops", flush=True)
         validation = [validation_image(items[index], candidates[index], models.outline_padding) for index in held]
-        scores, states = _fit(
-            model, crops, targets, rng, params, validation, tolerance, started, prefix, len(folds) == 1
-        )
+        run, states = _fit(model, crops, targets, rng, params, validation, tolerance, started, prefix, len(folds) == 1)
         held_out += validation
-        scores_by_fold.append(scores)
-    best, best_scores = _best_epoch(held_out, scores_by_fold, params, tolerance)
+        runs.append(run)
+    best, best_scores = _best_epoch(held_out, runs, params, tolerance)
     if len(folds) == 1:
         model.load_state_dict(states[best["epoch"] - _first_epoch(params)])
     else:
@@ -255,9 +253,10 @@ def _fit(
 ) -> tuple[list, list]:
     """Train ``model`` on ``crops`` for ``epochs`` (default ``params.epochs``) of the one-cycle
     schedule of ``params.epochs``, printing each epoch's loss and, with ``validation`` images,
-    its operating point there; each epoch's validation scores and, with ``keep_states``, its
-    weights (from epoch 0, the start as it is, when fine-tuning). ``name`` begins each line;
-    ``started``, a ``time.perf_counter`` reading, times them."""
+    its operating point there; each epoch's validation scores with that point (threshold,
+    support, rates) and, with ``keep_states``, its weights (from epoch 0, the start as it is,
+    when fine-tuning). ``name`` begins each line; ``started``, a ``time.perf_counter``
+    reading, times them."""
     import torch
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=params.learning_rate, weight_decay=1e-4)
@@ -265,7 +264,7 @@ def _fit(
     total_steps = max(params.epochs, 1) * steps_per_epoch  # epochs 0: the schedule is made, never stepped
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, params.learning_rate, total_steps=total_steps)
     loss_function = torch.nn.BCEWithLogitsLoss()
-    scores_by_epoch, states = [], []
+    run, states = [], []
     for epoch in range(_first_epoch(params), (params.epochs if epochs is None else epochs) + 1):
         if epoch == 0:
             done = "as started"
@@ -279,23 +278,27 @@ def _fit(
                 f", validation at threshold {threshold:.2f}, support >= {support}: "
                 f"recall {rates['recall']:.3f} precision {rates['precision']:.3f} F1 {rates['f1']:.3f}"
             )
-            scores_by_epoch.append(scores)
+            run.append((scores, (threshold, support, rates)))
         if keep_states:
             states.append({key: value.clone() for key, value in model.state_dict().items()})
         print(f"{line}, {time.perf_counter() - started:.0f} s", flush=True)
-    return scores_by_epoch, states
+    return run, states
 
 
 def _best_epoch(
-    held_out: list[ValidationImage], scores_by_fold: list, params: ScreenTraining, tolerance_px: float
+    held_out: list[ValidationImage], runs: list, params: ScreenTraining, tolerance_px: float
 ) -> tuple[dict, list]:
     """The epoch whose operating point (``choose_operating_point`` on all the ``held_out``
-    images together, each scored by its fold's network) is best (``operating_point_key``):
-    its rates, threshold, support and number, and its scores."""
+    images together, each scored by its fold's network; with one fold, the point ``_fit``
+    chose) is best (``operating_point_key``): its rates, threshold, support and number, and
+    its scores. ``runs``: each fold's ``_fit`` epochs."""
     best, best_scores = None, None
-    for epoch, by_fold in enumerate(zip(*scores_by_fold, strict=True), start=_first_epoch(params)):
-        scores = [image_scores for fold_scores in by_fold for image_scores in fold_scores]
-        threshold, min_support, rates = choose_operating_point(held_out, scores, tolerance_px, params.target_recall)
+    for epoch, by_fold in enumerate(zip(*runs, strict=True), start=_first_epoch(params)):
+        scores = [image_scores for fold_scores, _ in by_fold for image_scores in fold_scores]
+        if len(by_fold) == 1:
+            threshold, min_support, rates = by_fold[0][1]
+        else:
+            threshold, min_support, rates = choose_operating_point(held_out, scores, tolerance_px, params.target_recall)
         if best is None or operating_point_key(rates, params.target_recall) > operating_point_key(
             best, params.target_recall
         ):
