@@ -69,9 +69,7 @@ def analyse_file(path: Path, settings: FileSettings) -> Done:
         box_file = box_file_for(path, settings.boxes)
         boxes, scores = read_boxes(box_file)
         check_boxes_fit(boxes, frame.pixels.shape, box_file)
-        defects = LoopMeasurer(settings.pipeline.polarity, settings.pipeline.follow_rounds).measure(
-            frame.pixels, boxes, scores
-        )
+        defects = LoopMeasurer.from_settings(settings.pipeline).measure(frame.pixels, boxes, scores)
         result = summarise(defects, frame.pixels.shape, frame.pixel_size_nm)
     else:
         result = loaded(settings.pipeline).analyse(frame.pixels, frame.pixel_size_nm)

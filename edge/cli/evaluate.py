@@ -56,7 +56,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="the frames' pixel size in nm (overrides their files'): where the model set's is known too, frames are "
         "brought to it before detection",
     )
-    add_pipeline_options(parser, ("polarity", "follow_rounds", "backend", "screen", "model"))
+    add_pipeline_options(parser, ("polarity", "follow_rounds", "measure_starts", "backend", "screen", "model"))
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
 
 
@@ -79,10 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _report_stability(items: list, copies: int, settings: PipelineSettings, json_path: Path | None) -> int:
     from edge.eval.stability import box_stability
+    from edge.pipeline.measure import LoopMeasurer
 
     if copies < 1:
         raise ValueError(f"--moved-boxes must be at least 1, got {copies}")
-    summary = box_stability(items, copies, polarity=settings.polarity, follow_rounds=settings.follow_rounds).summary()
+    summary = box_stability(items, copies, LoopMeasurer.from_settings(settings)).summary()
     print(
         f"{summary['loops']} loops, each in its label box and {copies} moved and resized boxes: "
         f"|relative difference| median {summary['median_difference']:.4f}, 90th percentile "

@@ -13,7 +13,6 @@ import numpy as np
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
 from edge.pipeline.measure import LoopMeasurer
-from edge.pipeline.settings import FOLLOW_ROUNDS
 
 MOVE = 0.15  # of the box's side, each way, in x and in y
 SCALE = (0.8, 1.25)  # the box's sides scaled by a factor drawn log-uniformly in this range
@@ -62,17 +61,13 @@ def moved_boxes(boxes: np.ndarray, copies: int, rng: np.random.Generator) -> np.
 
 
 def box_stability(
-    items: list[LabelledImage],
-    copies: int = 4,
-    seed: int = 0,
-    polarity: str = "auto",
-    follow_rounds: int = FOLLOW_ROUNDS,
+    items: list[LabelledImage], copies: int = 4, measurer: LoopMeasurer | None = None, seed: int = 0
 ) -> Stability:
-    """Measure each labelled loop of ``items`` in its box and in ``copies`` moved boxes
-    (drawn from ``seed``), following each outline up to ``follow_rounds`` times; loops the label
-    box measures nothing in are left out."""
+    """Measure each labelled loop of ``items`` with ``measurer`` (None: the default
+    ``LoopMeasurer``) in its box and in ``copies`` moved boxes (drawn from ``seed``); loops the
+    label box measures nothing in are left out."""
     rng = np.random.default_rng(seed)
-    measurer = LoopMeasurer(polarity, follow_rounds)
+    measurer = measurer or LoopMeasurer()
     loops = 0
     differences: list[float] = []
     for item in items:

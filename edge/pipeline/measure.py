@@ -21,6 +21,15 @@ the outline found (its extent scaled by ``FOLLOW_PADDING``) and the loop measure
 loop's own surroundings rather than from where a detector's window happened to fall. A
 re-measured loop whose centre leaves the detector's box, or which outgrows it by
 ``MAX_GROWTH``, has walked onto a neighbour: the last measurement inside is kept.
+
+On a faint, blurred blob the outline followed from one window can differ from the outline
+followed from a slightly larger or smaller one: two outlines (the blob alone, or the blob with
+the darker ground or a touching neighbour; a ring, or a blob inside it) can each reproduce the
+crop they were measured in. So each loop is measured from three windows, the detector's box and
+that box shrunk and grown by ``START_STEP`` about its centre, each followed, and the measurement
+with the median major axis is kept: the outline most windows settle on. Where the detector's box
+and the grown one agree within ``STARTS_AGREE``, the median is theirs and the shrunk one is not
+measured (``starts=1``: the detector's box alone).
 """
 
 import math
@@ -48,7 +57,7 @@ from edge.kernels.landscape import (
 from edge.kernels.watershed import flood
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
-from edge.pipeline.settings import FOLLOW_ROUNDS
+from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, STARTS, PipelineSettings
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
@@ -65,6 +74,8 @@ FOLLOW_PADDING = 1.1  # the re-measuring box: the outline's extent scaled by thi
 FOLLOW_MARGIN = 0.5  # the re-measuring crop's margin, of the box's longer side, each side: the loop's surroundings
 FOLLOW_SETTLED = 0.02  # of the box's longer side: a box moving less than this is not measured again
 MAX_GROWTH = 1.8  # a re-measured major axis over this times the detector box's longer side has leaked
+START_STEP = 1.19  # the other two windows a loop is measured from: the detector's box shrunk and grown by this
+STARTS_AGREE = 0.01  # of the major axis: the detector's box and the grown one agreeing this closely settle the median
 
 
 @dataclass(frozen=True)
@@ -98,17 +109,28 @@ class LoopMeasurer:
     flood_with : callable
         The watershed flood ``(landscape, markers) -> labels``: our kernel, or a baseline with
         the same labels (``skimage.segmentation.watershed``) that the benchmark composes.
+    starts : 1 or 3
+        How many windows each loop is measured from: 3, the detector's box and that box shrunk
+        and grown by ``START_STEP``, keeping the median major axis; 1, the detector's box alone.
     """
 
     polarity: Polarity = "auto"
     follow_rounds: int = FOLLOW_ROUNDS
     flood_with: FloodFunction = flood
+    starts: int = MEASURE_STARTS
 
     def __post_init__(self):
         if self.polarity not in POLARITIES:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
         if not (isinstance(self.follow_rounds, int) and self.follow_rounds >= 0):
             raise ValueError(f"follow_rounds must be a whole number >= 0, got {self.follow_rounds!r}")
+        if self.starts not in STARTS:
+            raise ValueError(f"starts must be one of {STARTS}, got {self.starts!r}")
+
+    @classmethod
+    def from_settings(cls, settings: PipelineSettings) -> "LoopMeasurer":
+        """The measurer ``settings`` describe: its polarity, follow rounds and starts."""
+        return cls(settings.polarity, settings.follow_rounds, starts=settings.measure_starts)
 
     def measure(self, frame: np.ndarray, boxes: np.ndarray, scores: np.ndarray | None = None) -> list[Defect]:
         """The defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end) of the 2-D
@@ -123,6 +145,7 @@ class LoopMeasurer:
         if frame.ndim != 2:
             raise ValueError(f"measuring needs a 2-D greyscale frame, got shape {frame.shape}")
         defects = []
+        boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
         integer_boxes = _integer_boxes(boxes)
         noise = fine_noise(frame) if integer_boxes else 0.0
         for index, box in enumerate(integer_boxes):
@@ -130,11 +153,45 @@ class LoopMeasurer:
             if crop is None:
                 defects.append(None)
                 continue
-            sign = _sign(crop, self.polarity)
             score = None if scores is None else float(scores[index])
-            defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, crop.bbox, score)
-            defects.append(None if defect is None else self._followed(frame, defect, sign, noise))
+            defect = self._measured(frame, crop, crop.bbox, noise, score)
+            if self.starts > 1:
+                defect = self._median_of_starts(frame, boxes[index], crop.bbox, noise, score, defect)
+            defects.append(defect)
         return defects
+
+    def _measured(
+        self, frame: np.ndarray, crop: "_Crop", bbox: tuple[int, int, int, int], noise: float, score: float | None
+    ) -> Defect | None:
+        """The loop measured in ``crop`` and followed, reported for the detector's box ``bbox``."""
+        sign = _sign(crop, self.polarity)
+        defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, bbox, score)
+        return None if defect is None else self._followed(frame, defect, sign, noise)
+
+    def _median_of_starts(
+        self,
+        frame: np.ndarray,
+        box: np.ndarray,
+        bbox: tuple[int, int, int, int],
+        noise: float,
+        score: float | None,
+        from_box: Defect | None,
+    ) -> Defect | None:
+        """Of the loop measured from the detector's ``box`` (``from_box``) and from that box grown
+        and shrunk by ``START_STEP``, the measurement with the median major axis (of two, the
+        smaller); the shrunk window is skipped where the other two agree within ``STARTS_AGREE``."""
+
+        def measured_from(factor: float) -> Defect | None:
+            crop = _crop(frame, _integer_boxes(_scaled_box(box, factor))[0])
+            return None if crop is None else self._measured(frame, crop, bbox, noise, score)
+
+        grown = measured_from(START_STEP)
+        if from_box is not None and grown is not None:
+            if abs(grown.major_px - from_box.major_px) <= STARTS_AGREE * from_box.major_px:
+                return from_box
+        found = [d for d in (measured_from(1 / START_STEP), from_box, grown) if d is not None]
+        found.sort(key=lambda defect: defect.major_px)
+        return found[(len(found) - 1) // 2] if found else None
 
     def _followed(self, frame: np.ndarray, defect: Defect, sign: float, noise: float) -> Defect:
         """``defect`` measured again in crops centred and sized on its outline, while that box
@@ -161,9 +218,10 @@ def measure_defects(
     polarity: Polarity = "auto",
     scores: np.ndarray | None = None,
     follow_rounds: int = FOLLOW_ROUNDS,
+    starts: int = MEASURE_STARTS,
 ) -> list[Defect]:
-    """``LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)``."""
-    return LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)
+    """``LoopMeasurer(polarity, follow_rounds, starts=starts).measure(frame, boxes, scores)``."""
+    return LoopMeasurer(polarity, follow_rounds, starts=starts).measure(frame, boxes, scores)
 
 
 def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
@@ -196,6 +254,12 @@ def _same_loop(moved: Defect, before: Defect) -> bool:
     x0, y0, x1, y1 = before.bbox
     inside = x0 <= moved.x < x1 and y0 <= moved.y < y1
     return inside and moved.major_px <= MAX_GROWTH * max(x1 - x0, y1 - y0)
+
+
+def _scaled_box(box: np.ndarray, factor: float) -> np.ndarray:
+    """The box ``[x0, y0, x1, y1]`` scaled by ``factor`` about its centre."""
+    centre, half = (box[:2] + box[2:]) / 2, factor * (box[2:] - box[:2]) / 2
+    return np.concatenate((centre - half, centre + half))
 
 
 def _integer_boxes(boxes: np.ndarray) -> list[list[int]]:

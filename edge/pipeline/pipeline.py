@@ -71,7 +71,7 @@ class Pipeline:
             if unknown:
                 raise ValueError(f"scene labels {unknown} are not among the classifier's {scene.classes}")
         detector = LoopDetector(models.cascade, models.detector)
-        measurer = LoopMeasurer(settings.polarity, settings.follow_rounds)
+        measurer = LoopMeasurer.from_settings(settings)
         return cls(detector, screener, measurer, scene, analysed_scenes, models.pixel_size_nm)
 
     def candidates(self, view: np.ndarray, pixel_size_nm: float | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ import pytest
 from edge.eval.measure_truth import CASES, SETTINGS, draw_case, measure_cases
 from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
-from edge.pipeline.measure import LoopMeasurer, fine_noise, measure_defects, outline_boxes
+from edge.pipeline.measure import STARTS_AGREE, LoopMeasurer, fine_noise, measure_defects, outline_boxes
 from edge.pipeline.synthetic import ellipse_box, render_loop
 
 
@@ -65,6 +65,50 @@ def test_a_clear_loop_measures_the_same_in_moved_and_resized_boxes():
     measured = [defect.major_px for defect in measure_defects(frame, windows)]
     assert len(measured) == 20
     assert np.abs(np.array(measured) / reference.major_px - 1).max() <= 0.02
+
+
+def test_real_loops_in_moved_boxes_measure_within_10_percent_for_nine_in_ten():
+    """The 224 expert boxes of the bundled frames, each in 4 windows moved by up to 15 % and
+    resized 0.8-1.25x: measured from three windows each, nine moved boxes in ten give a size within
+    10 % of the label box's (issue 30's bar; 90th percentile 0.097, and 0.123 measured from the
+    detector's window alone), and none is lost."""
+    measurer, rng, differences = LoopMeasurer(), np.random.default_rng(0), []
+    for frame, boxes in sample_frames():
+        references = measurer.measure_each(frame.pixels, boxes)
+        moved = measurer.measure_each(frame.pixels, moved_boxes(boxes, 4, rng).reshape(-1, 4))
+        for index, reference in enumerate(references):
+            if reference is not None:
+                majors = [defect.major_px for defect in moved[4 * index : 4 * index + 4]]
+                differences += [abs(major / reference.major_px - 1) for major in majors]
+    assert len(differences) >= 4 * 220
+    assert np.percentile(differences, 90) <= 0.10
+
+
+def test_three_windows_keep_the_measurement_of_median_size(monkeypatch):
+    """Each box is measured from itself, then from its copy grown by 1.19x about its centre, and,
+    unless those two agree within 1 %, from its copy shrunk by 1.19x: the measurement of median
+    major axis is kept, reported for the detector's box (the real measurements, recorded as made)."""
+    frame, boxes = next(iter(sample_frames()))
+    made = []
+    measured = LoopMeasurer._measured
+
+    def recorded(self, frame, crop, bbox, noise, score):
+        made.append(measured(self, frame, crop, bbox, noise, score))
+        return made[-1]
+
+    monkeypatch.setattr(LoopMeasurer, "_measured", recorded)
+    agreed = 0
+    for box in boxes:
+        made.clear()
+        (kept,) = LoopMeasurer(starts=3).measure_each(frame.pixels, box[None])
+        own, grown = made[:2]
+        assert kept.bbox == own.bbox == tuple(int(v) for v in np.rint(box))
+        if abs(grown.major_px - own.major_px) <= STARTS_AGREE * own.major_px:
+            assert len(made) == 2 and kept is own
+            agreed += 1
+        else:
+            assert len(made) == 3 and kept.major_px == sorted(d.major_px for d in made)[1]
+    assert 0 < agreed < len(boxes)
 
 
 @pytest.mark.parametrize("line_width", [3.0, None], ids=["hollow", "filled"])
