@@ -19,7 +19,7 @@ from edge.eval.sizes import axis_errors, axis_pairs
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
 from edge.io.images import Frame, read_frame, to_uint8
-from edge.pipeline.measure import Defect, measure_defects, outline_boxes
+from edge.pipeline.measure import Defect, LoopMeasurer, outline_boxes
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.settings import PipelineSettings
@@ -36,10 +36,10 @@ def evaluate_labelled(
     pixel_size_nm: float | None = None,
 ) -> dict:
     """Score the box files in ``detections_dir`` (or, without one, the detections of the
-    pipeline ``settings`` describe) against the labels of ``items``; every box is measured with
-    ``settings.polarity``. The frames' pixel size is ``pixel_size_nm`` or, without it, their
-    files'; where it and the model set's are known, frames are brought to the models' for
-    detection (``edge.pipeline.scale``).
+    pipeline ``settings`` describe) against the labels of ``items``; every box is measured as
+    ``settings`` say (polarity, follow rounds, windows). The frames' pixel size is
+    ``pixel_size_nm`` or, without it, their files'; where it and the model set's are known,
+    frames are brought to the models' for detection (``edge.pipeline.scale``).
 
     Returns {matching, images, centre_tolerance_px, recall, precision, f1, intervals: {recall,
     precision, f1: [low, high]}, iou40: {...}, recall_by_size: [...], per_image: [...], and, where
@@ -58,7 +58,7 @@ def evaluate_labelled(
     models = ModelSet.load(settings.model)
     tolerance = models.centre_tolerance_px
     pipeline = None if detections_dir else Pipeline.from_settings(settings, models)
-    polarity = settings.polarity
+    measurer = LoopMeasurer.from_settings(settings)
     centre_counts, iou_counts, per_image, all_axes, by_size = [], [], [], [], []
     for item in items:
         frame = read_frame(item.image, pixel_size_nm)
@@ -73,11 +73,11 @@ def evaluate_labelled(
         centre_counts.append(by_centre)
         iou_counts.append(count_iou_matches(item.boxes, detections, item.added))
         if measured is None:
-            detected_mean, detected_std = _diameters(pixels, detections, polarity)
+            detected_mean, detected_std = _diameters(pixels, detections, measurer)
         else:
             detected_mean, detected_std = mean_std(np.array([d.major_px for d in measured]))
         for_recall = slice(None) if item.added is None else ~item.added  # the labellers' own boxes
-        labelled_mean, _ = _diameters(pixels, item.boxes[for_recall], polarity)
+        labelled_mean, _ = _diameters(pixels, item.boxes[for_recall], measurer)
         found = labels_found(item.boxes, detections, matching, tolerance)
         by_size.append(recall_by_size(item.boxes[for_recall], found[for_recall]))
         per_image.append(
@@ -96,7 +96,7 @@ def evaluate_labelled(
         )
         if item.outlines is not None:
             pairs = centre_pairs(item.boxes, detections, tolerance)
-            axes = axis_pairs(pixels, item.outlines, measured_in, pairs, polarity)
+            axes = axis_pairs(pixels, item.outlines, measured_in, pairs, measurer)
             per_image[-1]["outline_axis"] = axis_errors(axes)
             all_axes += axes
     sizes = {"outline_axis": axis_errors(all_axes)} if any(item.outlines is not None for item in items) else {}
@@ -133,8 +133,8 @@ def _detections_from_file(box_file: Path) -> np.ndarray:
     return read_boxes(box_file)[0]
 
 
-def _diameters(pixels: np.ndarray, boxes: np.ndarray, polarity: str) -> tuple[float | None, float | None]:
-    return mean_std(np.array([d.major_px for d in measure_defects(pixels, boxes, polarity)]))
+def _diameters(pixels: np.ndarray, boxes: np.ndarray, measurer: LoopMeasurer) -> tuple[float | None, float | None]:
+    return mean_std(np.array([d.major_px for d in measurer.measure(pixels, boxes)]))
 
 
 def format_report(report: dict) -> str:

@@ -8,7 +8,7 @@ import math
 import cv2
 import numpy as np
 
-from edge.pipeline.measure import measure_defects
+from edge.pipeline.measure import LoopMeasurer
 
 
 def outline_major_px(outline: np.ndarray) -> float | None:
@@ -22,17 +22,17 @@ def outline_major_px(outline: np.ndarray) -> float | None:
 
 
 def axis_pairs(
-    pixels: np.ndarray, outlines: list, detections: np.ndarray, pairs: np.ndarray, polarity: str
+    pixels: np.ndarray, outlines: list, detections: np.ndarray, pairs: np.ndarray, measurer: LoopMeasurer
 ) -> list[tuple[float, float]]:
     """``(measured, drawn)`` major axes in px of each matched ``(label, detection)`` pair whose
-    label has an outline and whose detection the flood could measure."""
+    label has an outline and whose detection ``measurer`` could measure."""
     found = []
     for label, detection in pairs:
         outline = outlines[label] if outlines is not None else None
         drawn = outline_major_px(outline) if outline is not None else None
         if drawn is None:
             continue
-        measured = measure_defects(pixels, detections[detection : detection + 1], polarity)
+        measured = measurer.measure(pixels, detections[detection : detection + 1])
         if measured:
             found.append((measured[0].major_px, drawn))
     return found

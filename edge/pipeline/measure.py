@@ -124,7 +124,7 @@ class LoopMeasurer:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
         if not (isinstance(self.follow_rounds, int) and self.follow_rounds >= 0):
             raise ValueError(f"follow_rounds must be a whole number >= 0, got {self.follow_rounds!r}")
-        if self.starts not in STARTS:
+        if not (isinstance(self.starts, int) and not isinstance(self.starts, bool)) or self.starts not in STARTS:
             raise ValueError(f"starts must be one of {STARTS}, got {self.starts!r}")
 
     @classmethod
@@ -135,7 +135,8 @@ class LoopMeasurer:
     def measure(self, frame: np.ndarray, boxes: np.ndarray, scores: np.ndarray | None = None) -> list[Defect]:
         """The defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end) of the 2-D
         ``frame`` (any real dtype: only the crops are converted), with its score. Boxes that
-        leave fewer than 3x3 pixels inside the frame, or whose flood finds no region, are skipped."""
+        leave fewer than 3x3 pixels inside the frame, or in which no window's flood finds the
+        loop, are skipped."""
         return [defect for defect in self.measure_each(frame, boxes, scores) if defect is not None]
 
     def measure_each(
@@ -179,11 +180,15 @@ class LoopMeasurer:
     ) -> Defect | None:
         """Of the loop measured from the detector's ``box`` (``from_box``) and from that box grown
         and shrunk by ``START_STEP``, the measurement with the median major axis (of two, the
-        smaller); the shrunk window is skipped where the other two agree within ``STARTS_AGREE``."""
+        smaller); the shrunk window is skipped where the other two agree within ``STARTS_AGREE``.
+        A window's measurement that is not the loop the detector boxed (``_same_loop``) does not
+        count, nor does a window that rounds to the detector's box itself (a box of a few pixels)."""
 
         def measured_from(factor: float) -> Defect | None:
-            crop = _crop(frame, _integer_boxes(_scaled_box(box, factor))[0])
-            return None if crop is None else self._measured(frame, crop, bbox, noise, score)
+            window = _integer_boxes(_scaled_box(box, factor))[0]
+            crop = None if window == _integer_boxes(box)[0] else _crop(frame, window)
+            defect = None if crop is None else self._measured(frame, crop, bbox, noise, score)
+            return defect if defect is not None and _same_loop(defect) else None
 
         grown = measured_from(START_STEP)
         if from_box is not None and grown is not None:
@@ -206,7 +211,7 @@ class LoopMeasurer:
             if crop is None:
                 break
             moved = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, defect.bbox, defect.score)
-            if moved is None or not _same_loop(moved, defect):
+            if moved is None or not _same_loop(moved):
                 break
             defect, box = moved, following
         return defect
@@ -247,13 +252,14 @@ def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
     return boxes
 
 
-def _same_loop(moved: Defect, before: Defect) -> bool:
-    """Whether a loop measured again in a crop about its outline is still the loop the detector
-    boxed: its centre inside the detector's box, its major axis within ``MAX_GROWTH`` times the
-    box's longer side (more, and the flood has run into a neighbour)."""
-    x0, y0, x1, y1 = before.bbox
-    inside = x0 <= moved.x < x1 and y0 <= moved.y < y1
-    return inside and moved.major_px <= MAX_GROWTH * max(x1 - x0, y1 - y0)
+def _same_loop(defect: Defect) -> bool:
+    """Whether a loop measured in a crop other than the detector's box (about its outline, or a
+    grown or shrunk window) is still the loop the detector boxed: its centre inside the detector's
+    box (its ``bbox``), its major axis within ``MAX_GROWTH`` times the box's longer side (more,
+    and the flood has run into a neighbour)."""
+    x0, y0, x1, y1 = defect.bbox
+    inside = x0 <= defect.x < x1 and y0 <= defect.y < y1
+    return inside and defect.major_px <= MAX_GROWTH * max(x1 - x0, y1 - y0)
 
 
 def _scaled_box(box: np.ndarray, factor: float) -> np.ndarray:

@@ -147,7 +147,9 @@ class PipelineSettings:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
         if not (isinstance(self.follow_rounds, int) and 0 <= self.follow_rounds <= 10):
             raise ValueError(f"follow_rounds must be a whole number from 0 to 10, got {self.follow_rounds!r}")
-        if self.measure_starts not in STARTS:
+        if not (isinstance(self.measure_starts, int) and not isinstance(self.measure_starts, bool)) or (
+            self.measure_starts not in STARTS
+        ):
             raise ValueError(f"measure_starts must be one of {STARTS}, got {self.measure_starts!r}")
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
