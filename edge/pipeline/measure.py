@@ -57,7 +57,7 @@ from edge.kernels.landscape import (
 from edge.kernels.watershed import flood
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
-from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, STARTS, PipelineSettings
+from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, PipelineSettings, check_starts
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
@@ -124,8 +124,7 @@ class LoopMeasurer:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
         if not (isinstance(self.follow_rounds, int) and self.follow_rounds >= 0):
             raise ValueError(f"follow_rounds must be a whole number >= 0, got {self.follow_rounds!r}")
-        if not (isinstance(self.starts, int) and not isinstance(self.starts, bool)) or self.starts not in STARTS:
-            raise ValueError(f"starts must be one of {STARTS}, got {self.starts!r}")
+        check_starts(self.starts, "starts")
 
     @classmethod
     def from_settings(cls, settings: PipelineSettings) -> "LoopMeasurer":
@@ -157,7 +156,7 @@ class LoopMeasurer:
             score = None if scores is None else float(scores[index])
             defect = self._measured(frame, crop, crop.bbox, noise, score)
             if self.starts > 1:
-                defect = self._median_of_starts(frame, boxes[index], crop.bbox, noise, score, defect)
+                defect = self._median_of_starts(frame, boxes[index], box, crop.bbox, noise, score, defect)
             defects.append(defect)
         return defects
 
@@ -173,20 +172,22 @@ class LoopMeasurer:
         self,
         frame: np.ndarray,
         box: np.ndarray,
+        integer_box: list[int],
         bbox: tuple[int, int, int, int],
         noise: float,
         score: float | None,
         from_box: Defect | None,
     ) -> Defect | None:
-        """Of the loop measured from the detector's ``box`` (``from_box``) and from that box grown
-        and shrunk by ``START_STEP``, the measurement with the median major axis (of two, the
-        smaller); the shrunk window is skipped where the other two agree within ``STARTS_AGREE``.
+        """Of the loop measured from the detector's ``box`` (``integer_box`` rounded; ``from_box``
+        measured in it) and from that box grown and shrunk by ``START_STEP``, the measurement with
+        the median major axis (of two, the smaller); the shrunk window is skipped where the other
+        two agree within ``STARTS_AGREE``.
         A window's measurement that is not the loop the detector boxed (``_same_loop``) does not
         count, nor does a window that rounds to the detector's box itself (a box of a few pixels)."""
 
         def measured_from(factor: float) -> Defect | None:
             window = _integer_boxes(_scaled_box(box, factor))[0]
-            crop = None if window == _integer_boxes(box)[0] else _crop(frame, window)
+            crop = None if window == integer_box else _crop(frame, window)
             defect = None if crop is None else self._measured(frame, crop, bbox, noise, score)
             return defect if defect is not None and _same_loop(defect) else None
 
@@ -223,10 +224,9 @@ def measure_defects(
     polarity: Polarity = "auto",
     scores: np.ndarray | None = None,
     follow_rounds: int = FOLLOW_ROUNDS,
-    starts: int = MEASURE_STARTS,
 ) -> list[Defect]:
-    """``LoopMeasurer(polarity, follow_rounds, starts=starts).measure(frame, boxes, scores)``."""
-    return LoopMeasurer(polarity, follow_rounds, starts=starts).measure(frame, boxes, scores)
+    """``LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)``."""
+    return LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)
 
 
 def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:

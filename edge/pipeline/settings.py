@@ -16,6 +16,13 @@ FOLLOW_ROUNDS = 3  # the default; edge.pipeline.measure's kernels load only when
 MEASURE_STARTS = 3  # the default number of windows each loop is measured from (edge.pipeline.measure)
 STARTS = (1, 3)
 
+
+def check_starts(value: object, name: str) -> None:
+    """``ValueError`` unless ``value`` (the setting ``name``) is one of ``STARTS``, as a whole number."""
+    if isinstance(value, bool) or not isinstance(value, int) or value not in STARTS:
+        raise ValueError(f"{name} must be one of {STARTS}, got {value!r}")
+
+
 if TYPE_CHECKING:  # the pipeline's modules load models and kernels: imported when one is built
     from edge.pipeline.pipeline import Pipeline
 
@@ -147,10 +154,7 @@ class PipelineSettings:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
         if not (isinstance(self.follow_rounds, int) and 0 <= self.follow_rounds <= 10):
             raise ValueError(f"follow_rounds must be a whole number from 0 to 10, got {self.follow_rounds!r}")
-        if not (isinstance(self.measure_starts, int) and not isinstance(self.measure_starts, bool)) or (
-            self.measure_starts not in STARTS
-        ):
-            raise ValueError(f"measure_starts must be one of {STARTS}, got {self.measure_starts!r}")
+        check_starts(self.measure_starts, "measure_starts")
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         if not (self.screen in ("default", "none") or isinstance(self.screen, Path)):
