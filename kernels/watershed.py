@@ -15,17 +15,19 @@ from numba import njit
 from edge.kernels import CACHE, checked
 
 LEVELS = 256
-_EMPTY = -1
-_DONE = 256  # state >= _DONE: labelled (or the padding wall); below it: the pixel's level, unlabelled
+_EMPTY = np.uint32(0xFFFFFFFF)  # the end of a bucket's list
+_LABELLED = 256  # code >= _LABELLED: labelled (``_LABELLED + label``) or the padding wall; below: the level
+_MAX_LABEL = np.iinfo(np.int32).max - _LABELLED
 
 
 def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
-    """Flood ``landscape`` (uint8, 2-D) from ``markers`` (int32, same shape, 0 = unlabelled).
+    """Flood ``landscape`` (uint8, 2-D) from ``markers`` (int32, same shape, 0 = unlabelled,
+    labels positive).
 
-    Returns an int32 label image (a view into a padded buffer): every pixel connected to a
+    Returns an int32 label image: every pixel connected to a
     marker takes the label of the marker whose flood reached it first. Markers on the same
     level leave the queue in raster order. Other dtypes or shapes are refused: the queue has
-    one bucket per 8-bit level, and a wider landscape would index past it.
+    one bucket per 8-bit level, and a wider landscape would index past it; so are negative labels.
 
     Examples
     --------
@@ -37,71 +39,82 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
     markers = checked(markers, "markers", (np.int32,), 2, "flood")
     if markers.shape != landscape.shape:
         raise ValueError(f"flood: markers of shape {markers.shape} for a landscape of {landscape.shape}")
+    if markers.size and (markers.min() < 0 or markers.max() > _MAX_LABEL):
+        raise ValueError(f"flood: marker labels must be 0 (unlabelled) to {_MAX_LABEL}")
     return _flood(landscape, markers)
 
 
 @njit(nogil=True, cache=CACHE)
 def _flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
-    """The flood itself, on checked inputs (see ``flood``)."""
+    """The flood itself, on checked inputs (see ``flood``).
+
+    One int32 code per pixel answers both "labelled yet?" and "at which level?" in one load,
+    and a labelled pixel passes its code straight to the neighbours it labels. Indices are
+    unsigned, so Numba compiles no wrap-around check for negative ones into the inner loop
+    (together 1.2-1.4x faster than a uint16 state beside an int32 label image, with signed
+    indices, on the floods of the bundled frames)."""
     height, width = landscape.shape
-    stride = width + 2
-    size = (height + 2) * stride
-    # One uint16 per pixel answers both "labelled yet?" and "at which level?" in one load.
-    state = np.full(size, 2 * _DONE, np.uint16)
-    labels = np.zeros(size, np.int32)
-    following = np.empty(size, np.int32)
-    head = np.full(LEVELS, _EMPTY, np.int32)
-    tail = np.full(LEVELS, _EMPTY, np.int32)
+    padded_width = width + 2
+    stride = np.uint64(padded_width)
+    one = np.uint64(1)
+    code = np.full((height + 2) * padded_width, _LABELLED, np.int32)
+    following = np.empty(code.size, np.uint32)
+    head = np.full(LEVELS, _EMPTY, np.uint32)
+    tail = np.full(LEVELS, _EMPTY, np.uint32)
 
     for row in range(height):
-        base = (row + 1) * stride + 1
+        base = (row + 1) * padded_width + 1
         for col in range(width):
-            index = base + col
-            level = landscape[row, col]
+            index = np.uint64(base + col)
+            level = np.uint64(landscape[row, col])
             label = markers[row, col]
             if label == 0:
-                state[index] = level
+                code[index] = np.int32(level)
                 continue
-            state[index] = _DONE + level
-            labels[index] = label
+            code[index] = _LABELLED + label
             following[index] = _EMPTY
             if tail[level] == _EMPTY:
-                head[level] = index
+                head[level] = np.uint32(index)
             else:
-                following[tail[level]] = index
-            tail[level] = index
+                following[np.uint64(tail[level])] = np.uint32(index)
+            tail[level] = np.uint32(index)
 
-    level = 0
-    while level < LEVELS:
-        index = head[level]
-        if index == _EMPTY:
-            level += 1
+    level = np.uint64(0)
+    while level < np.uint64(LEVELS):
+        if head[level] == _EMPTY:
+            level += one
             continue
+        index = np.uint64(head[level])
         head[level] = following[index]
         if head[level] == _EMPTY:
             tail[level] = _EMPTY
-        label = labels[index]
+        labelled = code[index]
         for step in range(4):
             if step == 0:
                 neighbour = index - stride
             elif step == 1:
-                neighbour = index - 1
+                neighbour = index - one
             elif step == 2:
-                neighbour = index + 1
+                neighbour = index + one
             else:
                 neighbour = index + stride
-            neighbour_state = state[neighbour]
-            if neighbour_state >= _DONE:
+            neighbour_code = code[neighbour]
+            if neighbour_code >= _LABELLED:
                 continue
-            state[neighbour] = neighbour_state + _DONE
-            labels[neighbour] = label
+            code[neighbour] = labelled
             # the append is written out here and above: as a helper function it made the
             # flood 3x slower (edge bench: 45 ms against 15 ms on the same 100 crops)
-            queued = max(neighbour_state, level)
+            queued = max(np.uint64(neighbour_code), level)
             following[neighbour] = _EMPTY
             if tail[queued] == _EMPTY:
-                head[queued] = neighbour
+                head[queued] = np.uint32(neighbour)
             else:
-                following[tail[queued]] = neighbour
-            tail[queued] = neighbour
-    return labels.reshape(height + 2, stride)[1:-1, 1:-1]
+                following[np.uint64(tail[queued])] = np.uint32(neighbour)
+            tail[queued] = np.uint32(neighbour)
+
+    labels = np.empty((height, width), np.int32)
+    for row in range(height):
+        base = (row + 1) * padded_width + 1
+        for col in range(width):
+            labels[row, col] = max(code[base + col] - _LABELLED, 0)  # 0: no marker's flood reached it
+    return labels

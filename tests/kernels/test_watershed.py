@@ -57,6 +57,8 @@ def test_one_marker_floods_every_pixel_and_no_marker_labels_none():
         (np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.int64), "markers must be a 2-D int32"),
         (np.zeros((4, 4), np.uint8), np.zeros((4, 5), np.int32), "markers of shape"),
         ([[0, 1]], np.zeros((1, 2), np.int32), "landscape must be a 2-D uint8 array, got list"),
+        (np.zeros((1, 2), np.uint8), np.array([[1, -1]], np.int32), "labels must be 0"),
+        (np.zeros((1, 2), np.uint8), np.array([[1, 2**31 - 1]], np.int32), "labels must be 0"),
     ],
 )
 def test_flood_refuses_what_its_queue_cannot_hold(landscape, markers, message):
