@@ -51,7 +51,7 @@ def _flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
     One int32 code per pixel answers both "labelled yet?" and "at which level?" in one load,
     and a labelled pixel passes its code straight to the neighbours it labels. Indices are
     unsigned, so Numba compiles no wrap-around check for negative ones into the inner loop
-    (together 1.2-1.4x faster than a uint16 state beside an int32 label image, with signed
+    (together about 1.2x faster than a uint16 state beside an int32 label image, with signed
     indices, on the floods of the bundled frames)."""
     height, width = landscape.shape
     padded_width = width + 2

@@ -13,8 +13,9 @@ images in ``OUT_DIR/images/``:
   frame (the contrast: the median over the labelled loops of how far their box's darkest
   tenth lies from the frame's median). Boxes are halved with the frame.
 
-``OUT_DIR/audit.csv`` carries over the decisions of the bundled set's audit about those frames
-(``edge/models/li2018/audit*.csv``: loops nobody boxed, boxes that are no loop), scaled and
+``OUT_DIR/audit.csv`` carries over the decisions of the audits about those frames
+(``edge/models/li2018/audit*.csv``: loops nobody boxed, boxes that are no loop; the bundled set's,
+and ``audit-stand-in.csv``, what a set trained on the stand-in kept in its test frames), scaled and
 renamed with them. Give it to ``edge evaluate --audit`` so that precision counts a detection on
 an unboxed loop as right (li2018's bright-field frames box only a few of the loops they show),
 and to ``edge train screen --audit`` as a user who completed their labels would.
