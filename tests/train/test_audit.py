@@ -10,8 +10,8 @@ import pytest
 
 from edge.cli import main
 from edge.eval.matching import count_matches
-from edge.io.bundled import sample_frames
-from edge.io.dataset import LabelledImage, write_split
+from edge.io.bundled import BUNDLED_SET, sample_frames
+from edge.io.dataset import LabelledImage, copies_of, split_digests, write_split
 from edge.train.audit import Decision, Disputed, apply_decisions, read_decisions, write_sheets
 
 LABELS = np.array([[10, 10, 50, 50], [100, 10, 140, 50], [200, 10, 240, 50]], float)
@@ -136,3 +136,15 @@ def test_a_copy_of_a_test_image_in_the_train_split_is_left_out_of_the_audit_and_
     (tmp_path / "audit.csv").write_text("image,x0,y0,x1,y1,decision,reason\nrenamed.png,1,2,30,40,loop,ring\n")
     assert main(["evaluate", *data, "--split", "train", "--audit", str(tmp_path / "audit.csv")]) == 1
     assert "copies of its images: renamed.png (test: frame2.png)" in capsys.readouterr().err
+
+
+def test_the_bundled_audits_decide_only_about_training_images_and_none_about_a_copy_of_a_test_image(li2018):
+    train = {line.strip() for line in (li2018 / "train.txt").read_text().splitlines() if line.strip()}
+    test_digests = split_digests(li2018, "test")
+    audits = sorted(BUNDLED_SET.glob("audit*.csv"))
+    assert [path.name for path in audits] == ["audit-scoring.csv", "audit-stand-in.csv", "audit.csv"]
+    for path in audits:
+        images = {decision.image for decision in read_decisions(path)}
+        assert images <= train, f"{path.name} decides about images outside the train split: {images - train}"
+        decided = [LabelledImage(li2018 / "images" / name, np.zeros((0, 4))) for name in sorted(images)]
+        assert copies_of(decided, test_digests) == {}, f"{path.name} decides about a copy of a test image"
