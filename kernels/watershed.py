@@ -17,7 +17,8 @@ from edge.kernels import CACHE, checked
 LEVELS = 256
 _EMPTY = np.uint32(0xFFFFFFFF)  # the end of a bucket's list
 _LABELLED = 256  # code >= _LABELLED: labelled (``_LABELLED + label``) or the padding wall; below: the level
-_MAX_LABEL = np.iinfo(np.int32).max - _LABELLED
+_MAX_LABEL = np.iinfo(np.int32).max - _LABELLED  # the largest label a code can hold
+_MAX_PADDED_PIXELS = int(_EMPTY)  # uint32 indices, below the end marker, of the padded image
 
 
 def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
@@ -27,7 +28,9 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
     Returns an int32 label image: every pixel connected to a
     marker takes the label of the marker whose flood reached it first. Markers on the same
     level leave the queue in raster order. Other dtypes or shapes are refused: the queue has
-    one bucket per 8-bit level, and a wider landscape would index past it; so are negative labels.
+    one bucket per 8-bit level, and a wider landscape would index past it. So are labels below 0
+    or above ``2**31 - 257`` (a pixel's code is its level or 256 + its label) and images whose
+    padded size, ``(height + 2) * (width + 2)``, reaches ``2**32 - 1`` (the queue's uint32 indices).
 
     Examples
     --------
@@ -41,6 +44,8 @@ def flood(landscape: np.ndarray, markers: np.ndarray) -> np.ndarray:
         raise ValueError(f"flood: markers of shape {markers.shape} for a landscape of {landscape.shape}")
     if markers.size and (markers.min() < 0 or markers.max() > _MAX_LABEL):
         raise ValueError(f"flood: marker labels must be 0 (unlabelled) to {_MAX_LABEL}")
+    if (landscape.shape[0] + 2) * (landscape.shape[1] + 2) >= _MAX_PADDED_PIXELS:
+        raise ValueError(f"flood: a landscape of {landscape.shape} is too large for the queue's 32-bit indices")
     return _flood(landscape, markers)
 
 

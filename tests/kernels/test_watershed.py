@@ -57,8 +57,6 @@ def test_one_marker_floods_every_pixel_and_no_marker_labels_none():
         (np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.int64), "markers must be a 2-D int32"),
         (np.zeros((4, 4), np.uint8), np.zeros((4, 5), np.int32), "markers of shape"),
         ([[0, 1]], np.zeros((1, 2), np.int32), "landscape must be a 2-D uint8 array, got list"),
-        (np.zeros((1, 2), np.uint8), np.array([[1, -1]], np.int32), "labels must be 0"),
-        (np.zeros((1, 2), np.uint8), np.array([[1, 2**31 - 1]], np.int32), "labels must be 0"),
     ],
 )
 def test_flood_refuses_what_its_queue_cannot_hold(landscape, markers, message):
@@ -70,3 +68,12 @@ def test_flood_takes_non_contiguous_views():
     landscape = np.array([[0, 9, 0, 5], [0, 9, 0, 5]], np.uint8)
     markers = np.array([[1, 0, 2, 0], [0, 0, 0, 0]], np.int32)
     assert flood(landscape[:, ::2], markers[:, ::2]).tolist() == [[1, 2], [1, 2]]
+
+
+def test_flood_refuses_labels_a_pixel_code_cannot_hold_and_floods_the_largest_it_can():
+    landscape = np.zeros((1, 2), np.uint8)
+    largest = 2**31 - 1 - 256
+    for label in (-1, largest + 1):
+        with pytest.raises(ValueError, match="labels must be 0"):
+            flood(landscape, np.array([[1, label]], np.int32))
+    assert flood(landscape, np.array([[largest, 0]], np.int32)).tolist() == [[largest, largest]]
