@@ -15,8 +15,8 @@ images in ``OUT_DIR/images/``:
 
 ``OUT_DIR/audit.csv`` carries over the decisions of the audits about those frames
 (``edge/models/li2018/audit*.csv``: loops nobody boxed, boxes that are no loop; the bundled set's,
-and ``audit-stand-in.csv``, what two sets trained on this stand-in kept in its test frames; one of
-those four sources is also among the ``--plain`` recipe's frames, whose audit carries them too), scaled and
+and ``audit-stand-in.csv``, what sets trained on this stand-in kept and lost in its 16 source
+frames; the ``--plain`` recipe's audit carries those about the sources it shares), scaled and
 renamed with them. Give it to ``edge evaluate --audit`` so that precision counts a detection on
 an unboxed loop as right (li2018's bright-field frames box only a few of the loops they show),
 and to ``edge train screen --audit`` as a user who completed their labels would.
