@@ -25,11 +25,12 @@ re-measured loop whose centre leaves the detector's box, or which outgrows it by
 On a faint, blurred blob the outline followed from one window can differ from the outline
 followed from a slightly larger or smaller one: two outlines (the blob alone, or the blob with
 the darker ground or a touching neighbour; a ring, or a blob inside it) can each reproduce the
-crop they were measured in. So each loop is measured from three windows, the detector's box and
-that box shrunk and grown by ``START_STEP`` about its centre, each followed, and the measurement
-with the median major axis is kept: the outline most windows settle on. Where the detector's box
-and the grown one agree within ``STARTS_AGREE``, the median is theirs and the shrunk one is not
-measured (``starts=1``: the detector's box alone).
+crop they were measured in. So each loop is measured from the detector's box and from that box
+grown by ``START_STEP`` about its centre, each followed. Where the two agree within
+``STARTS_AGREE`` the detector's box's measurement stands; otherwise the loop is measured from
+more windows (``MORE_WINDOWS``: with the default ``starts=5``, the box shrunk by ``START_STEP``
+and scaled by 0.7 and 1.4; with ``starts=3``, shrunk alone), and the measurement with the median
+major axis is kept: the outline most windows settle on (``starts=1``: the detector's box alone).
 """
 
 import math
@@ -76,6 +77,8 @@ FOLLOW_SETTLED = 0.02  # of the box's longer side: a box moving less than this i
 MAX_GROWTH = 1.8  # a re-measured major axis over this times the detector box's longer side has leaked
 START_STEP = 1.19  # the other two windows a loop is measured from: the detector's box shrunk and grown by this
 STARTS_AGREE = 0.01  # of the major axis: the detector's box and the grown one agreeing this closely settle the median
+# by the number of starts: the windows (scales of the detector's box) also measured where those two differ
+MORE_WINDOWS = {3: (1 / START_STEP,), 5: (1 / START_STEP, 0.7, 1.4)}
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,10 @@ class LoopMeasurer:
     flood_with : callable
         The watershed flood ``(landscape, markers) -> labels``: our kernel, or a baseline with
         the same labels (``skimage.segmentation.watershed``) that the benchmark composes.
-    starts : 1 or 3
-        How many windows each loop is measured from: 3, the detector's box and that box shrunk
-        and grown by ``START_STEP``, keeping the median major axis; 1, the detector's box alone.
+    starts : 1, 3 or 5
+        How many windows each loop may be measured from, keeping the median major axis: the
+        detector's box and that box grown by ``START_STEP``, and where those two disagree the
+        windows of ``MORE_WINDOWS``; 1, the detector's box alone.
     """
 
     polarity: Polarity = "auto"
@@ -179,9 +183,9 @@ class LoopMeasurer:
         from_box: Defect | None,
     ) -> Defect | None:
         """Of the loop measured from the detector's ``box`` (``integer_box`` rounded; ``from_box``
-        measured in it) and from that box grown and shrunk by ``START_STEP``, the measurement with
-        the median major axis (of two, the smaller); the shrunk window is skipped where the other
-        two agree within ``STARTS_AGREE``.
+        measured in it), from that box grown by ``START_STEP`` and, unless those two agree within
+        ``STARTS_AGREE``, from the box scaled by each factor of ``MORE_WINDOWS[self.starts]``, the
+        measurement with the median major axis (of an even number, the smaller of the middle two).
         A window's measurement that is not the loop the detector boxed (``_same_loop``) does not
         count, nor does a window that rounds to the detector's box itself (a box of a few pixels)."""
 
@@ -195,7 +199,8 @@ class LoopMeasurer:
         if from_box is not None and grown is not None:
             if abs(grown.major_px - from_box.major_px) <= STARTS_AGREE * from_box.major_px:
                 return from_box
-        found = [d for d in (measured_from(1 / START_STEP), from_box, grown) if d is not None]
+        more = [measured_from(factor) for factor in MORE_WINDOWS[self.starts]]
+        found = [d for d in (*more, from_box, grown) if d is not None]
         found.sort(key=lambda defect: defect.major_px)
         return found[(len(found) - 1) // 2] if found else None
 

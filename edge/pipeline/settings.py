@@ -13,8 +13,8 @@ from edge.pipeline.backends import BACKENDS
 from edge.pipeline.polarity import POLARITIES, Polarity
 
 FOLLOW_ROUNDS = 3  # the default; edge.pipeline.measure's kernels load only when a pipeline is built
-MEASURE_STARTS = 3  # the default number of windows each loop is measured from (edge.pipeline.measure)
-STARTS = (1, 3)
+MEASURE_STARTS = 5  # the default number of windows each loop is measured from (edge.pipeline.measure)
+STARTS = (1, 3, 5)
 
 
 def check_starts(value: object, name: str) -> None:
@@ -75,11 +75,12 @@ class PipelineSettings:
         Module III measures each loop again, up to this many times, in a crop centred and sized
         on the outline it found, so that its size does not depend on where the detector's box
         fell; 0 measures in the detector's box alone (the measuring stage 3-4x faster; ``edge.pipeline.measure``).
-    measure_starts : 1 or 3
-        Module III measures each loop from this many windows, the detector's box and that box
-        shrunk and grown by 1.19x, and keeps the median size: on faint, blurred blobs the outline
-        followed from one window can differ from another's; 1, the detector's box alone (the
-        measuring stage about 2x faster).
+    measure_starts : 1, 3 or 5
+        Module III measures each loop from up to this many windows and keeps the median size:
+        the detector's box and that box grown by 1.19x, and where those two differ by over 1 %,
+        that box shrunk by 1.19x (3), and also scaled by 0.7 and 1.4 (5). On faint, blurred blobs
+        the outline followed from one window can differ from another's; 1, the detector's box
+        alone (the measuring stage about 2x faster).
     """
 
     backend: Backend = field(
@@ -142,8 +143,9 @@ class PipelineSettings:
         default=MEASURE_STARTS,
         metadata=_option(
             "--measure-starts",
-            f"measure each loop from N (1 or 3) windows, the detector's box and it shrunk and grown by 1.19x, "
-            f"keeping the median size (default: {MEASURE_STARTS}; 1: the detector's box alone, faster)",
+            f"measure each loop from up to N (1, 3 or 5) windows, keeping the median size: the detector's box "
+            f"and it grown by 1.19x, and where those differ, it shrunk by 1.19x (3) and scaled by 0.7 and 1.4 "
+            f"(5) (default: {MEASURE_STARTS}; 1: the detector's box alone, faster)",
             int,
             "N",
         ),

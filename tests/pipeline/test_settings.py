@@ -37,7 +37,7 @@ def test_a_wrong_value_is_refused_with_one_line(capsys):
         PipelineSettings.parse({"follow_rounds": "-1"})
     with pytest.raises(ValueError, match="follow_rounds: cannot read"):
         PipelineSettings.parse({"follow_rounds": "two"})
-    with pytest.raises(ValueError, match=r"measure_starts must be one of \(1, 3\), got 2"):
+    with pytest.raises(ValueError, match=r"measure_starts must be one of \(1, 3, 5\), got 2"):
         PipelineSettings.parse({"measure_starts": "2"})
 
 
@@ -45,7 +45,7 @@ def test_settings_travel_as_json_and_with_absolute_paths():
     settings = PipelineSettings(screen=Path("s.onnx"), model=Path("sets/a"))
     assert settings.as_json() == {"backend": "auto", "polarity": "auto", "screen": "s.onnx", "classifier": None,
                                   "analysed_scenes": [], "model": "sets/a", "follow_rounds": 3,
-                                  "measure_starts": 3}  # fmt: skip
+                                  "measure_starts": 5}  # fmt: skip
     absolute = settings.with_absolute_paths()
     assert absolute.model == Path("sets/a").resolve() and absolute.screen.is_absolute()
     assert PipelineSettings().with_absolute_paths() == PipelineSettings()
