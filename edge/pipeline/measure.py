@@ -152,25 +152,33 @@ class LoopMeasurer:
         boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
         integer_boxes = _integer_boxes(boxes)
         noise = fine_noise(frame) if integer_boxes else 0.0
+        followed: _FollowedOutlines = {}  # this frame's, shared by its boxes' windows
         for index, box in enumerate(integer_boxes):
             crop = _crop(frame, box)
             if crop is None:
                 defects.append(None)
                 continue
             score = None if scores is None else float(scores[index])
-            defect = self._measured(frame, crop, crop.bbox, noise, score)
+            defect = self._measured(frame, crop, crop.bbox, noise, score, followed)
             if self.starts > 1:
-                defect = self._median_of_starts(frame, boxes[index], box, crop.bbox, noise, score, defect)
+                defect = self._median_of_starts(frame, boxes[index], box, crop.bbox, noise, score, defect, followed)
             defects.append(defect)
         return defects
 
     def _measured(
-        self, frame: np.ndarray, crop: "_Crop", bbox: tuple[int, int, int, int], noise: float, score: float | None
+        self,
+        frame: np.ndarray,
+        crop: "_Crop",
+        bbox: tuple[int, int, int, int],
+        noise: float,
+        score: float | None,
+        followed: "_FollowedOutlines",
     ) -> Defect | None:
-        """The loop measured in ``crop`` and followed, reported for the detector's box ``bbox``."""
+        """The loop measured in ``crop`` and followed, reported for the detector's box ``bbox``
+        (``followed``: the frame's outlines measured in follow crops so far)."""
         sign = _sign(crop, self.polarity)
         defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, bbox, score)
-        return None if defect is None else self._followed(frame, defect, sign, noise)
+        return None if defect is None else self._followed(frame, defect, sign, noise, followed)
 
     def _median_of_starts(
         self,
@@ -181,6 +189,7 @@ class LoopMeasurer:
         noise: float,
         score: float | None,
         from_box: Defect | None,
+        followed: "_FollowedOutlines",
     ) -> Defect | None:
         """Of the loop measured from the detector's ``box`` (``integer_box`` rounded; ``from_box``
         measured in it), from that box grown by ``START_STEP`` and, unless those two agree within
@@ -192,7 +201,7 @@ class LoopMeasurer:
         def measured_from(factor: float) -> Defect | None:
             window = _integer_boxes(_scaled_box(box, factor))[0]
             crop = None if window == integer_box else _crop(frame, window)
-            defect = None if crop is None else self._measured(frame, crop, bbox, noise, score)
+            defect = None if crop is None else self._measured(frame, crop, bbox, noise, score, followed)
             return defect if defect is not None and _same_loop(defect) else None
 
         grown = measured_from(START_STEP)
@@ -204,19 +213,27 @@ class LoopMeasurer:
         found.sort(key=lambda defect: defect.major_px)
         return found[(len(found) - 1) // 2] if found else None
 
-    def _followed(self, frame: np.ndarray, defect: Defect, sign: float, noise: float) -> Defect:
+    def _followed(
+        self, frame: np.ndarray, defect: Defect, sign: float, noise: float, followed: "_FollowedOutlines"
+    ) -> Defect:
         """``defect`` measured again in crops centred and sized on its outline, while that box
-        still moves and the loop stays the one the detector boxed (``_same_loop``)."""
+        still moves and the loop stays the one the detector boxed (``_same_loop``). A follow crop
+        already flooded in this frame (``followed``: windows of one loop often settle on the same
+        box) is not flooded again: its outline is the same."""
         side = max(defect.bbox[2] - defect.bbox[0], defect.bbox[3] - defect.bbox[1])
         box = np.array(defect.bbox, np.float64)
         for _ in range(self.follow_rounds):
             following = outline_boxes([defect], FOLLOW_PADDING)[0]
             if np.abs(following - box).max() <= FOLLOW_SETTLED * side:
                 break
-            crop = _crop(frame, _integer_boxes(following)[0], FOLLOW_MARGIN)
-            if crop is None:
+            key = (*_integer_boxes(following)[0], sign)
+            if key not in followed:
+                crop = _crop(frame, list(key[:4]), FOLLOW_MARGIN)
+                followed[key] = None if crop is None else (crop, _flood_outline(crop, sign, noise, self.flood_with))
+            if followed[key] is None:
                 break
-            moved = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, defect.bbox, defect.score)
+            crop, outline = followed[key]
+            moved = _ellipse(outline, crop, defect.bbox, defect.score)
             if moved is None or not _same_loop(moved):
                 break
             defect, box = moved, following
@@ -328,6 +345,11 @@ class _Outline(NamedTuple):
     hollow: bool
     first: FirstFlood
     kind_margin: float | None  # the centre's level past the hollow/filled cut, in units of the contrast
+
+
+# a frame's follow crops flooded so far, by their box and the loop's sign: the crop and its outline
+# (None: the box keeps too little of the frame)
+_FollowedOutlines = dict[tuple[int, int, int, int, float], tuple[_Crop, _Outline] | None]
 
 
 def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunction) -> _Outline:

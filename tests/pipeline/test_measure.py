@@ -4,6 +4,7 @@ import pytest
 from edge.eval.measure_truth import CASES, SETTINGS, draw_case, measure_cases
 from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
+from edge.pipeline import measure
 from edge.pipeline.measure import (
     MORE_WINDOWS,
     START_STEP,
@@ -103,8 +104,8 @@ def test_more_windows_where_the_box_and_its_grown_copy_disagree_keep_the_median_
     made, windows = [], []
     measured = LoopMeasurer._measured
 
-    def recorded(self, frame, crop, bbox, noise, score):
-        made.append(measured(self, frame, crop, bbox, noise, score))
+    def recorded(self, frame, crop, bbox, noise, score, followed):
+        made.append(measured(self, frame, crop, bbox, noise, score, followed))
         windows.append(np.array(crop.bbox, float))
         return made[-1]
 
@@ -128,6 +129,27 @@ def test_more_windows_where_the_box_and_its_grown_copy_disagree_keep_the_median_
             assert len(made) == starts
             assert kept.major_px == sorted(d.major_px for d in made)[(starts - 1) // 2]
     assert 0 < agreed < len(boxes)
+
+
+def test_a_follow_crop_is_flooded_once_a_frame_and_the_measurements_stay_the_same(monkeypatch):
+    """Windows of one loop, and boxes on one loop, often settle on the same follow crop: measured
+    in one call, a frame floods each such crop once, and every box measures exactly as it does
+    alone (here each box given twice, as two detections of one loop)."""
+    frame, boxes = next(iter(sample_frames()))
+    floods = []
+    flood_outline = measure._flood_outline
+
+    def counted(*args):
+        floods.append(1)
+        return flood_outline(*args)
+
+    monkeypatch.setattr(measure, "_flood_outline", counted)
+    together = LoopMeasurer().measure_each(frame.pixels, np.vstack([boxes, boxes]))
+    floods_together = len(floods)
+    floods.clear()
+    alone = [LoopMeasurer().measure_each(frame.pixels, box[None])[0] for box in boxes]
+    assert together == alone + alone
+    assert floods_together < 2 * len(floods)
 
 
 def test_one_window_is_the_detectors_box_alone_and_settings_build_the_measurer():
