@@ -75,7 +75,7 @@ FOLLOW_PADDING = 1.1  # the re-measuring box: the outline's extent scaled by thi
 FOLLOW_MARGIN = 0.5  # the re-measuring crop's margin, of the box's longer side, each side: the loop's surroundings
 FOLLOW_SETTLED = 0.02  # of the box's longer side: a box moving less than this is not measured again
 MAX_GROWTH = 1.8  # a re-measured major axis over this times the detector box's longer side has leaked
-START_STEP = 1.19  # the other two windows a loop is measured from: the detector's box shrunk and grown by this
+START_STEP = 1.19  # the detector's box is also measured grown by this (and, see MORE_WINDOWS, shrunk by it)
 STARTS_AGREE = 0.01  # of the major axis: the detector's box and the grown one agreeing this closely settle the median
 # by the number of starts: the windows (scales of the detector's box) also measured where those two differ
 MORE_WINDOWS = {3: (1 / START_STEP,), 5: (1 / START_STEP, 0.7, 1.4)}
@@ -177,7 +177,7 @@ class LoopMeasurer:
         """The loop measured in ``crop`` and followed, reported for the detector's box ``bbox``
         (``followed``: the frame's outlines measured in follow crops so far)."""
         sign = _sign(crop, self.polarity)
-        defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop, bbox, score)
+        defect = _ellipse(_flood_outline(crop, sign, noise, self.flood_with), crop.placement, bbox, score)
         return None if defect is None else self._followed(frame, defect, sign, noise, followed)
 
     def _median_of_starts(
@@ -226,14 +226,15 @@ class LoopMeasurer:
             following = outline_boxes([defect], FOLLOW_PADDING)[0]
             if np.abs(following - box).max() <= FOLLOW_SETTLED * side:
                 break
-            key = (*_integer_boxes(following)[0], sign)
+            window = _integer_boxes(following)[0]
+            key = (*window, sign)
             if key not in followed:
-                crop = _crop(frame, list(key[:4]), FOLLOW_MARGIN)
-                followed[key] = None if crop is None else (crop, _flood_outline(crop, sign, noise, self.flood_with))
+                crop = _crop(frame, window, FOLLOW_MARGIN)
+                outline = None if crop is None else _flood_outline(crop, sign, noise, self.flood_with)
+                followed[key] = None if crop is None else (outline, crop.placement)
             if followed[key] is None:
                 break
-            crop, outline = followed[key]
-            moved = _ellipse(outline, crop, defect.bbox, defect.score)
+            moved = _ellipse(*followed[key], defect.bbox, defect.score)
             if moved is None or not _same_loop(moved):
                 break
             defect, box = moved, following
@@ -275,8 +276,8 @@ def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
 
 
 def _same_loop(defect: Defect) -> bool:
-    """Whether a loop measured in a crop other than the detector's box (about its outline, or a
-    grown or shrunk window) is still the loop the detector boxed: its centre inside the detector's
+    """Whether a loop measured in a crop other than the detector's box (about its outline, or
+    another window: grown, shrunk or scaled) is still the loop the detector boxed: its centre inside the detector's
     box (its ``bbox``), its major axis within ``MAX_GROWTH`` times the box's longer side (more,
     and the flood has run into a neighbour)."""
     x0, y0, x1, y1 = defect.bbox
@@ -295,6 +296,15 @@ def _integer_boxes(boxes: np.ndarray) -> list[list[int]]:
     return np.rint(np.asarray(boxes, dtype=np.float64).reshape(-1, 4)).astype(np.int64).tolist()
 
 
+class _Placement(NamedTuple):
+    """Where a crop lies in the frame: a pixel of the frame at x lands on ``zoom * (x - origin) +
+    (zoom - 1) / 2`` of a crop of ``shape``."""
+
+    origin: tuple[int, int]
+    zoom: float
+    shape: tuple[int, int]
+
+
 @dataclass(frozen=True)
 class _Crop:
     """One box's crop, smoothed and (for a small box) upsampled, and where it sits in the frame:
@@ -307,6 +317,10 @@ class _Crop:
     box: Box  # the box in crop pixels
     centre: tuple[float, float]  # the box's centre in crop pixels
     inner_radius: float  # the disc about the centre that seeds the loop's inside
+
+    @property
+    def placement(self) -> _Placement:
+        return _Placement(self.origin, self.zoom, self.smooth.shape)
 
 
 def _crop(image: np.ndarray, box: list[int], margin_share: float = CROP_MARGIN) -> _Crop | None:
@@ -343,13 +357,13 @@ class _Outline(NamedTuple):
 
     moments: Moments  # of the region inside the outline, crop pixels
     hollow: bool
-    first: FirstFlood
+    contrast_to_noise: float  # the loop's contrast over the noise of the crop's border
     kind_margin: float | None  # the centre's level past the hollow/filled cut, in units of the contrast
 
 
-# a frame's follow crops flooded so far, by their box and the loop's sign: the crop and its outline
-# (None: the box keeps too little of the frame)
-_FollowedOutlines = dict[tuple[int, int, int, int, float], tuple[_Crop, _Outline] | None]
+# a frame's follow crops flooded so far, by their box and the loop's sign: the outline found in the
+# crop and where the crop lies (None: the box keeps too little of the frame)
+_FollowedOutlines = dict[tuple[int, int, int, int, float], tuple[_Outline, "_Placement"] | None]
 
 
 def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunction) -> _Outline:
@@ -360,18 +374,19 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     outline lies between the two in proportion."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
+    contrast_to_noise = (first.background - first.core) / max(first.noise, 1e-6)
     if not first.maybe_hollow:
-        return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, first, None)
+        return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None)
     labels = flood_with(first.landscape, first.markers)
     margin = _light_centre_margin(labels, crop, sign, noise, first)
     hollow_share = min(max(0.5 + margin / (2 * KIND_BAND), 0.0), 1.0)
     if hollow_share == 1:
-        return _Outline(region_moments(labels, INNER), True, first, margin)
+        return _Outline(region_moments(labels, INNER), True, contrast_to_noise, margin)
     filled = _filled_outline(crop, sign, noise, first, flood_with)
     if hollow_share == 0:
-        return _Outline(filled, False, first, margin)
+        return _Outline(filled, False, contrast_to_noise, margin)
     between = _interpolated(region_moments(labels, INNER), filled, hollow_share)
-    return _Outline(between, margin > 0, first, margin)
+    return _Outline(between, margin > 0, contrast_to_noise, margin)
 
 
 def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
@@ -425,14 +440,16 @@ def fine_noise(frame: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(residual - np.median(residual))))
 
 
-def _ellipse(outline: _Outline, crop: _Crop, bbox: tuple[int, int, int, int], score: float | None) -> Defect | None:
-    """The moment ellipse of the outline's region, in frame pixels, with its quality flags, for
-    the detector's box ``bbox``; None for a speck."""
+def _ellipse(
+    outline: _Outline, placement: _Placement, bbox: tuple[int, int, int, int], score: float | None
+) -> Defect | None:
+    """The moment ellipse of the outline's region (found in the crop at ``placement``), in frame
+    pixels, with its quality flags, for the detector's box ``bbox``; None for a speck."""
     area, m10, m01, mu20, mu02, mu11 = outline.moments
     if area < 3:
         return None
-    scale = 1.0 / crop.zoom
-    offset = crop.origin
+    scale = 1.0 / placement.zoom
+    offset = placement.origin
     mu20, mu02, mu11 = mu20 / area, mu02 / area, mu11 / area
     spread = math.hypot((mu20 - mu02) / 2, mu11)
     major_var = (mu20 + mu02) / 2 + spread
@@ -443,9 +460,8 @@ def _ellipse(outline: _Outline, crop: _Crop, bbox: tuple[int, int, int, int], sc
     semi_major, semi_minor = 2 * math.sqrt(major_var), 2 * math.sqrt(minor_var)
     extent = (math.hypot(semi_major * math.cos(turn), semi_minor * math.sin(turn)),
               math.hypot(semi_major * math.sin(turn), semi_minor * math.cos(turn)))  # fmt: skip
-    contrast_to_noise = (outline.first.background - outline.first.core) / max(outline.first.noise, 1e-6)
-    touches_crop = reaches_edge(centre, extent, crop.smooth.shape, EDGE_MARGIN_PX * crop.zoom)
-    flags = quality_flags(major_px, bbox, touches_crop, contrast_to_noise, outline.kind_margin)
+    touches_crop = reaches_edge(centre, extent, placement.shape, EDGE_MARGIN_PX * placement.zoom)
+    flags = quality_flags(major_px, bbox, touches_crop, outline.contrast_to_noise, outline.kind_margin)
     return Defect(
         x=offset[0] + (centre[0] + 0.5) * scale - 0.5,
         y=offset[1] + (centre[1] + 0.5) * scale - 0.5,

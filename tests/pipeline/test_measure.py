@@ -14,7 +14,7 @@ from edge.pipeline.measure import (
     measure_defects,
     outline_boxes,
 )
-from edge.pipeline.settings import PipelineSettings
+from edge.pipeline.settings import STARTS, PipelineSettings
 from edge.pipeline.synthetic import ellipse_box, render_loop
 
 
@@ -131,11 +131,12 @@ def test_more_windows_where_the_box_and_its_grown_copy_disagree_keep_the_median_
     assert 0 < agreed < len(boxes)
 
 
-def test_a_follow_crop_is_flooded_once_a_frame_and_the_measurements_stay_the_same(monkeypatch):
-    """Windows of one loop, and boxes on one loop, often settle on the same follow crop: measured
-    in one call, a frame floods each such crop once, and every box measures exactly as it does
-    alone (here each box given twice, as two detections of one loop)."""
-    frame, boxes = next(iter(sample_frames()))
+@pytest.mark.parametrize("starts", STARTS)
+def test_a_follow_crop_flooded_once_a_frame_gives_what_flooding_it_each_time_gives(monkeypatch, starts):
+    """Windows of one loop often settle on the same follow crop: measured in one call, a frame
+    floods each such crop once (fewer floods over the samples, with more than one window) and
+    every defect is exactly what flooding every follow crop afresh gives (the same measurer with
+    a new memo each time)."""
     floods = []
     flood_outline = measure._flood_outline
 
@@ -144,18 +145,35 @@ def test_a_follow_crop_is_flooded_once_a_frame_and_the_measurements_stay_the_sam
         return flood_outline(*args)
 
     monkeypatch.setattr(measure, "_flood_outline", counted)
-    together = LoopMeasurer().measure_each(frame.pixels, np.vstack([boxes, boxes]))
-    floods_together = len(floods)
+    frames = [(frame.pixels, boxes) for frame, boxes in sample_frames()]
+    once = [LoopMeasurer(starts=starts).measure_each(pixels, boxes) for pixels, boxes in frames]
+    floods_once = len(floods)
+    followed = LoopMeasurer._followed
+
+    def afresh(self, frame, defect, sign, noise, _):
+        return followed(self, frame, defect, sign, noise, {})
+
+    monkeypatch.setattr(LoopMeasurer, "_followed", afresh)
     floods.clear()
-    alone = [LoopMeasurer().measure_each(frame.pixels, box[None])[0] for box in boxes]
-    assert together == alone + alone
-    assert floods_together < 2 * len(floods)
+    each_time = [LoopMeasurer(starts=starts).measure_each(pixels, boxes) for pixels, boxes in frames]
+    assert once == each_time
+    if starts == 1:  # one window's follow rounds never come back to a crop
+        assert floods_once == len(floods)
+    else:
+        assert floods_once < len(floods)
+
+
+def test_each_number_of_starts_has_its_windows():
+    """Every allowed ``starts`` but 1 names the windows measured where the first two disagree,
+    as many as make up its count."""
+    assert STARTS == (1, *MORE_WINDOWS)
+    assert all(len(windows) == starts - 2 for starts, windows in MORE_WINDOWS.items())
 
 
 def test_one_window_is_the_detectors_box_alone_and_settings_build_the_measurer():
-    """``starts=1`` measures in the detector's box alone: the same as the measurement from several
-    windows wherever the grown window agrees, and one call a box; the pipeline's settings build
-    the measurer they describe."""
+    """``starts=1`` measures in the detector's box alone: some boxes measure as from several
+    windows (where the grown window agrees), others not; the pipeline's settings build the
+    measurer they describe, and other numbers of starts are refused."""
     frame, boxes = next(iter(sample_frames()))
     one, several = LoopMeasurer(starts=1).measure(frame.pixels, boxes), LoopMeasurer().measure(frame.pixels, boxes)
     assert len(one) == len(several) == len(boxes)
