@@ -4,7 +4,9 @@ A loop is measured on its outline in one or two floods. ``outline_landscape`` re
 levels and gives the first flood: the inverted intensity, whose ridge is the outline's darkest
 line (none for a box whose centre is plainly dark). ``basin_light_level`` reads the intensity
 inside the basin that flood finds: a hollow loop's basin is its light centre; a filled loop
-(a blob) leaves only a speck of darker pixels. For a filled loop ``filled_landscape`` gives
+(a blob) leaves only a speck of darker pixels. ``dark_edge_share`` asks whether that basin is
+closed by a dark line, as a loop's light centre is, rather than by noise beside a blob the box
+is not centred on. For a filled loop ``filled_landscape`` gives
 the second flood, whose ridge is the edge at half contrast, seeded by ``dark_seeds`` at the
 blob's level (``darkest_local_mean`` over squares as wide as the noise needs).
 ``brighter_inside`` decides a box's polarity; ``region_moments`` gives the moments of one
@@ -139,6 +141,33 @@ def _basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, labe
                 values[count] = sign * smooth[row, col]
                 count += 1
     return np.percentile(values[:count], 75.0) if count else np.inf
+
+
+@njit(nogil=True, cache=CACHE)
+def _dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, level: float) -> float:
+    """The share of the edge pixels of the region of ``labels`` equal to ``label`` (those with a
+    pixel of another label, or the crop's border, among their 8 neighbours) where ``sign *
+    smooth`` is at or below ``level``; 0 for a region without pixels."""
+    height, width = labels.shape
+    edge = dark = 0
+    for row in range(height):
+        for col in range(width):
+            if labels[row, col] != label:
+                continue
+            if row == 0 or col == 0 or row == height - 1 or col == width - 1:
+                on_edge = True
+            else:
+                above, below = labels[row - 1], labels[row + 1]
+                on_edge = (
+                    above[col - 1] != label or above[col] != label or above[col + 1] != label
+                    or labels[row, col - 1] != label or labels[row, col + 1] != label
+                    or below[col - 1] != label or below[col] != label or below[col + 1] != label
+                )  # fmt: skip
+            if on_edge:
+                edge += 1
+                if sign * smooth[row, col] <= level:
+                    dark += 1
+    return dark / edge if edge else 0.0
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
@@ -332,6 +361,13 @@ def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label
     smooth = _checked_crop(smooth, "basin_light_level")
     labels = _checked_labels(labels, smooth.shape, "basin_light_level")
     return float(_basin_light_level(labels, smooth, float(sign), int(label)))
+
+
+def dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, level: float) -> float:
+    """See ``_dark_edge_share``; ``labels`` int32 of ``smooth``'s shape."""
+    smooth = _checked_crop(smooth, "dark_edge_share")
+    labels = _checked_labels(labels, smooth.shape, "dark_edge_share")
+    return float(_dark_edge_share(labels, smooth, float(sign), int(label), float(level)))
 
 
 def filled_landscape(

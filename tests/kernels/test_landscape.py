@@ -8,6 +8,7 @@ from edge.kernels.landscape import (
     Box,
     basin_light_level,
     brighter_inside,
+    dark_edge_share,
     dark_seeds,
     darkest_local_mean,
     filled_landscape,
@@ -123,6 +124,33 @@ def test_basin_light_level_is_the_upper_quartile_inside_the_basin():
     labels = rng.integers(1, 3, (25, 30)).astype(np.int32)
     assert basin_light_level(labels, smooth, -1.0, 2) == pytest.approx(np.percentile(-smooth[labels == 2], 75))
     assert basin_light_level(np.ones((4, 4), np.int32), smooth[:4, :4], 1.0, 2) == np.inf
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dark_edge_share_equals_the_opencv_reference(seed):
+    """The share of a region's edge pixels (an 8-neighbour outside it, or the crop's border) at or
+    below the level: against an erosion by OpenCV."""
+    rng = np.random.default_rng(seed)
+    smooth = rng.normal(100, 20, (23, 31)).astype(np.float32)
+    labels = np.where(rng.random((23, 31)) < 0.7, 2, 1).astype(np.int32)
+    inside = (labels == 2).astype(np.uint8)
+    eroded = cv2.erode(inside, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    edge = (inside == 1) & (eroded == 0)
+    for sign, level in ((1.0, 95.0), (-1.0, -105.0)):
+        expected = np.mean(sign * smooth[edge] <= level)
+        assert dark_edge_share(labels, smooth, sign, 2, level) == pytest.approx(expected)
+    assert dark_edge_share(labels, smooth, 1.0, 3, 95.0) == 0.0  # no such region
+
+
+def test_a_ring_closes_its_basin_with_a_dark_line_and_a_blob_beside_the_centre_does_not():
+    """The basin inside a ring is closed by the ring; a basin of background beside a blob is
+    closed by the blob on one side only."""
+    rows, cols = np.indices((41, 41))
+    ring = (100 - 60 * np.exp(-((np.hypot(cols - 20, rows - 20) - 10) ** 2) / 4)).astype(np.float32)
+    inside = np.where(np.hypot(cols - 20, rows - 20) < 10, 2, 1).astype(np.int32)
+    assert dark_edge_share(inside, ring, 1.0, 2, 85.0) == 1.0
+    blob = (100 - 60 * np.exp(-(np.hypot(cols - 28, rows - 20) ** 2) / 8)).astype(np.float32)
+    assert dark_edge_share(inside, blob, 1.0, 2, 85.0) < 0.2
 
 
 def test_ring_may_be_hollow_and_its_darkest_line_is_the_landscape_ridge():

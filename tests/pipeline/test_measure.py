@@ -64,6 +64,24 @@ def test_noisy_frames_mottled_blobs_and_moved_boxes_keep_the_measured_accuracy(s
     assert abs(np.median([case.error for case in cases])) <= 0.01
 
 
+@pytest.mark.parametrize(
+    "major, aspect, contrast", [(8, 1.0, 25.0), (12, 1.6, -60.0), (20, 2.2, 25.0)], ids=["8px", "12px-bright", "20px"]
+)
+def test_a_small_blob_beside_a_moved_boxs_centre_is_measured_as_a_blob(major, aspect, contrast):
+    """Blobs of 8-20 px at SNR 8 in boxes of 25-55 px moved so that their centre falls beside the
+    blob (the synthetic truth's own draws): the first flood's basin is background, closed by the
+    blob on one side and by noise elsewhere, not a light centre; each is measured as the filled
+    blob it is, within max(1 px, 3 %) (they measured as hollow loops 1.6-2.2x their size)."""
+    case = draw_case(major, aspect, None, 0.7, contrast, snr=8.0, moved=True, mottled=False)
+    offset_x, offset_y = (case.box[0, :2] + case.box[0, 2:]) / 2 - case.centre
+    turn = np.radians(case.angle_deg)
+    along, across = offset_x * np.cos(turn) + offset_y * np.sin(turn), offset_y * np.cos(turn) - offset_x * np.sin(turn)
+    assert (along / (major / 2)) ** 2 + (across / (major / 2 / aspect)) ** 2 > 1  # the box's centre misses the blob
+    (defect,) = measure_defects(case.frame, case.box)
+    assert not defect.hollow
+    assert abs(defect.major_px - major) <= max(1.0, 0.03 * major)
+
+
 def test_a_clear_loop_measures_the_same_in_moved_and_resized_boxes():
     """One loop, 40 px across, measured in 20 windows moved by up to 15 % and resized 0.8-1.25x
     (``edge.eval.stability.moved_boxes``): every window finds it, within 2 % of the label box's size."""
@@ -80,7 +98,7 @@ def test_a_clear_loop_measures_the_same_in_moved_and_resized_boxes():
 def test_real_loops_in_moved_boxes_measure_within_10_percent_for_nine_in_ten():
     """The 224 expert boxes of the bundled frames, each in 4 windows moved by up to 15 % and
     resized 0.8-1.25x: measured from up to five windows each, nine moved boxes in ten give a size
-    within 10 % of the label box's (issue 30's bar; 90th percentile 0.087, 0.097 from three
+    within 10 % of the label box's (issue 30's bar; 90th percentile 0.081, 0.097 from three
     windows and 0.123 from the detector's window alone), and none is lost."""
     measurer, rng, differences = LoopMeasurer(), np.random.default_rng(0), []
     for frame, boxes in sample_frames():
