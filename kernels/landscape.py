@@ -145,9 +145,9 @@ def _basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, labe
 
 @njit(nogil=True, cache=CACHE)
 def _dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, level: float) -> float:
-    """The share of the edge pixels of the region of ``labels`` equal to ``label`` (those with a
-    pixel of another label, or the crop's border, among their 8 neighbours) where ``sign *
-    smooth`` is at or below ``level``; 0 for a region without pixels."""
+    """The share of the edge pixels of the region of ``labels`` equal to ``label`` (those that lie
+    on the crop's border or have a pixel of another label among their 8 neighbours) where
+    ``sign * smooth`` is at or below ``level``; 0 for a region without pixels."""
     height, width = labels.shape
     edge = dark = 0
     for row in range(height):

@@ -4,8 +4,8 @@ counts them, draws flagged loops apart and shows them first in the gallery.
 
 The thresholds flag the tail, not the bulk: on the experts' boxes of the six bundled sample
 frames 39 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 16 are
-of uncertain kind, 12 of low contrast, 10 touch the crop and 4 are small in their box (48 before
-the measurement followed the loop, 27 of them touching the crop)."""
+of uncertain kind, 13 of low contrast, 8 touch the crop and 4 are small in their box (a loop may
+raise several; 48 before the measurement followed the loop, 27 of them touching the crop)."""
 
 SMALL_IN_BOX = 0.4  # an ellipse whose major axis is under this share of its box's longer side
 KIND_MARGIN = 0.02  # the basin's light level within this share of the contrast of the hollow/filled cut

@@ -132,14 +132,18 @@ def test_dark_edge_share_equals_the_opencv_reference(seed):
     below the level: against an erosion by OpenCV."""
     rng = np.random.default_rng(seed)
     smooth = rng.normal(100, 20, (23, 31)).astype(np.float32)
-    labels = np.where(rng.random((23, 31)) < 0.7, 2, 1).astype(np.int32)
+    rows, cols = np.indices(smooth.shape)
+    disc = np.hypot(cols - 12 - seed, rows - 11) < 8  # mostly interior pixels, one touching the border
+    scattered = np.where(rng.random(smooth.shape) < 0.7, 2, 1)
+    labels = np.where(disc, 2, np.where(rng.random(smooth.shape) < 0.5, 1, 3)) if seed % 2 else scattered
+    labels = labels.astype(np.int32)
     inside = (labels == 2).astype(np.uint8)
     eroded = cv2.erode(inside, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
     edge = (inside == 1) & (eroded == 0)
     for sign, level in ((1.0, 95.0), (-1.0, -105.0)):
         expected = np.mean(sign * smooth[edge] <= level)
         assert dark_edge_share(labels, smooth, sign, 2, level) == pytest.approx(expected)
-    assert dark_edge_share(labels, smooth, 1.0, 3, 95.0) == 0.0  # no such region
+    assert dark_edge_share(labels, smooth, 1.0, 4, 95.0) == 0.0  # no such region
 
 
 def test_a_ring_closes_its_basin_with_a_dark_line_and_a_blob_beside_the_centre_does_not():
