@@ -6,9 +6,9 @@ line (none for a box whose centre is plainly dark). ``basin_light_level`` reads 
 inside the basin that flood finds: a hollow loop's basin is its light centre; a filled loop
 (a blob) leaves only a speck of darker pixels. ``dark_edge_share`` asks whether that basin is
 closed by a dark line, as a loop's light centre is, rather than by noise beside a blob the box
-is not centred on. For a filled loop ``filled_landscape`` gives
-the second flood, whose ridge is the edge at half contrast, seeded by ``dark_seeds`` at the
-blob's level (``darkest_local_mean`` over squares as wide as the noise needs).
+is not centred on. For a filled loop ``filled_landscape`` gives the second flood, whose ridge
+is the edge at half contrast, seeded by ``dark_seeds`` at the blob's level
+(``darkest_local_mean`` over squares as wide as the noise needs).
 ``brighter_inside`` decides a box's polarity; ``region_moments`` gives the moments of one
 label of the flooded image. They replace a dozen NumPy and OpenCV calls per box, whose call
 overhead was most of the measuring stage's time.

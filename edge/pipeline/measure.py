@@ -7,9 +7,9 @@ centre) on its edge at half contrast. For each candidate box the frame is croppe
 margin, smoothed and oriented so the loop's contrast is dark. A first flood of the inverted
 intensity, from the centre and from the crop's border, meets on the outline's darkest line;
 when the basin inside it has a light centre and a dark line closes it, the loop is hollow and
-that basin is its outline. Otherwise a second flood, of the closeness to the half-contrast level, seeded by the
-dark pixels about the box's centre, grows the blob out to its edge at half contrast (a box
-whose centre is plainly dark goes straight to it). Where the centre's level lies within
+that basin is its outline. Otherwise a second flood, of the closeness to the half-contrast
+level, seeded by the dark pixels about the box's centre, grows the blob out to its edge at half
+contrast (a box whose centre is plainly dark goes straight to it). Where the centre's level lies within
 ``KIND_BAND`` of the cut between the two, the outline is interpolated between them in
 proportion, so that a loop's size does not jump with a noise-sized change of that level. The
 moment ellipse of the outline gives the centre, the axes (diameter = major axis) and the
@@ -232,9 +232,7 @@ class LoopMeasurer:
             window = _integer_boxes(following)[0]
             key = (*window, sign)
             if key not in followed:
-                crop = _crop(frame, window, FOLLOW_MARGIN)
-                outline = None if crop is None else _flood_outline(crop, sign, noise, self.flood_with)
-                followed[key] = None if crop is None else (outline, crop.placement)
+                followed[key] = _follow_outline(frame, window, sign, noise, self.flood_with)
             if followed[key] is None:
                 break
             moved = _ellipse(*followed[key], defect.bbox, defect.score)
@@ -280,9 +278,9 @@ def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
 
 def _same_loop(defect: Defect) -> bool:
     """Whether a loop measured in a crop other than the detector's box (about its outline, or
-    another window: grown, shrunk or scaled) is still the loop the detector boxed: its centre inside the detector's
-    box (its ``bbox``), its major axis within ``MAX_GROWTH`` times the box's longer side (more,
-    and the flood has run into a neighbour)."""
+    another window: grown, shrunk or scaled) is still the loop the detector boxed: its centre
+    inside the detector's box (its ``bbox``), its major axis within ``MAX_GROWTH`` times the
+    box's longer side (more, and the flood has run into a neighbour)."""
     x0, y0, x1, y1 = defect.bbox
     inside = x0 <= defect.x < x1 and y0 <= defect.y < y1
     return inside and defect.major_px <= MAX_GROWTH * max(x1 - x0, y1 - y0)
@@ -366,7 +364,7 @@ class _Outline(NamedTuple):
 
 # a frame's follow crops flooded so far, by their box and the loop's sign: the outline found in the
 # crop and where the crop lies (None: the box keeps too little of the frame)
-_FollowedOutlines = dict[tuple[int, int, int, int, float], tuple[_Outline, "_Placement"] | None]
+_FollowedOutlines = dict[tuple[int, int, int, int, float], tuple[_Outline, _Placement] | None]
 
 
 def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunction) -> _Outline:
@@ -420,6 +418,15 @@ def _interpolated(hollow: Moments, filled: Moments, hollow_share: float) -> Mome
     area = hollow_share * hollow.area + (1 - hollow_share) * filled.area
     per_pixel = [weights[0] * h + weights[1] * f for h, f in zip(hollow[1:], filled[1:], strict=True)]
     return Moments(area, *(area * value for value in per_pixel))
+
+
+def _follow_outline(
+    frame: np.ndarray, window: list[int], sign: float, noise: float, flood_with: FloodFunction
+) -> tuple[_Outline, _Placement] | None:
+    """The outline found in the follow crop of ``window`` and where that crop lies; None where the
+    window keeps too little of the frame."""
+    crop = _crop(frame, window, FOLLOW_MARGIN)
+    return None if crop is None else (_flood_outline(crop, sign, noise, flood_with), crop.placement)
 
 
 def _closed_by_dark_line(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood) -> bool:
