@@ -8,7 +8,8 @@ inside the basin that flood finds: a hollow loop's basin is its light centre; a 
 closed by a dark line, as a loop's light centre is, rather than by noise beside a blob the box
 is not centred on. For a filled loop ``filled_landscape`` gives the second flood, whose ridge
 is the edge at half contrast, seeded by ``dark_seeds`` at the blob's level
-(``darkest_local_mean`` over squares as wide as the noise needs).
+(``darkest_local_mean`` over squares as wide as the noise needs); ``edge_level`` reads the level
+of the edge the image draws about that outline, where a third flood meets when it differs.
 ``brighter_inside`` decides a box's polarity; ``region_moments`` gives the moments of one
 label of the flooded image. They replace a dozen NumPy and OpenCV calls per box, whose call
 overhead was most of the measuring stage's time.
@@ -171,17 +172,85 @@ def _dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label:
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
+def _edge_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, reach: int) -> float:
+    """The level of the edge of the region of ``labels`` equal to ``label`` as the image draws
+    it: the mean of ``sign * smooth`` over the band of pixels within ``reach`` (+ 0.5) px of the
+    other side of that edge (inside the region or out), each weighted by the square of its
+    gradient magnitude (3x3 Sobel, borders reflected as OpenCV's). Across a blurred step that
+    the band spans, the mean is the step's midpoint, wherever in the band the region's edge lies
+    and whatever lies beyond the band; where the band holds more of one side of the step, the
+    level leans to that side. NaN where the band is flat or empty."""
+    height, width = smooth.shape
+    inside = np.empty((height, width), np.bool_)
+    first_row, last_row, first_col, last_col = height, -1, width, -1  # the region's extent
+    for row in range(height):
+        for col in range(width):
+            inside[row, col] = labels[row, col] == label
+            if inside[row, col]:
+                first_row, last_row = min(first_row, row), max(last_row, row)
+                first_col, last_col = min(first_col, col), max(last_col, col)
+    spans = np.empty(2 * reach + 1, np.int64)  # the disc of reach + 0.5 px: its half-width, row by row
+    for step_row in range(-reach, reach + 1):
+        spans[step_row + reach] = int(np.floor(np.sqrt((reach + 0.5) ** 2 - step_row * step_row)))
+    band = np.zeros((height, width), np.bool_)
+    for row in range(max(first_row - 1, 0), min(last_row + 2, height)):  # edge pixels lie within a pixel of the extent
+        for col in range(max(first_col - 1, 0), min(last_col + 2, width)):
+            side = inside[row, col]
+            on_edge = (
+                (row > 0 and inside[row - 1, col] != side) or (row + 1 < height and inside[row + 1, col] != side)
+                or (col > 0 and inside[row, col - 1] != side) or (col + 1 < width and inside[row, col + 1] != side)
+            )  # fmt: skip
+            if not on_edge:
+                continue
+            # the other side's pixels within reach of this edge pixel
+            for near_row in range(max(row - reach, 0), min(row + reach + 1, height)):
+                half_width = spans[near_row - row + reach]
+                for near_col in range(max(col - half_width, 0), min(col + half_width + 1, width)):
+                    if inside[near_row, near_col] != side:
+                        band[near_row, near_col] = True
+    total = weight = 0.0
+    # the band lies within reach of an edge pixel
+    for row in range(max(first_row - reach - 1, 0), min(last_row + reach + 2, height)):
+        above, below = _reflected(row - 1, height), _reflected(row + 1, height)
+        for col in range(max(first_col - reach - 1, 0), min(last_col + reach + 2, width)):
+            if not band[row, col]:
+                continue
+            left, right = _reflected(col - 1, width), _reflected(col + 1, width)
+            across = (
+                smooth[above, right] + 2 * smooth[row, right] + smooth[below, right]
+                - smooth[above, left] - 2 * smooth[row, left] - smooth[below, left]
+            )  # fmt: skip
+            down = (
+                smooth[below, left] + 2 * smooth[below, col] + smooth[below, right]
+                - smooth[above, left] - 2 * smooth[above, col] - smooth[above, right]
+            )  # fmt: skip
+            squared = across * across + down * down
+            total += squared * sign * smooth[row, col]
+            weight += squared
+    return total / weight if weight > 0 else np.nan
+
+
+@njit(nogil=True, cache=CACHE)
+def _reflected(index: int, size: int) -> int:
+    """``index`` reflected into ``[0, size)`` about the edge pixels, as OpenCV's default border."""
+    if index < 0:
+        return min(-index, size - 1)
+    if index >= size:
+        return max(2 * size - 2 - index, 0)
+    return index
+
+
+@njit(nogil=True, cache=CACHE, fastmath=True)
 def _filled_landscape(
-    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float
+    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """The uint8 landscape and int32 markers of a filled loop's flood.
 
-    The landscape is the closeness to the level halfway between the background and the
-    loop's level ``core``, so two waters meet on the loop's edge at half contrast.
+    The landscape is the closeness to ``level`` (a level between the ``background`` and the
+    loop's), so two waters meet on the loop's edge at that level.
     The markers are the ``INNER`` pixels of ``seeds`` (the loop's dark core, ``_dark_seeds``)
     and the crop's border, labelled ``OUTER``.
     """
-    half_level = background - HALF_CONTRAST * (background - core)
     height, width = seeds.shape
     markers = np.zeros((height, width), np.int32)
     for row in range(height):
@@ -192,7 +261,7 @@ def _filled_landscape(
     markers[-1, :] = OUTER
     markers[:, 0] = OUTER
     markers[:, -1] = OUTER
-    return _landscape(smooth, sign, half_level, background > core), markers
+    return _landscape(smooth, sign, level, background > level), markers
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
@@ -370,13 +439,22 @@ def dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label: 
     return float(_dark_edge_share(labels, smooth, float(sign), int(label), float(level)))
 
 
+def edge_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, reach: int) -> float:
+    """See ``_edge_level``; ``labels`` int32 of ``smooth``'s shape, ``reach`` at least 1 px."""
+    smooth = _checked_crop(smooth, "edge_level")
+    labels = _checked_labels(labels, smooth.shape, "edge_level")
+    if not reach >= 1:
+        raise ValueError(f"edge_level: reach must be at least 1 px, got {reach}")
+    return float(_edge_level(labels, smooth, float(sign), int(label), int(reach)))
+
+
 def filled_landscape(
-    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, core: float
+    smooth: np.ndarray, seeds: np.ndarray, sign: float, background: float, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """See ``_filled_landscape``; ``seeds`` int32 of ``smooth``'s shape."""
     smooth = _checked_crop(smooth, "filled_landscape")
     seeds = _checked_labels(seeds, smooth.shape, "filled_landscape")
-    return _filled_landscape(smooth, seeds, float(sign), float(background), float(core))
+    return _filled_landscape(smooth, seeds, float(sign), float(background), float(level))
 
 
 def dark_seeds(smooth: np.ndarray, centre: tuple[float, float], radius: float, sign: float, level: float) -> np.ndarray:

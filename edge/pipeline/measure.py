@@ -9,7 +9,9 @@ intensity, from the centre and from the crop's border, meets on the outline's da
 when the basin inside it has a light centre and a dark line closes it, the loop is hollow and
 that basin is its outline. Otherwise a second flood, of the closeness to the half-contrast
 level, seeded by the dark pixels about the box's centre, grows the blob out to its edge at half
-contrast (a box whose centre is plainly dark goes straight to it). Where the centre's level lies within
+contrast (a box whose centre is plainly dark goes straight to it); where the level of the edge
+the image draws there (``edge_level``) is lighter, because a darker blotch set the blob's
+contrast, a third flood meets at the edge's level instead. Where the centre's level lies within
 ``KIND_BAND`` of the cut between the two, the outline is interpolated between them in
 proportion, so that a loop's size does not jump with a noise-sized change of that level. The
 moment ellipse of the outline gives the centre, the axes (diameter = major axis) and the
@@ -52,6 +54,7 @@ from edge.kernels.landscape import (
     dark_edge_share,
     dark_seeds,
     darkest_local_mean,
+    edge_level,
     filled_landscape,
     outline_landscape,
     region_moments,
@@ -73,6 +76,11 @@ CLOSED_LINE = 0.4  # of a light basin's edge that must be darker than OUTLINE_DE
 OUTLINE_DEPTH = 0.25  # of the contrast below the background: a hollow loop's outline is this dark at least
 BLOB_LEVEL_NOISE = 15.0  # a blob's level: the darkest mean over squares of half-width this x noise / contrast px
 BLOB_SQUARE_MAX = 0.25  # of the box's shorter side: the widest square a blob's level is averaged over
+EDGE_REACH_PX = 2.0  # frame px: a blob's edge level is read within this of its first outline, either side
+EDGE_LEVELS = (0.25, 0.5)  # of the contrast below the background: the range a blob's edge level is kept in
+# of the contrast: an edge level this close to half contrast moves a blurred step's edge by under a tenth of its
+# blur's sigma (0.02 x sigma x sqrt(2 pi)), so the outline at half contrast stands
+EDGE_LEVEL_SETTLED = 0.02
 NOISE_WINDOW_PX = 512  # the frame's noise is estimated in its central window of at most this side
 FOLLOW_PADDING = 1.1  # the re-measuring box: the outline's extent scaled by this about its centre, as labellers box
 FOLLOW_MARGIN = 0.5  # the re-measuring crop's margin, of the box's longer side, each side: the loop's surroundings
@@ -393,9 +401,13 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
 
 
 def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
-    """A blob's region inside its edge at half contrast. Its level is the darkest mean over
-    squares wide enough that the noise does not darken it (``BLOB_LEVEL_NOISE``), and its flood
-    is seeded by every pixel about the centre darker than half that contrast."""
+    """A blob's region inside its edge. Its level is the darkest mean over squares wide enough
+    that the noise does not darken it (``BLOB_LEVEL_NOISE``), and its flood is seeded by every
+    pixel about the centre darker than half that contrast and meets at half contrast. Where a
+    blotch darker than the blob's rim set that level, half of it lies inside the rim's edge: so
+    the edge's own level is read within ``EDGE_REACH_PX`` of that outline (the gradient-weighted
+    mean, a blurred step's midpoint) and, kept within ``EDGE_LEVELS`` and unless within
+    ``EDGE_LEVEL_SETTLED`` of half contrast, the blob is flooded again to meet at it."""
     contrast = max(first.background - first.core, 1e-6)
     shorter = min(crop.box.x1 - crop.box.x0, crop.box.y1 - crop.box.y0)
     widest = max(1, round(BLOB_SQUARE_MAX * shorter / 2))
@@ -405,7 +417,16 @@ def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, f
         core = max(darkest_local_mean(crop.smooth, crop.box, half_width, sign), first.core)
     half_level = first.background - HALF_CONTRAST * (first.background - core)
     seeds = dark_seeds(crop.smooth, crop.centre, max(0.5, SEED_RADIUS * shorter), sign, half_level)
-    landscape, markers = filled_landscape(crop.smooth, seeds, sign, first.background, core)
+    landscape, markers = filled_landscape(crop.smooth, seeds, sign, first.background, half_level)
+    labels = flood_with(landscape, markers)
+    level = edge_level(labels, crop.smooth, sign, INNER, max(1, round(EDGE_REACH_PX * crop.zoom)))
+    if math.isnan(level):
+        return region_moments(labels, INNER)
+    depth = min(max((first.background - level) / (first.background - core), EDGE_LEVELS[0]), EDGE_LEVELS[1])
+    if HALF_CONTRAST - depth < EDGE_LEVEL_SETTLED:  # the outline found is the edge's own, near enough
+        return region_moments(labels, INNER)
+    level = first.background - depth * (first.background - core)
+    landscape, markers = filled_landscape(crop.smooth, seeds, sign, first.background, level)
     return region_moments(flood_with(landscape, markers), INNER)
 
 

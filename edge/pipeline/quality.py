@@ -3,7 +3,7 @@ reason it is raised. The measurement raises them from what it saw in each box; `
 counts them, draws flagged loops apart and shows them first in the gallery.
 
 The thresholds flag the tail, not the bulk: on the experts' boxes of the six bundled sample
-frames 39 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 16 are
+frames 40 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 17 are
 of uncertain kind, 13 of low contrast, 8 touch the crop and 4 are small in their box (a loop may
 raise several; 48 before the measurement followed the loop, 27 of them touching the crop)."""
 

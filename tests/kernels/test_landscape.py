@@ -11,6 +11,7 @@ from edge.kernels.landscape import (
     dark_edge_share,
     dark_seeds,
     darkest_local_mean,
+    edge_level,
     filled_landscape,
     outline_landscape,
     region_moments,
@@ -107,13 +108,13 @@ def test_noisy_rings_may_be_hollow_and_noisy_discs_are_filled_for_sure(seed):
     assert outline_landscape(smooth, (20.0, 20.0), 4.0, Box(8, 8, 33, 33), 2, 1.0).maybe_hollow == ring
 
 
-def test_filled_landscape_is_seeded_by_the_basin_and_peaks_at_half_contrast():
+def test_filled_landscape_is_seeded_by_the_basin_and_peaks_at_the_level_given():
     rng = np.random.default_rng(3)
     smooth = rng.normal(100, 5, (30, 30)).astype(np.float32)
     seeds = np.zeros((30, 30), np.int32)
     seeds[12:15, 12:16] = 2
     seeds[0, :] = seeds[-1, :] = seeds[:, 0] = seeds[:, -1] = 1
-    landscape, markers = filled_landscape(smooth, seeds, 1.0, 100.0, 40.0)
+    landscape, markers = filled_landscape(smooth, seeds, 1.0, 100.0, 70.0)
     np.testing.assert_array_equal(markers, seeds)
     np.testing.assert_array_equal(landscape, _stretched(smooth.astype(np.float64), 70.0))
 
@@ -146,6 +147,62 @@ def test_dark_edge_share_equals_the_opencv_reference(seed):
     assert dark_edge_share(labels, smooth, 1.0, 4, 95.0) == 0.0  # no such region
 
 
+def _reference_edge_level(labels, smooth, sign, label, reach):
+    """``edge_level`` written with OpenCV: a band from a dilation and an erosion by a disc, Sobel gradients."""
+    inside = (labels == label).astype(np.uint8)
+    disc = (np.hypot(*np.indices((2 * reach + 1, 2 * reach + 1)) - reach) <= reach + 0.5).astype(np.uint8)
+    grown = cv2.dilate(inside, disc, borderType=cv2.BORDER_REPLICATE)
+    band = grown != cv2.erode(inside, disc, borderType=cv2.BORDER_REPLICATE)
+    gradient = np.hypot(cv2.Sobel(smooth, cv2.CV_64F, 1, 0, ksize=3), cv2.Sobel(smooth, cv2.CV_64F, 0, 1, ksize=3))
+    weights = gradient[band] ** 2
+    return np.sum(weights * sign * smooth[band]) / np.sum(weights)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_edge_level_equals_the_opencv_reference(seed):
+    rng = np.random.default_rng(seed)
+    rows, cols = np.indices((37, 41))
+    disc = np.hypot(cols - 20.3, rows - 17.6) < 9 + seed
+    smooth = (100 - 50 * disc + rng.normal(0, 6, rows.shape)).astype(np.float32)
+    smooth = cv2.GaussianBlur(smooth, (0, 0), 1.2)
+    labels = np.where(np.hypot(cols - 20, rows - 18) < 8 + seed, 2, 1).astype(np.int32)
+    for sign, reach in ((1.0, 2), (-1.0, 3), (1.0, 1)):
+        expected = _reference_edge_level(labels, smooth, sign, 2, reach)
+        assert edge_level(labels, smooth, sign, 2, reach) == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.parametrize("region_radius", [11.0, 12.0, 13.0])
+def test_edge_level_is_a_blurred_steps_midpoint_wherever_the_region_ends_on_it(region_radius):
+    """A disc of level 40 on a background of 100, darker still (10) inside 5 px: where
+    the band spans the step, the edge level is the step's midpoint, 70, whether the region stops
+    a pixel inside the edge, on it or a pixel outside it, and the darker middle does not move it."""
+    rows, cols = np.indices((61, 61))
+    distance = np.hypot(cols - 30.2, rows - 29.7)
+    smooth = np.where(distance < 12, 40.0, 100.0) - 30.0 * (distance < 5)
+    smooth = cv2.GaussianBlur(smooth.astype(np.float32), (0, 0), 1.5)
+    labels = np.where(distance < region_radius, 2, 1).astype(np.int32)
+    assert edge_level(labels, smooth, 1.0, 2, 4) == pytest.approx(70.0, abs=1.5)
+    assert edge_level(labels, -smooth, -1.0, 2, 4) == pytest.approx(70.0, abs=1.5)  # a bright blob turned dark
+
+
+def test_edge_level_leans_to_the_side_of_the_step_its_band_holds_more_of():
+    """Where the region stops 2 px short of the edge and the band reaches 3 px, the band holds
+    more of the step's dark half: the level lies between the midpoint and the blob's."""
+    rows, cols = np.indices((61, 61))
+    distance = np.hypot(cols - 30.2, rows - 29.7)
+    smooth = cv2.GaussianBlur(np.where(distance < 12, 40.0, 100.0).astype(np.float32), (0, 0), 1.5)
+    short, beyond = (np.where(distance < r, 2, 1).astype(np.int32) for r in (10.0, 14.0))
+    assert 40.0 < edge_level(short, smooth, 1.0, 2, 3) < 70.0 < edge_level(beyond, smooth, 1.0, 2, 3) < 100.0
+
+
+def test_edge_level_is_nan_where_the_band_is_flat_or_empty():
+    labels = np.ones((20, 20), np.int32)
+    labels[6:14, 6:14] = 2
+    assert np.isnan(edge_level(labels, np.full((20, 20), 50.0, np.float32), 1.0, 2, 2))
+    ramp = np.tile(np.arange(20, dtype=np.float32), (20, 1))
+    assert np.isnan(edge_level(labels, ramp, 1.0, 3, 2))  # no region of that label: no edge
+
+
 def test_a_ring_closes_its_basin_with_a_dark_line_and_a_blob_beside_the_centre_does_not():
     """The basin inside a ring is closed by the ring; a basin of background beside a blob is
     closed by the blob on one side only."""
@@ -175,7 +232,7 @@ def test_blob_is_filled_for_sure_and_its_half_contrast_edge_is_the_filled_landsc
     assert not first.maybe_hollow and first.landscape.shape == (0, 0)
     half_level = (first.background + first.core) / 2
     seeds = dark_seeds(smooth, (20.0, 20.0), 8.0, 1.0, half_level)
-    landscape, markers = filled_landscape(smooth, seeds, 1.0, first.background, first.core)
+    landscape, markers = filled_landscape(smooth, seeds, 1.0, first.background, half_level)
     assert landscape[20, 20:].argmax() == 10
     assert markers[20, 20] == 2 and markers[0, 0] == 1
 

@@ -34,18 +34,17 @@ def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_
 
 
 # the least share of resolved loops within max(1 px, 3 %) and of the right kind per noisy setting
-# of measure_truth.SETTINGS, a little under what the measurement reached when it was set (0.988,
-# 0.902, 0.897, 0.790, 0.662 following the outline, with the noise-aware kind test; 0.971, 0.909,
-# 0.880, 0.765, 0.605 before; python -m edge.eval.measure_truth prints the table by size). Short of
-# issue 30's bar (every resolved loop): mottled blobs come out 2-3 % small at SNR 8 and 5-20 % at
-# SNR 2-3, their darkest blotches setting their contrast; these keep the measurement from getting
-# worse where it is weakest.
+# of measure_truth.SETTINGS, a little under what the measurement reached when it was set (1.0,
+# 0.968, 0.963, 0.876, 0.724 with a blob's level read at its edge; 1.0, 0.902, 0.900, 0.790,
+# 0.653 before that; python -m edge.eval.measure_truth prints the table by size). Short of issue
+# 30's bar (every resolved loop): at SNR 2-3 small blobs come out a few per cent large and large
+# mottled ones up to 12 % small; these keep the measurement from getting worse where it is weakest.
 FLOORS = {
-    (8.0, True, False): 0.98,
-    (8.0, False, True): 0.89,
-    (8.0, True, True): 0.88,
-    (3.0, False, True): 0.77,
-    (2.0, True, True): 0.64,
+    (8.0, True, False): 0.99,
+    (8.0, False, True): 0.95,
+    (8.0, True, True): 0.95,
+    (3.0, False, True): 0.86,
+    (2.0, True, True): 0.70,
 }
 
 
@@ -98,8 +97,8 @@ def test_a_clear_loop_measures_the_same_in_moved_and_resized_boxes():
 def test_real_loops_in_moved_boxes_measure_within_10_percent_for_nine_in_ten():
     """The 224 expert boxes of the bundled frames, each in 4 windows moved by up to 15 % and
     resized 0.8-1.25x: measured from up to five windows each, nine moved boxes in ten give a size
-    within 10 % of the label box's (issue 30's bar; 90th percentile 0.081, 0.097 from three
-    windows and 0.123 from the detector's window alone), and none is lost."""
+    within 10 % of the label box's (issue 30's bar; 90th percentile 0.079, 0.085 from three
+    windows and 0.110 from the detector's window alone), and none is lost."""
     measurer, rng, differences = LoopMeasurer(), np.random.default_rng(0), []
     for frame, boxes in sample_frames():
         references = measurer.measure_each(frame.pixels, boxes)
@@ -230,6 +229,21 @@ def test_a_loop_whose_centre_darkens_through_the_cut_grows_smoothly():
         sizes.append(defect.major_px)
     assert sizes[0] == pytest.approx(40.0, abs=1.0) and sizes[-1] > 43.5
     assert np.abs(np.diff(sizes)).max() <= 2.0
+
+
+@pytest.mark.parametrize("contrast", [60.0, -60.0])
+@pytest.mark.parametrize(("major", "aspect"), [(24.0, 1.0), (40.0, 1.0), (60.0, 1.6)])
+def test_a_blob_darker_in_its_middle_than_at_its_rim_is_measured_to_its_edge(major, aspect, contrast):
+    """A blob half as dark again inside half its axes: its level is its middle's, and half of
+    that lies inside the rim's edge (2 px short at every size before its edge level was read);
+    the edge's own level brings the outline out to it, within max(1 px, 3 %)."""
+    centre, semi_axes = (60.3, 59.8), (major / 2, major / 2 / aspect)
+    blob = render_loop((120, 120), centre, semi_axes, 30, None, contrast, blur=1.0)
+    half_axes = (semi_axes[0] / 2, semi_axes[1] / 2)
+    middle = render_loop((120, 120), centre, half_axes, 30, None, contrast / 2, blur=1.0, background=0.0)
+    (defect,) = measure_defects(blob + middle, ellipse_box(centre, semi_axes, 30, pad=6))
+    assert not defect.hollow
+    assert abs(defect.major_px - major) <= max(1.0, 0.03 * major)
 
 
 def test_at_snr_2_a_loop_is_measured_as_its_own_kind():
