@@ -368,6 +368,7 @@ class _Outline(NamedTuple):
     hollow: bool
     contrast_to_noise: float  # the loop's contrast over the noise of the crop's border
     kind_margin: float | None  # the centre's level past the hollow/filled cut, in contrasts (None: filled for sure)
+    line_margin: float | None  # the share of a light basin's edge that is dark, past CLOSED_LINE (None: not asked)
 
 
 # a frame's follow crops flooded so far, by their box and the loop's sign: the outline found in the
@@ -385,19 +386,23 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
     contrast_to_noise = (first.background - first.core) / max(first.noise, 1e-6)
     if not first.maybe_hollow:
-        return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None)
+        return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None, None)
     labels = flood_with(first.landscape, first.markers)
     margin = _light_centre_margin(labels, crop, sign, noise, first)
-    if margin > -KIND_BAND and not _closed_by_dark_line(labels, crop, sign, first):
-        return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None)
+    line_margin = None
+    if margin > -KIND_BAND:
+        line_margin = _dark_line_share(labels, crop, sign, first) - CLOSED_LINE
+        if line_margin < 0:
+            filled = _filled_outline(crop, sign, noise, first, flood_with)
+            return _Outline(filled, False, contrast_to_noise, None, line_margin)
     hollow_share = min(max(0.5 + margin / (2 * KIND_BAND), 0.0), 1.0)
     if hollow_share == 1:
-        return _Outline(region_moments(labels, INNER), True, contrast_to_noise, margin)
+        return _Outline(region_moments(labels, INNER), True, contrast_to_noise, margin, line_margin)
     filled = _filled_outline(crop, sign, noise, first, flood_with)
     if hollow_share == 0:
-        return _Outline(filled, False, contrast_to_noise, margin)
+        return _Outline(filled, False, contrast_to_noise, margin, line_margin)
     between = _interpolated(region_moments(labels, INNER), filled, hollow_share)
-    return _Outline(between, margin > 0, contrast_to_noise, margin)
+    return _Outline(between, margin > 0, contrast_to_noise, margin, line_margin)
 
 
 def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
@@ -450,14 +455,14 @@ def _follow_outline(
     return None if crop is None else (_flood_outline(crop, sign, noise, flood_with), crop.placement)
 
 
-def _closed_by_dark_line(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood) -> bool:
-    """Whether the basin the first flood found is closed by a dark line, as a hollow loop's light
-    centre is: at least ``CLOSED_LINE`` of its edge darker than ``OUTLINE_DEPTH`` of the contrast.
-    A box whose centre falls beside a small blob finds a basin of background instead, closed on
-    one side by the blob and elsewhere by noise (17-29 % of its edge that dark at the median, on
+def _dark_line_share(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood) -> float:
+    """How much of the edge of the basin the first flood found is darker than ``OUTLINE_DEPTH`` of
+    the contrast: a hollow loop's light centre is closed by its dark line, at least ``CLOSED_LINE``
+    of it. A box whose centre falls beside a small blob finds a basin of background instead, closed
+    on one side by the blob and elsewhere by noise (17-29 % of its edge that dark at the median, on
     the synthetic truth; a hollow loop's, 98-100 % at the 5th percentile)."""
     contrast = max(first.background - first.core, 1e-6)
-    return dark_edge_share(labels, crop.smooth, sign, INNER, first.background - OUTLINE_DEPTH * contrast) >= CLOSED_LINE
+    return dark_edge_share(labels, crop.smooth, sign, INNER, first.background - OUTLINE_DEPTH * contrast)
 
 
 def _light_centre_margin(labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood) -> float:
@@ -504,7 +509,9 @@ def _ellipse(
     extent = (math.hypot(semi_major * math.cos(turn), semi_minor * math.sin(turn)),
               math.hypot(semi_major * math.sin(turn), semi_minor * math.cos(turn)))  # fmt: skip
     touches_crop = reaches_edge(centre, extent, placement.shape, EDGE_MARGIN_PX * placement.zoom)
-    flags = quality_flags(major_px, bbox, touches_crop, outline.contrast_to_noise, outline.kind_margin)
+    flags = quality_flags(
+        major_px, bbox, touches_crop, outline.contrast_to_noise, outline.kind_margin, outline.line_margin
+    )
     return Defect(
         x=offset[0] + (centre[0] + 0.5) * scale - 0.5,
         y=offset[1] + (centre[1] + 0.5) * scale - 0.5,

@@ -3,12 +3,13 @@ reason it is raised. The measurement raises them from what it saw in each box; `
 counts them, draws flagged loops apart and shows them first in the gallery.
 
 The thresholds flag the tail, not the bulk: on the experts' boxes of the six bundled sample
-frames 40 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 17 are
+frames 41 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 19 are
 of uncertain kind, 13 of low contrast, 8 touch the crop and 4 are small in their box (a loop may
 raise several; 48 before the measurement followed the loop, 27 of them touching the crop)."""
 
 SMALL_IN_BOX = 0.4  # an ellipse whose major axis is under this share of its box's longer side
 KIND_MARGIN = 0.02  # the basin's light level within this share of the contrast of the hollow/filled cut
+LINE_MARGIN = 0.1  # the dark share of a light basin's edge within this of the share a hollow loop needs
 EDGE_MARGIN_PX = 1.0  # a fitted ellipse within this of the crop's edge (frame px) touches it
 MIN_CONTRAST_TO_NOISE = 2.0  # the loop's contrast over the crop border's noise (robust sd)
 
@@ -18,7 +19,8 @@ FLAGS = {
     "touches_crop": f"the fitted ellipse comes within {EDGE_MARGIN_PX:g} px of the edge of the crop around the box, "
     "beyond which the floods see nothing: the loop may be larger than found",
     "kind_uncertain": f"the loop's centre is within {KIND_MARGIN:.0%} of its contrast of the level that tells hollow "
-    "from filled: measured the other way, its size would differ by about its line's width",
+    f"from filled, or the dark line closing its light centre within {LINE_MARGIN:.0%} of its edge of the share a "
+    "hollow loop needs: measured the other way, its size would differ by about its line's width",
     "low_contrast": f"the loop's contrast is under {MIN_CONTRAST_TO_NOISE:g} times the noise around it",
 }
 
@@ -40,16 +42,20 @@ def quality_flags(
     touches_crop: bool,
     contrast_to_noise: float,
     kind_margin: float | None,
+    line_margin: float | None = None,
 ) -> tuple[str, ...]:
     """The flags (keys of ``FLAGS``) one measurement raises: its major axis and box (frame px),
-    whether its outline reached the crop's edge, its contrast over the noise, and how far its
-    centre's level lay from the hollow/filled cut, in units of its contrast (None: filled for sure)."""
+    whether its outline reached the crop's edge, its contrast over the noise, how far its centre's
+    level lay from the hollow/filled cut, in units of its contrast (None: filled for sure), and how
+    far the dark share of its light basin's edge lay from the share a hollow loop needs (None: not
+    asked)."""
     flags = []
     if major_px < SMALL_IN_BOX * max(bbox[2] - bbox[0], bbox[3] - bbox[1]):
         flags.append("small_in_box")
     if touches_crop:
         flags.append("touches_crop")
-    if kind_margin is not None and abs(kind_margin) < KIND_MARGIN:
+    near_kind_cut = kind_margin is not None and abs(kind_margin) < KIND_MARGIN
+    if near_kind_cut or (line_margin is not None and abs(line_margin) < LINE_MARGIN):
         flags.append("kind_uncertain")
     if contrast_to_noise < MIN_CONTRAST_TO_NOISE:
         flags.append("low_contrast")

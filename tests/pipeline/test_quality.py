@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from edge.pipeline.measure import measure_defects
-from edge.pipeline.quality import FLAGS, KIND_MARGIN, quality_flags
+from edge.pipeline.quality import FLAGS, KIND_MARGIN, LINE_MARGIN, quality_flags
 from edge.pipeline.synthetic import ellipse_box, render_loop
 
 
@@ -34,6 +34,17 @@ def test_a_loop_larger_than_the_crop_around_its_box_touches_the_crop():
 
 def test_a_box_of_noise_alone_has_low_contrast():
     assert "low_contrast" in _measured(40, 3, 0.0, 10.0, box=[50, 50, 111, 111]).flags
+
+
+def test_a_light_centre_closed_near_the_dark_line_cut_is_of_uncertain_kind():
+    """The dark line closing a light centre decides hollow or filled at a hard cut: within
+    ``LINE_MARGIN`` of it either way, the kind is flagged; farther, or where it was not asked, not."""
+    box = (0, 0, 40, 40)
+    assert quality_flags(30.0, box, False, 10.0, 0.5, LINE_MARGIN / 2) == ("kind_uncertain",)
+    assert quality_flags(30.0, box, False, 10.0, None, -LINE_MARGIN / 2) == ("kind_uncertain",)  # measured filled
+    assert quality_flags(30.0, box, False, 10.0, 0.5, 2 * LINE_MARGIN) == ()
+    assert quality_flags(30.0, box, False, 10.0, None, -2 * LINE_MARGIN) == ()
+    assert quality_flags(30.0, box, False, 10.0, 0.5, None) == ()
 
 
 def test_a_centre_near_the_hollow_filled_cut_is_of_uncertain_kind_and_every_flag_is_explained():
