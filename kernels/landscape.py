@@ -171,7 +171,7 @@ def _dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label:
     return dark / edge if edge else 0.0
 
 
-@njit(nogil=True, cache=CACHE, fastmath=True)
+@njit(nogil=True, cache=CACHE)
 def _edge_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, reach: int) -> float:
     """The level of the edge of the region of ``labels`` equal to ``label`` as the image draws
     it: the mean of ``sign * smooth`` over the band of pixels within ``reach`` (+ 0.5) px of the

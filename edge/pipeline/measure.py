@@ -3,8 +3,9 @@
 Each loop is measured on its outline, as the experts who labelled li2018 drew their
 ellipses and as the paper's own flood does: a *hollow* loop (a dark line around a lighter
 centre) on the centre line of its dark line, a *filled* one (a blob with no distinct
-centre) on its edge at half contrast. For each candidate box the frame is cropped with a
-margin, smoothed and oriented so the loop's contrast is dark. A first flood of the inverted
+centre) on its edge (at half contrast, or at the edge's own level where that is lighter).
+For each candidate box the frame is cropped with a margin, smoothed and oriented so the loop's
+contrast is dark. A first flood of the inverted
 intensity, from the centre and from the crop's border, meets on the outline's darkest line;
 when the basin inside it has a light centre and a dark line closes it, the loop is hollow and
 that basin is its outline. Otherwise a second flood, of the closeness to the half-contrast
@@ -77,7 +78,7 @@ OUTLINE_DEPTH = 0.25  # of the contrast below the background: a hollow loop's ou
 BLOB_LEVEL_NOISE = 15.0  # a blob's level: the darkest mean over squares of half-width this x noise / contrast px
 BLOB_SQUARE_MAX = 0.25  # of the box's shorter side: the widest square a blob's level is averaged over
 EDGE_REACH_PX = 2.0  # frame px: a blob's edge level is read within this of its first outline, either side
-EDGE_LEVELS = (0.25, 0.5)  # of the contrast below the background: the range a blob's edge level is kept in
+EDGE_LEVEL_LIGHTEST = 0.25  # of the contrast below the background: a blob's edge level is kept at least this dark
 # of the contrast: an edge level this close to half contrast moves a blurred step's edge by under a tenth of its
 # blur's sigma (0.02 x sigma x sqrt(2 pi)), so the outline at half contrast stands
 EDGE_LEVEL_SETTLED = 0.02
@@ -380,7 +381,7 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     """The loop's outline and whether the loop is hollow: a first flood meets on the outline's
     darkest line; where the basin inside it is not closed by a dark line, or has no light centre
     that the frame's ``noise`` (sd of the smoothed pixels) cannot explain, a second flood, seeded
-    by the dark pixels about the centre, grows the blob to its edge at half contrast; within
+    by the dark pixels about the centre, grows the blob to its edge (``_filled_outline``); within
     ``KIND_BAND`` of the cut, the outline lies between the two in proportion."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
@@ -411,8 +412,9 @@ def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, f
     pixel about the centre darker than half that contrast and meets at half contrast. Where a
     blotch darker than the blob's rim set that level, half of it lies inside the rim's edge: so
     the edge's own level is read within ``EDGE_REACH_PX`` of that outline (the gradient-weighted
-    mean, a blurred step's midpoint) and, kept within ``EDGE_LEVELS`` and unless within
-    ``EDGE_LEVEL_SETTLED`` of half contrast, the blob is flooded again to meet at it."""
+    mean, a blurred step's midpoint) and, where it is lighter than half contrast by more than
+    ``EDGE_LEVEL_SETTLED`` (and no lighter than ``EDGE_LEVEL_LIGHTEST``), the blob is flooded again
+    to meet at it."""
     contrast = max(first.background - first.core, 1e-6)
     shorter = min(crop.box.x1 - crop.box.x0, crop.box.y1 - crop.box.y0)
     widest = max(1, round(BLOB_SQUARE_MAX * shorter / 2))
@@ -424,13 +426,19 @@ def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, f
     seeds = dark_seeds(crop.smooth, crop.centre, max(0.5, SEED_RADIUS * shorter), sign, half_level)
     landscape, markers = filled_landscape(crop.smooth, seeds, sign, first.background, half_level)
     labels = flood_with(landscape, markers)
+    blob_contrast = first.background - core
+    if blob_contrast <= 0:  # no blob darker than the background: nothing to read an edge of
+        return region_moments(labels, INNER)
     level = edge_level(labels, crop.smooth, sign, INNER, max(1, round(EDGE_REACH_PX * crop.zoom)))
     if math.isnan(level):
         return region_moments(labels, INNER)
-    depth = min(max((first.background - level) / (first.background - core), EDGE_LEVELS[0]), EDGE_LEVELS[1])
-    if HALF_CONTRAST - depth < EDGE_LEVEL_SETTLED:  # the outline found is the edge's own, near enough
+    depth = max((first.background - level) / blob_contrast, EDGE_LEVEL_LIGHTEST)
+    # a rim is never darker than the blob's darkest part: a darker edge level is the band catching an
+    # inner step (a ring's inner flank, a blotch), and the outline at half contrast stands, as it does
+    # where the edge's level is that level near enough
+    if depth > HALF_CONTRAST - EDGE_LEVEL_SETTLED:
         return region_moments(labels, INNER)
-    level = first.background - depth * (first.background - core)
+    level = first.background - depth * blob_contrast
     landscape, markers = filled_landscape(crop.smooth, seeds, sign, first.background, level)
     return region_moments(flood_with(landscape, markers), INNER)
 

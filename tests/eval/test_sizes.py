@@ -50,6 +50,6 @@ def test_evaluate_compares_measured_loops_with_their_drawn_outlines(tmp_path):
     report = evaluate_labelled([item], PipelineSettings(polarity="dark"), detections_dir=tmp_path / "found")
     pooled = report["outline_axis"]
     assert pooled["loops"] == 2 and pooled["drawn_mean_px"] == pytest.approx(43, abs=0.5)
-    assert pooled["absolute_percent"] < 8  # a filled loop is measured at half contrast: its drawn edge
+    assert pooled["absolute_percent"] < 8  # a filled loop is measured on its edge, as its outline is drawn
     assert report["per_image"][0]["outline_axis"] == pooled
     assert "measured major axis against the labelled outline's" in format_report(report)

@@ -166,16 +166,17 @@ def test_edge_level_equals_the_opencv_reference(seed):
     smooth = (100 - 50 * disc + rng.normal(0, 6, rows.shape)).astype(np.float32)
     smooth = cv2.GaussianBlur(smooth, (0, 0), 1.2)
     labels = np.where(np.hypot(cols - 20, rows - 18) < 8 + seed, 2, 1).astype(np.int32)
+    labels[:3, 30:] = 2  # a second part of the region, on the crop's border
     for sign, reach in ((1.0, 2), (-1.0, 3), (1.0, 1)):
         expected = _reference_edge_level(labels, smooth, sign, 2, reach)
         assert edge_level(labels, smooth, sign, 2, reach) == pytest.approx(expected, rel=1e-4)
 
 
 @pytest.mark.parametrize("region_radius", [11.0, 12.0, 13.0])
-def test_edge_level_is_a_blurred_steps_midpoint_wherever_the_region_ends_on_it(region_radius):
+def test_edge_level_is_a_blurred_steps_midpoint_where_the_region_ends_within_a_pixel_of_it(region_radius):
     """A disc of level 40 on a background of 100, darker still (10) inside 5 px: where
-    the band spans the step, the edge level is the step's midpoint, 70, whether the region stops
-    a pixel inside the edge, on it or a pixel outside it, and the darker middle does not move it."""
+    the band (4 px) spans the step, the edge level is the step's midpoint, 70, whether the region
+    stops a pixel inside the edge, on it or a pixel outside it, and the darker middle does not move it."""
     rows, cols = np.indices((61, 61))
     distance = np.hypot(cols - 30.2, rows - 29.7)
     smooth = np.where(distance < 12, 40.0, 100.0) - 30.0 * (distance < 5)

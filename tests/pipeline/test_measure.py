@@ -246,6 +246,28 @@ def test_a_blob_darker_in_its_middle_than_at_its_rim_is_measured_to_its_edge(maj
     assert abs(defect.major_px - major) <= max(1.0, 0.03 * major)
 
 
+def test_an_edge_level_as_light_as_the_background_is_held_at_a_quarter_of_the_contrast(monkeypatch):
+    """Whatever the edge's level reads, the blob's last flood meets no lighter than a quarter of
+    its contrast (``EDGE_LEVEL_LIGHTEST``): a disc of 40 px (blur 1.5 px) then comes out a little
+    large, its blurred edge at a quarter, rather than flooding out over the background."""
+    monkeypatch.setattr(measure, "edge_level", lambda *args: 1e9)  # lighter than any background
+    centre = (60.3, 59.8)
+    disc = render_loop((120, 120), centre, (20.0, 20.0), 0, None, 60.0, blur=1.5)
+    (defect,) = measure_defects(disc, ellipse_box(centre, (20.0, 20.0), 0, pad=6), polarity="dark", follow_rounds=0)
+    assert 40.5 < defect.major_px < 44.0
+
+
+@pytest.mark.parametrize("follow_rounds", [0, 3])
+def test_a_flat_box_beside_brighter_structure_is_measured_without_error(follow_rounds):
+    """A box on flat background whose crop holds a brighter square, measured as dark loops: the
+    blob's level is the background's, so there is no edge to read, and measuring goes on."""
+    frame = np.full((100, 100), 100.0, np.float32)
+    frame[40:60, 40:60] = 120.0
+    frame[45:55, 45:55] = 100.0
+    defects = measure_defects(frame, np.array([[35, 35, 65, 65]]), polarity="dark", follow_rounds=follow_rounds)
+    assert len(defects) <= 1
+
+
 def test_at_snr_2_a_loop_is_measured_as_its_own_kind():
     """In-situ bright-field noise (SNR 2, mottled blobs, moved boxes): a centre counts as light
     only when the noise cannot explain it, so blobs are not measured as small rings inside
