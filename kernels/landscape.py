@@ -1,6 +1,6 @@
 """What the measuring floods of one box work on, and what their results say.
 
-A loop is measured on its outline in one or two floods. ``outline_landscape`` reads the crop's
+A loop is measured on its outline in one to three floods. ``outline_landscape`` reads the crop's
 levels and gives the first flood: the inverted intensity, whose ridge is the outline's darkest
 line (none for a box whose centre is plainly dark). ``basin_light_level`` reads the intensity
 inside the basin that flood finds: a hollow loop's basin is its light centre; a filled loop
@@ -63,6 +63,11 @@ class FirstFlood(NamedTuple):
     core: float  # the loop's darkest level, oriented
     noise: float  # the robust standard deviation of the crop's border
     maybe_hollow: bool  # False: the loop is filled for sure, and the landscape and markers are empty
+
+    @property
+    def contrast(self) -> float:
+        """The loop's darkest level below the background; at least 1e-6, so it divides."""
+        return max(self.background - self.core, 1e-6)
 
 
 @njit(nogil=True, cache=CACHE, fastmath=True)
@@ -177,9 +182,9 @@ def _edge_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int,
     it: the mean of ``sign * smooth`` over the band of pixels within ``reach`` (+ 0.5) px of the
     other side of that edge (inside the region or out), each weighted by the square of its
     gradient magnitude (3x3 Sobel, borders reflected as OpenCV's). Across a blurred step that
-    the band spans, the mean is the step's midpoint, wherever in the band the region's edge lies
-    and whatever lies beyond the band; where the band holds more of one side of the step, the
-    level leans to that side. NaN where the band is flat or empty."""
+    the band spans evenly (the region's edge near the step's middle), the mean is the step's
+    midpoint, whatever lies beyond the band; where the band holds more of one side of the step,
+    the level leans to that side. NaN where the band is flat or empty."""
     height, width = smooth.shape
     inside = np.empty((height, width), np.bool_)
     first_row, last_row, first_col, last_col = height, -1, width, -1  # the region's extent

@@ -1,20 +1,19 @@
 """Module III: the shape and size of each defect, from watershed floods that follow the loop.
 
-Each loop is measured on its outline, as the experts who labelled li2018 drew their
-ellipses and as the paper's own flood does: a *hollow* loop (a dark line around a lighter
-centre) on the centre line of its dark line, a *filled* one (a blob with no distinct
-centre) on its edge (at half contrast, or at the edge's own level where that is lighter).
-For each candidate box the frame is cropped with a margin, smoothed and oriented so the loop's
-contrast is dark. A first flood of the inverted
-intensity, from the centre and from the crop's border, meets on the outline's darkest line;
-when the basin inside it has a light centre and a dark line closes it, the loop is hollow and
-that basin is its outline. Otherwise a second flood, of the closeness to the half-contrast
-level, seeded by the dark pixels about the box's centre, grows the blob out to its edge at half
-contrast (a box whose centre is plainly dark goes straight to it); where the level of the edge
-the image draws there (``edge_level``) is lighter, because a darker blotch set the blob's
-contrast, a third flood meets at the edge's level instead. Where the centre's level lies within
-``KIND_BAND`` of the cut between the two, the outline is interpolated between them in
-proportion, so that a loop's size does not jump with a noise-sized change of that level. The
+Each loop is measured on its outline, as the experts who labelled li2018 drew their ellipses and
+as the paper's own flood does: a *hollow* loop (a dark line around a lighter centre) on the
+centre line of its dark line, a *filled* one (a blob with no distinct centre) on its edge (at
+half contrast, or at the edge's own level where that is lighter). For each candidate box the
+frame is cropped with a margin, smoothed and oriented so the loop's contrast is dark. A first
+flood of the inverted intensity, from the centre and from the crop's border, meets on the
+outline's darkest line; when the basin inside it has a light centre and a dark line closes it,
+the loop is hollow and that basin is its outline. Otherwise a second flood, of the closeness to
+the half-contrast level, seeded by the dark pixels about the box's centre, grows the blob out to
+its edge at half contrast (a box whose centre is plainly dark goes straight to it); where the
+level of the edge the image draws there (``edge_level``) is lighter, because a darker blotch set
+the blob's contrast, a third flood meets at the edge's level instead. Where the centre's level
+lies within ``KIND_BAND`` of the cut between the two, the outline is interpolated between them
+in proportion, so that a loop's size does not jump with a noise-sized change of that level. The
 moment ellipse of the outline gives the centre, the axes (diameter = major axis) and the
 orientation.
 
@@ -415,10 +414,9 @@ def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, f
     mean, a blurred step's midpoint) and, where it is lighter than half contrast by more than
     ``EDGE_LEVEL_SETTLED`` (and no lighter than ``EDGE_LEVEL_LIGHTEST``), the blob is flooded again
     to meet at it."""
-    contrast = max(first.background - first.core, 1e-6)
     shorter = min(crop.box.x1 - crop.box.x0, crop.box.y1 - crop.box.y0)
     widest = max(1, round(BLOB_SQUARE_MAX * shorter / 2))
-    half_width = min(math.ceil(BLOB_LEVEL_NOISE * noise / contrast * crop.zoom), widest)
+    half_width = min(math.ceil(BLOB_LEVEL_NOISE * noise / first.contrast * crop.zoom), widest)
     core = first.core  # over squares of half-width round(zoom): the first flood's darkest level
     if half_width > round(crop.zoom):
         core = max(darkest_local_mean(crop.smooth, crop.box, half_width, sign), first.core)
@@ -469,15 +467,14 @@ def _dark_line_share(labels: np.ndarray, crop: _Crop, sign: float, first: FirstF
     of it. A box whose centre falls beside a small blob finds a basin of background instead, closed
     on one side by the blob and elsewhere by noise (17-29 % of its edge that dark at the median, on
     the synthetic truth; a hollow loop's, 98-100 % at the 5th percentile)."""
-    contrast = max(first.background - first.core, 1e-6)
-    return dark_edge_share(labels, crop.smooth, sign, INNER, first.background - OUTLINE_DEPTH * contrast)
+    return dark_edge_share(labels, crop.smooth, sign, INNER, first.background - OUTLINE_DEPTH * first.contrast)
 
 
 def _light_centre_margin(labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood) -> float:
     """How much lighter than half the loop's contrast the basin the first flood found is, less
     what the noise alone lifts its upper quartile by, in units of the contrast: above 0, a
     hollow loop's light centre; at or below, a blob's speck of darker pixels or of noise."""
-    contrast = max(first.background - first.core, 1e-6)
+    contrast = first.contrast
     light_centre = first.background - HALF_CONTRAST * contrast
     lift = LIGHT_CENTRE_NOISE * noise
     return (basin_light_level(labels, crop.smooth, sign, INNER) - lift - light_centre) / contrast
