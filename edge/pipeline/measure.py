@@ -22,7 +22,9 @@ the outline found (its extent scaled by ``FOLLOW_PADDING``) and the loop measure
 ``follow_rounds`` times (3 by default), so that the background, the darkest level and the seeds come from the
 loop's own surroundings rather than from where a detector's window happened to fall. A
 re-measured loop whose centre leaves the detector's box, or which outgrows it by
-``MAX_GROWTH``, has walked onto a neighbour: the last measurement inside is kept.
+``MAX_GROWTH``, has walked onto a neighbour; one that shrinks under ``MIN_SHRINK`` of the size
+first measured in its window has lost a loop whose outline is open or faint on one side: in
+both cases the last measurement before is kept.
 
 On a faint, blurred blob the outline followed from one window can differ from the outline
 followed from a slightly larger or smaller one: two outlines (the blob alone, or the blob with
@@ -86,6 +88,8 @@ FOLLOW_PADDING = 1.1  # the re-measuring box: the outline's extent scaled by thi
 FOLLOW_MARGIN = 0.5  # the re-measuring crop's margin, of the box's longer side, each side: the loop's surroundings
 FOLLOW_SETTLED = 0.02  # of the box's longer side: a box moving less than this is not measured again
 MAX_GROWTH = 1.8  # a re-measured major axis over this times the detector box's longer side has leaked
+# a followed major axis under this times the one measured in the window the following started from has lost the loop
+MIN_SHRINK = 0.6
 START_STEP = 1.19  # the detector's box is also measured grown by this (and, see MORE_WINDOWS, shrunk by it)
 STARTS_AGREE = 0.01  # of the major axis: the detector's box and the grown one agreeing this closely settle the median
 # by the number of starts: the windows (scales of the detector's box) also measured where those two differ
@@ -228,11 +232,16 @@ class LoopMeasurer:
         self, frame: np.ndarray, defect: Defect, sign: float, noise: float, followed: "_FollowedOutlines"
     ) -> Defect:
         """``defect`` measured again in crops centred and sized on its outline, while that box
-        still moves and the loop stays the one the detector boxed (``_same_loop``). A follow crop
-        already flooded in this frame (``followed``: windows of one loop often settle on the same
-        box) is not flooded again: its outline is the same."""
+        still moves and the loop stays the one the detector boxed (``_same_loop``) and keeps at
+        least ``MIN_SHRINK`` of the major axis first measured. A loop whose outline is open or
+        faint on one side (an arc, a ring cut by a line) gives a smaller outline in the tighter
+        crop about it, and a smaller one again in the next: that outline has lost the loop, and
+        the last measurement before it stands. A follow crop already flooded in this frame
+        (``followed``: windows of one loop often settle on the same box) is not flooded again:
+        its outline is the same."""
         side = max(defect.bbox[2] - defect.bbox[0], defect.bbox[3] - defect.bbox[1])
         box = np.array(defect.bbox, np.float64)
+        least_major = MIN_SHRINK * defect.major_px
         for _ in range(self.follow_rounds):
             following = outline_boxes([defect], FOLLOW_PADDING)[0]
             if np.abs(following - box).max() <= FOLLOW_SETTLED * side:
@@ -244,7 +253,7 @@ class LoopMeasurer:
             if followed[key] is None:
                 break
             moved = _ellipse(*followed[key], defect.bbox, defect.score)
-            if moved is None or not _same_loop(moved):
+            if moved is None or not _same_loop(moved) or moved.major_px < least_major:
                 break
             defect, box = moved, following
         return defect

@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 
@@ -6,6 +7,7 @@ from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
 from edge.pipeline import measure
 from edge.pipeline.measure import (
+    MIN_SHRINK,
     MORE_WINDOWS,
     START_STEP,
     STARTS_AGREE,
@@ -214,6 +216,23 @@ def test_a_box_cutting_through_the_loop_still_measures_the_whole_loop(line_width
     (defect,) = measure_defects(frame, window[None])
     assert defect.major_px == pytest.approx(44.0, abs=1.0)
     assert defect.bbox == tuple(int(v) for v in np.rint(window))  # the detector's box, as given
+
+
+def test_a_loop_open_on_one_side_is_not_lost_by_following_its_outline():
+    """A ring of 100 x 80 px whose right-hand 150 degrees are missing, as li2018's large arcs are:
+    measured in its box the outline runs out through the gap (115 px). Each tighter crop about
+    that outline gave a smaller one, down to a 3 px speck; held to ``MIN_SHRINK`` of the size
+    first measured, the following keeps a loop-sized outline."""
+    centre = (100.0, 100.0)
+    frame = render_loop((200, 200), centre, (50.0, 40.0), 0.0, 4.0, 60.0, noise=0.0)
+    rows, cols = np.mgrid[:200, :200]
+    frame[np.abs(np.degrees(np.arctan2(rows - centre[1], cols - centre[0]))) < 75] = 150.0  # the gap
+    frame = cv2.GaussianBlur(frame, (0, 0), 1.0) + np.random.default_rng(0).normal(0, 2.0, frame.shape)
+    box = np.array([[42.0, 52.0, 158.0, 148.0]])
+    (in_box,) = LoopMeasurer(follow_rounds=0, starts=1).measure(frame, box)
+    (followed,) = LoopMeasurer().measure(frame, box)
+    assert followed.major_px >= MIN_SHRINK * in_box.major_px
+    assert followed.major_px == pytest.approx(100.0, rel=0.25)
 
 
 def test_a_loop_whose_centre_darkens_through_the_cut_grows_smoothly():
