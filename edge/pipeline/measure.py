@@ -7,7 +7,8 @@ half contrast, or at the edge's own level where that is lighter). For each candi
 frame is cropped with a margin, smoothed and oriented so the loop's contrast is dark. A first
 flood of the inverted intensity, from the centre and from the crop's border, meets on the
 outline's darkest line; when the basin inside it has a light centre and a dark line closes it,
-the loop is hollow and that basin is its outline. Otherwise a second flood, of the closeness to
+the loop is hollow and that basin is its outline (where the line is open on one side, the
+ellipse fitted to the line, ``edge.pipeline.open_line``). Otherwise a second flood, of the closeness to
 the half-contrast level, seeded by the dark pixels about the box's centre, grows the blob out to
 its edge at half contrast (a box whose centre is plainly dark goes straight to it); where the
 level of the edge the image draws there (``edge_level``) is lighter, because a darker blotch set
@@ -62,6 +63,7 @@ from edge.kernels.landscape import (
     region_moments,
 )
 from edge.kernels.watershed import flood
+from edge.pipeline.open_line import OPEN_LINE, line_ellipse
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
 from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, PipelineSettings, check_starts
@@ -378,6 +380,7 @@ class _Outline(NamedTuple):
     contrast_to_noise: float  # the loop's contrast over the noise of the crop's border
     kind_margin: float | None  # the centre's level past the hollow/filled cut, in contrasts (None: filled for sure)
     line_margin: float | None  # the share of a light basin's edge that is dark, past CLOSED_LINE (None: not asked)
+    open_line: bool = False  # the ellipse of a hollow loop's open dark line, not its basin (edge.pipeline.open_line)
 
 
 # a frame's follow crops flooded so far, by their box and the loop's sign: the outline found in the
@@ -406,12 +409,24 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
             return _Outline(filled, False, contrast_to_noise, None, line_margin)
     hollow_share = min(max(0.5 + margin / (2 * KIND_BAND), 0.0), 1.0)
     if hollow_share == 1:
-        return _Outline(region_moments(labels, INNER), True, contrast_to_noise, margin, line_margin)
+        basin = _Outline(region_moments(labels, INNER), True, contrast_to_noise, margin, line_margin)
+        return _hollow_outline(labels, crop, sign, first, basin)
     filled = _filled_outline(crop, sign, noise, first, flood_with)
     if hollow_share == 0:
         return _Outline(filled, False, contrast_to_noise, margin, line_margin)
     between = _interpolated(region_moments(labels, INNER), filled, hollow_share)
     return _Outline(between, margin > 0, contrast_to_noise, margin, line_margin)
+
+
+def _hollow_outline(labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood, basin: _Outline) -> _Outline:
+    """A hollow loop's outline: its ``basin``, or where the dark line closes under ``OPEN_LINE``
+    of the basin's edge, the ellipse fitted to that line when it is the larger
+    (``edge.pipeline.open_line``)."""
+    if basin.line_margin is None or basin.line_margin + CLOSED_LINE >= OPEN_LINE:
+        return basin
+    dark_level = first.background - HALF_CONTRAST * first.contrast
+    fitted = line_ellipse(crop.smooth, sign, labels, crop.box, dark_level, basin.moments)
+    return basin if fitted is None else basin._replace(moments=fitted, open_line=True)
 
 
 def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
@@ -524,7 +539,13 @@ def _ellipse(
               math.hypot(semi_major * math.sin(turn), semi_minor * math.cos(turn)))  # fmt: skip
     touches_crop = reaches_edge(centre, extent, placement.shape, EDGE_MARGIN_PX * placement.zoom)
     flags = quality_flags(
-        major_px, bbox, touches_crop, outline.contrast_to_noise, outline.kind_margin, outline.line_margin
+        major_px,
+        bbox,
+        touches_crop,
+        outline.contrast_to_noise,
+        outline.kind_margin,
+        outline.line_margin,
+        outline.open_line,
     )
     return Defect(
         x=offset[0] + (centre[0] + 0.5) * scale - 0.5,

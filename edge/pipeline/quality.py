@@ -3,9 +3,10 @@ reason it is raised. The measurement raises them from what it saw in each box; `
 counts them, draws flagged loops apart and shows them first in the gallery.
 
 The thresholds flag the tail, not the bulk: on the experts' boxes of the six bundled sample
-frames 41 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 19 are
-of uncertain kind, 13 of low contrast, 8 touch the crop and 4 are small in their box (a loop may
-raise several; 48 before the measurement followed the loop, 27 of them touching the crop)."""
+frames 40 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 18 are
+of uncertain kind, 12 of low contrast, 8 touch the crop, 1 is small in its box and 1 is fitted to
+an open line (a loop may raise several; 48 before the measurement followed the loop, 27 of them
+touching the crop)."""
 
 SMALL_IN_BOX = 0.4  # an ellipse whose major axis is under this share of its box's longer side
 KIND_MARGIN = 0.02  # the basin's light level within this share of the contrast of the hollow/filled cut
@@ -22,6 +23,8 @@ FLAGS = {
     f"from filled, or the dark line closing its light centre within {LINE_MARGIN:.0%} of its edge of the share a "
     "hollow loop needs: measured the other way, its size would differ by about its line's width",
     "low_contrast": f"the loop's contrast is under {MIN_CONTRAST_TO_NOISE:g} times the noise around it",
+    "open_line": "the loop's dark line is open on one side (an arc): its ellipse is fitted to the line, not to a "
+    "closed outline",
 }
 
 
@@ -43,12 +46,13 @@ def quality_flags(
     contrast_to_noise: float,
     kind_margin: float | None,
     line_margin: float | None = None,
+    open_line: bool = False,
 ) -> tuple[str, ...]:
     """The flags (keys of ``FLAGS``) one measurement raises: its major axis and box (frame px),
     whether its outline reached the crop's edge, its contrast over the noise, how far its centre's
     level lay from the hollow/filled cut, in units of its contrast (None: filled for sure), and how
     far the dark share of its light basin's edge lay from the share a hollow loop needs (None: not
-    asked)."""
+    asked), and whether its ellipse was fitted to an open dark line."""
     flags = []
     if major_px < SMALL_IN_BOX * max(bbox[2] - bbox[0], bbox[3] - bbox[1]):
         flags.append("small_in_box")
@@ -59,4 +63,6 @@ def quality_flags(
         flags.append("kind_uncertain")
     if contrast_to_noise < MIN_CONTRAST_TO_NOISE:
         flags.append("low_contrast")
+    if open_line:
+        flags.append("open_line")
     return tuple(flags)

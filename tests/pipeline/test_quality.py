@@ -47,11 +47,17 @@ def test_a_light_centre_closed_near_the_dark_line_cut_is_of_uncertain_kind():
     assert quality_flags(30.0, box, False, 10.0, 0.5, None) == ()
 
 
+def test_an_ellipse_fitted_to_an_open_line_is_flagged():
+    box = (0, 0, 40, 40)
+    assert quality_flags(30.0, box, False, 10.0, 0.5, 0.3, open_line=True) == ("open_line",)
+    assert quality_flags(30.0, box, False, 10.0, 0.5, 0.3) == ()
+
+
 def test_a_centre_near_the_hollow_filled_cut_is_of_uncertain_kind_and_every_flag_is_explained():
     box = (0, 0, 40, 40)
     assert quality_flags(30.0, box, False, 10.0, KIND_MARGIN / 2) == ("kind_uncertain",)
     assert quality_flags(30.0, box, False, 10.0, -KIND_MARGIN / 2) == ("kind_uncertain",)
     assert quality_flags(30.0, box, False, 10.0, 2 * KIND_MARGIN) == ()
     assert quality_flags(30.0, box, False, 10.0, None) == ()  # filled for sure
-    every = quality_flags(10.0, box, True, 1.0, 0.0)
+    every = quality_flags(10.0, box, True, 1.0, 0.0, open_line=True)
     assert set(every) == set(FLAGS)

@@ -1,0 +1,120 @@
+"""A hollow loop whose dark line is open on one side: the ellipse of the line itself.
+
+The first flood's basin is a hollow loop's light centre where the loop's dark line closes it.
+Where the line is open on one side (an arc or a C, as li2018's large loops at 500kx often are, or
+a ring faint in part), the basin runs out through the gap, and its outline is set by the crop
+rather than by the loop: smaller than the loop, and smaller again in each tighter crop. The
+line still draws the loop. The ellipse fitted to the line's pixels is the loop's ellipse, as an
+expert fitting an ellipse to the arc draws it.
+
+The line's pixels are those at half the loop's contrast or darker that are connected to the
+basin's dark rim, within the box and a tenth of its side about it. The fit is kept where the
+line covers at least half the turn about the fitted centre, the ellipse lies within that grown
+box with its centre in the box, and it is larger than the basin's outline by ``LARGER`` (a
+basin that already spans the line keeps its moments).
+"""
+
+import math
+
+import cv2
+import numpy as np
+
+from edge.kernels.landscape import INNER, Box, Moments
+
+OPEN_LINE = 0.85  # a hollow basin's edge less dark than this share is open (validation hollow loops: 5th pct 0.84)
+LINE_TURN = 0.5  # of the turn about the fitted centre that the line's pixels must cover (an arc of 180 degrees)
+BOX_REACH = 0.1  # of the box's sides: the line is read, and its ellipse must lie, within the box grown so each side
+LARGER = 1.2  # the line's ellipse replaces the basin's outline where its major axis is this times the basin's or more
+MIN_LINE_PIXELS = 10
+TURN_BINS = 36
+
+
+def line_ellipse(
+    smooth: np.ndarray, sign: float, labels: np.ndarray, box: Box, dark_level: float, basin: Moments
+) -> Moments | None:
+    """The region moments of the ellipse fitted to an open hollow loop's dark line, or None
+    where the line does not draw a loop larger than its ``basin``.
+
+    Parameters
+    ----------
+    smooth : ndarray
+        The smoothed crop, float32.
+    sign : float
+        -1 where the loop is brighter than its surroundings, else 1.
+    labels : ndarray
+        The first flood's labels (``INNER``: the basin).
+    box : Box
+        The box in crop pixels.
+    dark_level : float
+        The oriented level at or below which a pixel is on the line (half the loop's contrast).
+    basin : Moments
+        The basin's moments, which stand unless the line's ellipse is ``LARGER``.
+
+    Returns
+    -------
+    Moments or None
+        The moments of a uniform region filling the fitted ellipse (so that the moment ellipse of
+        ``edge.pipeline.measure`` is that ellipse), in crop pixels.
+    """
+    inside = labels == INNER
+    dark = (sign * smooth <= dark_level).astype(np.uint8)
+    rim = cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~inside & dark.astype(bool)
+    if not rim.any():
+        return None
+    _, components = cv2.connectedComponents(dark, connectivity=8)
+    touching = np.unique(components[rim])
+    line = np.isin(components, touching[touching > 0])
+    reach_x, reach_y = BOX_REACH * (box.x1 - box.x0), BOX_REACH * (box.y1 - box.y0)
+    left, right, top, bottom = box.x0 - reach_x, box.x1 + reach_x, box.y0 - reach_y, box.y1 + reach_y
+    within = np.zeros_like(line)
+    within[max(int(top), 0) : max(int(bottom), 0), max(int(left), 0) : max(int(right), 0)] = True
+    rows, cols = np.nonzero(line & within)
+    if len(rows) < MIN_LINE_PIXELS:
+        return None
+    points = np.column_stack([cols, rows]).astype(np.float32)
+    (centre_x, centre_y), (width, height), angle_deg = cv2.fitEllipse(points)
+    if not (math.isfinite(width * height) and min(width, height) > 1):
+        return None
+    major, minor, turn = (width, height, angle_deg) if width >= height else (height, width, angle_deg + 90)
+    theta = math.radians(turn)
+    half_x = math.hypot(major / 2 * math.cos(theta), minor / 2 * math.sin(theta))
+    half_y = math.hypot(major / 2 * math.sin(theta), minor / 2 * math.cos(theta))
+    inside_box = box.x0 <= centre_x < box.x1 and box.y0 <= centre_y < box.y1
+    within_reach = left <= centre_x - half_x and centre_x + half_x <= right
+    if not (inside_box and within_reach and top <= centre_y - half_y and centre_y + half_y <= bottom):
+        return None
+    if _turn_covered(points, (centre_x, centre_y)) < LINE_TURN or major < LARGER * _major_axis(basin):
+        return None
+    return _ellipse_moments((centre_x, centre_y), major, minor, theta)
+
+
+def _turn_covered(points: np.ndarray, centre: tuple[float, float]) -> float:
+    """The share of ``TURN_BINS`` equal sectors about ``centre`` that hold a point."""
+    angles = np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0])
+    sectors = np.floor((angles + math.pi) / (2 * math.pi) * TURN_BINS).astype(np.int64) % TURN_BINS
+    return len(np.unique(sectors)) / TURN_BINS
+
+
+def _major_axis(moments: Moments) -> float:
+    """The major axis of a region's moment ellipse (0 for an empty region)."""
+    area, _, _, mu20, mu02, mu11 = moments
+    if area <= 0:
+        return 0.0
+    spread = math.hypot((mu20 - mu02) / 2, mu11) / area
+    return 4 * math.sqrt((mu20 + mu02) / 2 / area + spread)
+
+
+def _ellipse_moments(centre: tuple[float, float], major: float, minor: float, theta: float) -> Moments:
+    """The moments of a uniform region filling the ellipse of axes ``major`` and ``minor``
+    (full lengths), turned by ``theta`` (radians, from +x towards +y), about ``centre``."""
+    area = math.pi * major * minor / 4
+    along, across = (major / 4) ** 2, (minor / 4) ** 2  # the second moments per pixel along each axis
+    cos, sin = math.cos(theta), math.sin(theta)
+    return Moments(
+        area,
+        area * centre[0],
+        area * centre[1],
+        area * (along * cos * cos + across * sin * sin),
+        area * (along * sin * sin + across * cos * cos),
+        area * (along - across) * sin * cos,
+    )
