@@ -18,6 +18,7 @@ Every kernel takes a smoothed float32 crop and ``sign``: -1 turns a bright loop 
 below, "dark" and "light" are after that turn.
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -52,6 +53,18 @@ class Moments(NamedTuple):
     mu20: float
     mu02: float
     mu11: float
+
+    def axes(self) -> tuple[float, float, float]:
+        """The region's moment ellipse: its full major and minor axes (4 standard deviations
+        along each) and the major axis's angle in radians, from +x towards +y; zeros for an
+        empty region."""
+        if self.area <= 0:
+            return 0.0, 0.0, 0.0
+        mu20, mu02, mu11 = self.mu20 / self.area, self.mu02 / self.area, self.mu11 / self.area
+        spread = math.hypot((mu20 - mu02) / 2, mu11)
+        major_var = (mu20 + mu02) / 2 + spread
+        minor_var = max((mu20 + mu02) / 2 - spread, 0.0)
+        return 4 * math.sqrt(major_var), 4 * math.sqrt(minor_var), 0.5 * math.atan2(2 * mu11, mu20 - mu02)
 
 
 class FirstFlood(NamedTuple):

@@ -9,7 +9,7 @@ expert fitting an ellipse to the arc draws it.
 
 The line's pixels are those at half the loop's contrast or darker that are connected to the
 basin's dark rim, within the box and a tenth of its side about it. The fit is kept where the
-line covers at least half the turn about the fitted centre, the ellipse lies within that grown
+line's pixels on the ellipse cover at least half its turn, the ellipse lies within that grown
 box with its centre in the box, and it is larger than the basin's outline by ``LARGER`` (a
 basin that already spans the line keeps its moments).
 """
@@ -25,8 +25,9 @@ OPEN_LINE = 0.85  # a hollow basin's edge less dark than this share is open (val
 LINE_TURN = 0.5  # of the turn about the fitted centre that the line's pixels must cover (an arc of 180 degrees)
 BOX_REACH = 0.1  # of the box's sides: the line is read, and its ellipse must lie, within the box grown so each side
 LARGER = 1.2  # the line's ellipse replaces the basin's outline where its major axis is this times the basin's or more
-MIN_LINE_PIXELS = 10
-TURN_BINS = 36
+LINE_BAND = 0.2  # of the fitted ellipse's size: the line's pixels within this of it count towards the turn covered
+MIN_LINE_PIXELS = 10  # fewer pixels on the line than this draw no ellipse (OpenCV's fit needs 5)
+TURN_SECTORS = 36  # the turn is counted in sectors of 10 degrees, each covered by one line pixel on the ellipse
 
 
 def line_ellipse(
@@ -62,13 +63,13 @@ def line_ellipse(
     if not rim.any():
         return None
     _, components = cv2.connectedComponents(dark, connectivity=8)
-    touching = np.unique(components[rim])
-    line = np.isin(components, touching[touching > 0])
+    line = np.isin(components, np.unique(components[rim]))  # rim pixels are dark, so none is of label 0
     reach_x, reach_y = BOX_REACH * (box.x1 - box.x0), BOX_REACH * (box.y1 - box.y0)
     left, right, top, bottom = box.x0 - reach_x, box.x1 + reach_x, box.y0 - reach_y, box.y1 + reach_y
-    within = np.zeros_like(line)
-    within[max(int(top), 0) : max(int(bottom), 0), max(int(left), 0) : max(int(right), 0)] = True
-    rows, cols = np.nonzero(line & within)
+    first_row, last_row = max(math.floor(top), 0), max(math.ceil(bottom), 0)
+    first_col, last_col = max(math.floor(left), 0), max(math.ceil(right), 0)
+    rows, cols = np.nonzero(line[first_row:last_row, first_col:last_col])
+    rows, cols = rows + first_row, cols + first_col
     if len(rows) < MIN_LINE_PIXELS:
         return None
     points = np.column_stack([cols, rows]).astype(np.float32)
@@ -83,25 +84,24 @@ def line_ellipse(
     within_reach = left <= centre_x - half_x and centre_x + half_x <= right
     if not (inside_box and within_reach and top <= centre_y - half_y and centre_y + half_y <= bottom):
         return None
-    if _turn_covered(points, (centre_x, centre_y)) < LINE_TURN or major < LARGER * _major_axis(basin):
+    if major < LARGER * basin.axes()[0]:
+        return None
+    if _turn_covered(points, (centre_x, centre_y), major, minor, theta) < LINE_TURN:
         return None
     return _ellipse_moments((centre_x, centre_y), major, minor, theta)
 
 
-def _turn_covered(points: np.ndarray, centre: tuple[float, float]) -> float:
-    """The share of ``TURN_BINS`` equal sectors about ``centre`` that hold a point."""
-    angles = np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0])
-    sectors = np.floor((angles + math.pi) / (2 * math.pi) * TURN_BINS).astype(np.int64) % TURN_BINS
-    return len(np.unique(sectors)) / TURN_BINS
-
-
-def _major_axis(moments: Moments) -> float:
-    """The major axis of a region's moment ellipse (0 for an empty region)."""
-    area, _, _, mu20, mu02, mu11 = moments
-    if area <= 0:
-        return 0.0
-    spread = math.hypot((mu20 - mu02) / 2, mu11) / area
-    return 4 * math.sqrt((mu20 + mu02) / 2 / area + spread)
+def _turn_covered(points: np.ndarray, centre: tuple[float, float], major: float, minor: float, theta: float) -> float:
+    """The share of ``TURN_SECTORS`` equal sectors about ``centre`` (of the ellipse's own turn)
+    that hold a point within ``LINE_BAND`` of the ellipse of axes ``major`` and ``minor`` turned
+    by ``theta``: specks and spokes joined to the line off the ellipse do not count."""
+    across_x, across_y = points[:, 0] - centre[0], points[:, 1] - centre[1]
+    along = (across_x * math.cos(theta) + across_y * math.sin(theta)) / (major / 2)
+    beside = (-across_x * math.sin(theta) + across_y * math.cos(theta)) / (minor / 2)
+    on_ellipse = np.abs(np.hypot(along, beside) - 1) <= LINE_BAND
+    angles = np.arctan2(beside[on_ellipse], along[on_ellipse])
+    sectors = np.floor((angles + math.pi) / (2 * math.pi) * TURN_SECTORS).astype(np.int64) % TURN_SECTORS
+    return len(np.unique(sectors)) / TURN_SECTORS
 
 
 def _ellipse_moments(centre: tuple[float, float], major: float, minor: float, theta: float) -> Moments:
