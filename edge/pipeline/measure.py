@@ -5,7 +5,8 @@ as the paper's own flood does: a *hollow* loop (a dark line around a lighter cen
 centre line of its dark line, a *filled* one (a blob with no distinct centre) on its edge (at
 half contrast, or at the edge's own level where that is lighter). For each candidate box the
 frame is cropped with a margin, smoothed and oriented so the loop's contrast is dark. A first
-flood of the inverted intensity, from the centre and from the crop's border, meets on the
+flood of the inverted intensity, from the centre and from the crop's border (not where it is the
+frame's edge within the box's span: a loop running out of the frame is cut there), meets on the
 outline's darkest line; when the basin inside it has a light centre and a dark line closes it,
 the loop is hollow and that basin is its outline (where the line is open on one side, the
 ellipse fitted to the line, ``edge.pipeline.open_line``). Otherwise a second flood, of the closeness to
@@ -49,6 +50,7 @@ import numpy as np
 from edge.kernels.landscape import (
     HALF_CONTRAST,
     INNER,
+    OUTER,
     Box,
     FirstFlood,
     Moments,
@@ -347,6 +349,7 @@ class _Crop:
     box: Box  # the box in crop pixels
     centre: tuple[float, float]  # the box's centre in crop pixels
     inner_radius: float  # the disc about the centre that seeds the loop's inside
+    cut: tuple[bool, bool, bool, bool] = (False, False, False, False)  # crop sides on the frame edge: l, t, r, b
 
     @property
     def placement(self) -> _Placement:
@@ -373,7 +376,8 @@ def _crop(image: np.ndarray, box: list[int], margin_share: float = CROP_MARGIN) 
     box_in_crop = Box(*(round(zoom * v) for v in (x0 - cx0, y0 - cy0, x1 - cx0, y1 - cy0)))
     smooth = cv2.GaussianBlur(crop, (0, 0), SMOOTHING_SIGMA_PX * zoom)
     inner_radius = zoom * max(1.0, 0.12 * min(x1 - x0, y1 - y0))
-    return _Crop(smooth, (cx0, cy0), zoom, (x0, y0, x1, y1), box_in_crop, centre, inner_radius)
+    cut = (cx0 == 0, cy0 == 0, cx1 == width, cy1 == height)
+    return _Crop(smooth, (cx0, cy0), zoom, (x0, y0, x1, y1), box_in_crop, centre, inner_radius, cut)
 
 
 def _sign(crop: _Crop, polarity: str) -> float:
@@ -406,6 +410,8 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     ``KIND_BAND`` of the cut, the outline lies between the two in proportion."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
+    if first.maybe_hollow and any(crop.cut):
+        first = first._replace(markers=_uncut(first.markers, crop))
     contrast_to_noise = (first.background - first.core) / max(first.noise, 1e-6)
     if not first.maybe_hollow:
         return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None, None)
@@ -426,6 +432,27 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
         return _Outline(filled, False, contrast_to_noise, margin, line_margin)
     between = _interpolated(region_moments(labels, INNER), filled, hollow_share)
     return _Outline(between, margin > 0, contrast_to_noise, margin, line_margin)
+
+
+def _uncut(markers: np.ndarray, crop: _Crop) -> np.ndarray:
+    """The first flood's ``markers`` without the background's along the frame's edge (the crop's
+    sides there, ``crop.cut``) within the box's span: where a loop runs out of the frame, the
+    crop's border crosses the loop, not its surroundings, and the background's water would start
+    inside it. A ring cut by the frame's edge then keeps its light centre up to that edge; beyond
+    the box's span the border along the edge stays the background's, so that a basin cannot run
+    along it. The markers as they were where none of the background's would be left."""
+    opened = markers.copy()
+    left, top, right, bottom = crop.cut
+    box = crop.box
+    for cut, stretch in (
+        (left, opened[box.y0 : box.y1, 0]),
+        (top, opened[0, box.x0 : box.x1]),
+        (right, opened[box.y0 : box.y1, -1]),
+        (bottom, opened[-1, box.x0 : box.x1]),
+    ):
+        if cut:
+            stretch[stretch == OUTER] = 0
+    return opened if (opened == OUTER).any() else markers
 
 
 def _hollow_outline(

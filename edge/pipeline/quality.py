@@ -3,8 +3,8 @@ reason it is raised. The measurement raises them from what it saw in each box; `
 counts them, draws flagged loops apart and shows them first in the gallery.
 
 The thresholds flag the tail, not the bulk: on the experts' boxes of the six bundled sample
-frames 41 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 18 are
-of uncertain kind, 12 of low contrast, 8 touch the crop, 2 are fitted to an open line and 1 is
+frames 43 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 19 are
+of uncertain kind, 11 of low contrast, 10 touch the crop, 2 are fitted to an open line and 1 is
 small in its box (a loop may raise several; 48 before the measurement followed the loop, 27 of them
 touching the crop)."""
 

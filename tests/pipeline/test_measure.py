@@ -235,6 +235,19 @@ def test_a_loop_open_on_one_side_is_not_lost_by_following_its_outline():
     assert followed.major_px == pytest.approx(100.0, rel=0.25)
 
 
+@pytest.mark.parametrize("inside_px", [10.0, 20.0])
+@pytest.mark.parametrize("angle_deg", [0.0, 20.0])
+def test_a_ring_cut_by_the_frames_edge_is_measured_across_its_light_centre(inside_px, angle_deg):
+    """A ring of 100 x 60 px whose centre lies 10 or 20 px inside the frame's bottom edge, its box
+    running out of the frame: the background's marker no longer runs along that edge inside the
+    loop, and the major axis, along the edge, comes back within 5 % (72-87 px before)."""
+    height = 160
+    centre = (100.3, height - inside_px)
+    frame = render_loop((height, 200), centre, (50.0, 30.0), angle_deg, 4.0, 60.0, noise=2.0, seed=1)
+    (defect,) = measure_defects(frame, ellipse_box(centre, (50.0, 30.0), angle_deg, 6))
+    assert defect.hollow and defect.major_px == pytest.approx(100.0, rel=0.05)
+
+
 def test_a_loop_whose_centre_darkens_through_the_cut_grows_smoothly():
     """A ring (40 px on its line's centre, 4 px line) whose inside darkens from a quarter to three
     quarters of its contrast: the size moves from the ring's centre line to its outer edge at half
