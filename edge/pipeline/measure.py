@@ -1,23 +1,23 @@
 """Module III: the shape and size of each defect, from watershed floods that follow the loop.
 
-Each loop is measured on its outline, as the experts who labelled li2018 drew their ellipses and
-as the paper's own flood does: a *hollow* loop (a dark line around a lighter centre) on the
-centre line of its dark line, a *filled* one (a blob with no distinct centre) on its edge (at
-half contrast, or at the edge's own level where that is lighter). For each candidate box the
-frame is cropped with a margin, smoothed and oriented so the loop's contrast is dark. A first
-flood of the inverted intensity, from the centre and from the crop's border (not where it is the
-frame's edge within the box's span: a loop running out of the frame is cut there), meets on the
-outline's darkest line; when the basin inside it has a light centre and a dark line closes it,
-the loop is hollow and that basin is its outline (where the line is open on one side, the
-ellipse fitted to the line, ``edge.pipeline.open_line``). Otherwise a second flood, of the closeness to
-the half-contrast level, seeded by the dark pixels about the box's centre, grows the blob out to
-its edge at half contrast (a box whose centre is plainly dark goes straight to it); where the
-level of the edge the image draws there (``edge_level``) is lighter, because a darker blotch set
-the blob's contrast, a third flood meets at the edge's level instead. Where the centre's level
-lies within ``KIND_BAND`` of the cut between the two, the outline is interpolated between them
-in proportion, so that a loop's size does not jump with a noise-sized change of that level. The
-moment ellipse of the outline gives the centre, the axes (diameter = major axis) and the
-orientation.
+Each loop is measured on its outline, as the experts who labelled li2018 drew their ellipses and as
+the paper's own flood does: a *hollow* loop (a dark line around a lighter centre) on the centre
+line of its dark line, a *filled* one (a blob with no distinct centre) on its edge (at half
+contrast, or at the edge's own level where that is lighter). For each candidate box the frame is
+cropped with a margin, smoothed and oriented so the loop's contrast is dark. A first flood of the
+inverted intensity, from the centre and from the crop's border (not where it is the frame's edge
+within the box's span, where a loop running out of the frame is cut; so also where only the crop
+reaches the edge), meets on the outline's darkest line; when the basin inside it has a light centre
+and a dark line closes it, the loop is hollow and that basin is its outline (where the line is open
+on one side, the ellipse fitted to the line, ``edge.pipeline.open_line``). Otherwise a second
+flood, of the closeness to the half-contrast level, seeded by the dark pixels about the box's
+centre, grows the blob out to its edge at half contrast (a box whose centre is plainly dark goes
+straight to it); where the level of the edge the image draws there (``edge_level``) is lighter,
+because a darker blotch set the blob's contrast, a third flood meets at the edge's level instead.
+Where the centre's level lies within ``KIND_BAND`` of the cut between the two, the outline is
+interpolated between them in proportion, so that a loop's size does not jump with a noise-sized
+change of that level. The moment ellipse of the outline gives the centre, the axes (diameter =
+major axis) and the orientation.
 
 The measurement then follows the loop rather than the box: the crop is centred and sized on
 the outline found (its extent scaled by ``FOLLOW_PADDING``) and the loop measured again, up to
@@ -238,7 +238,7 @@ class LoopMeasurer:
         """``defect`` measured again in crops centred and sized on its outline, while that box
         still moves and the loop stays the one the detector boxed (``_same_loop``) and keeps at
         least ``MIN_SHRINK`` of the major axis first measured. A loop whose outline is open or
-        faint on one side (an arc, a ring cut by the frame's edge) gives a smaller outline in the
+        faint on one side (an arc, a C, a ring faint in part) gives a smaller outline in the
         tighter crop about it, and a smaller one again in the next: that outline has lost the
         loop, and the last measurement before it stands. A loop measured on its open line
         (``edge.pipeline.open_line``) is not followed: its line was read in its crop, and read
@@ -349,7 +349,7 @@ class _Crop:
     box: Box  # the box in crop pixels
     centre: tuple[float, float]  # the box's centre in crop pixels
     inner_radius: float  # the disc about the centre that seeds the loop's inside
-    cut: tuple[bool, bool, bool, bool] = (False, False, False, False)  # crop sides on the frame edge: l, t, r, b
+    cut: tuple[bool, bool, bool, bool]  # the crop's sides on the frame's edge: left, top, right, bottom
 
     @property
     def placement(self) -> _Placement:

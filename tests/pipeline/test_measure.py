@@ -235,16 +235,22 @@ def test_a_loop_open_on_one_side_is_not_lost_by_following_its_outline():
     assert followed.major_px == pytest.approx(100.0, rel=0.25)
 
 
+@pytest.mark.parametrize("side", ["bottom", "top", "right", "left"])
 @pytest.mark.parametrize("inside_px", [10.0, 20.0])
 @pytest.mark.parametrize("angle_deg", [0.0, 20.0])
-def test_a_ring_cut_by_the_frames_edge_is_measured_across_its_light_centre(inside_px, angle_deg):
-    """A ring of 100 x 60 px whose centre lies 10 or 20 px inside the frame's bottom edge, its box
+def test_a_ring_cut_by_the_frames_edge_is_measured_across_its_light_centre(side, inside_px, angle_deg):
+    """A ring of 100 x 60 px whose centre lies 10 or 20 px inside one of the frame's edges, its box
     running out of the frame: the background's marker no longer runs along that edge inside the
     loop, and the major axis, along the edge, comes back within 5 % (72-87 px before)."""
     height = 160
     centre = (100.3, height - inside_px)
     frame = render_loop((height, 200), centre, (50.0, 30.0), angle_deg, 4.0, 60.0, noise=2.0, seed=1)
-    (defect,) = measure_defects(frame, ellipse_box(centre, (50.0, 30.0), angle_deg, 6))
+    box = ellipse_box(centre, (50.0, 30.0), angle_deg, 6)[0]
+    if side in ("top", "left"):  # the frame flipped upside down, and the box with it
+        frame, box = frame[::-1].copy(), np.array([box[0], height - box[3], box[2], height - box[1]])
+    if side in ("right", "left"):  # the frame turned onto its side: rows become columns
+        frame, box = frame.T.copy(), box[[1, 0, 3, 2]]
+    (defect,) = measure_defects(frame, box[None])
     assert defect.hollow and defect.major_px == pytest.approx(100.0, rel=0.05)
 
 
