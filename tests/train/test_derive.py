@@ -77,11 +77,14 @@ def test_boxes_follow_measured_outlines_padded_as_the_labels_are(tmp_path, paddi
 
 def test_boxes_stay_the_cascades_where_the_labelled_boxes_hold_nothing_the_flood_can_follow(tmp_path):
     rng, items = np.random.default_rng(0), []
-    for index in range(3):  # smooth noise: the flood finds some basin in every box, never the box's loop
+    # smooth noise: the flood finds some basin in every box, never the box's loop. The boxes lie away from
+    # the frame's edges: there a crop reaches the edge, and the median IoU came out either side of 0.5 by the
+    # seed (0.42-0.57 over three seeds; 0.41-0.48 at 60 px down)
+    for index in range(3):
         noise = cv2.GaussianBlur(rng.normal(150, 30, (256, 256)).astype(np.float32), (0, 0), 2.0)
         path = tmp_path / f"noise{index}.png"
         cv2.imwrite(str(path), noise.clip(0, 255).astype(np.uint8))
-        items.append(LabelledImage(path, np.array([[10 + 60 * k, 20, 10 + 60 * k + s, 20 + s] for k, s in
+        items.append(LabelledImage(path, np.array([[10 + 60 * k, 60, 10 + 60 * k + s, 60 + s] for k, s in
                                                    enumerate([20, 30, 40])], float)))  # fmt: skip
     settings = derive_settings(items, window=12)
     assert settings["derived_from"]["outline_box_iou_median"] < 0.5
