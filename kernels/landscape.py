@@ -67,6 +67,15 @@ class Moments(NamedTuple):
         return 4 * math.sqrt(major_var), 4 * math.sqrt(minor_var), 0.5 * math.atan2(2 * mu11, mu20 - mu02)
 
 
+def ellipse_half_extent(semi_major: float, semi_minor: float, theta: float) -> tuple[float, float]:
+    """How far the ellipse of those semi-axes, its major axis turned by ``theta`` (radians, from
+    +x towards +y), reaches from its centre along x and along y."""
+    return (
+        math.hypot(semi_major * math.cos(theta), semi_minor * math.sin(theta)),
+        math.hypot(semi_major * math.sin(theta), semi_minor * math.cos(theta)),
+    )
+
+
 class FirstFlood(NamedTuple):
     """What ``outline_landscape`` gives the first flood, and what it found on the way."""
 

@@ -3,22 +3,20 @@
 is compared with the major axis of its polygon, both as moment ellipses (diameter = 4 x the
 square root of the larger second central moment, which is the full major axis of an ellipse)."""
 
-import math
-
 import cv2
 import numpy as np
 
+from edge.kernels.landscape import Moments
 from edge.pipeline.measure import LoopMeasurer
 
 
 def outline_major_px(outline: np.ndarray) -> float | None:
     """The major axis of the filled polygon ``outline`` ``(K, 2)``; None for a degenerate one."""
     moments = cv2.moments(np.asarray(outline, np.float32).reshape(-1, 1, 2))
-    area = moments["m00"]
-    if area <= 0:
+    if moments["m00"] <= 0:
         return None
-    mu20, mu02, mu11 = moments["mu20"] / area, moments["mu02"] / area, moments["mu11"] / area
-    return 4 * math.sqrt((mu20 + mu02) / 2 + math.hypot((mu20 - mu02) / 2, mu11))
+    keys = ("m00", "m10", "m01", "mu20", "mu02", "mu11")
+    return Moments(*(moments[key] for key in keys)).axes()[0]
 
 
 def axis_pairs(

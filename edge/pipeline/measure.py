@@ -60,6 +60,7 @@ from edge.kernels.landscape import (
     dark_seeds,
     darkest_local_mean,
     edge_level,
+    ellipse_half_extent,
     filled_landscape,
     outline_landscape,
     region_moments,
@@ -253,9 +254,8 @@ class LoopMeasurer:
         box = np.array(defect.bbox, np.float64)
         least_major = MIN_SHRINK * defect.major_px
         for _ in range(self.follow_rounds):
-            if (
-                "open_line" in defect.flags
-            ):  # its line was read in its crop: about its ellipse, it would walk along lines
+            # a loop measured on its open line was read in its own crop: about its ellipse it walks along lines
+            if "open_line" in defect.flags:
                 break
             following = outline_boxes([defect], FOLLOW_PADDING)[0]
             if np.abs(following - box).max() <= FOLLOW_SETTLED * side:
@@ -301,8 +301,7 @@ def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
     for row, defect in zip(boxes, defects, strict=True):
         turn = math.radians(defect.angle_deg)
         major, minor = defect.major_px / 2, defect.minor_px / 2
-        half_x = padding * math.hypot(major * math.cos(turn), minor * math.sin(turn))
-        half_y = padding * math.hypot(major * math.sin(turn), minor * math.cos(turn))
+        half_x, half_y = (padding * half for half in ellipse_half_extent(major, minor, turn))
         row[:] = defect.x - half_x, defect.y - half_y, defect.x + half_x, defect.y + half_y
     return boxes
 
@@ -425,8 +424,10 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
             return _Outline(filled, False, contrast_to_noise, None, line_margin)
     hollow_share = min(max(0.5 + margin / (2 * KIND_BAND), 0.0), 1.0)
     if hollow_share == 1:
-        basin = _Outline(region_moments(labels, INNER), True, contrast_to_noise, margin, line_margin)
-        return _hollow_outline(labels, crop, sign, first, basin, line_margin + CLOSED_LINE)
+        basin = region_moments(labels, INNER)
+        fitted = _open_line_ellipse(labels, crop, sign, first, basin, line_margin + CLOSED_LINE)
+        moments = basin if fitted is None else fitted
+        return _Outline(moments, True, contrast_to_noise, margin, line_margin, open_line=fitted is not None)
     filled = _filled_outline(crop, sign, noise, first, flood_with)
     if hollow_share == 0:
         return _Outline(filled, False, contrast_to_noise, margin, line_margin)
@@ -455,17 +456,15 @@ def _uncut(markers: np.ndarray, crop: _Crop) -> np.ndarray:
     return opened if (opened == OUTER).any() else markers
 
 
-def _hollow_outline(
-    labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood, basin: _Outline, line_share: float
-) -> _Outline:
-    """A hollow loop's outline: its ``basin``, or where the dark line closes under ``OPEN_LINE``
-    of the basin's edge (``line_share``), the ellipse fitted to that line when it is the larger
-    (``edge.pipeline.open_line``)."""
+def _open_line_ellipse(
+    labels: np.ndarray, crop: _Crop, sign: float, first: FirstFlood, basin: Moments, line_share: float
+) -> Moments | None:
+    """Where a hollow loop's dark line closes under ``OPEN_LINE`` of its ``basin``'s edge
+    (``line_share``), the moments of the ellipse fitted to that line when it is the larger
+    (``edge.pipeline.open_line``); None where the basin stands."""
     if line_share >= OPEN_LINE:
-        return basin
-    dark_level = first.background - HALF_CONTRAST * first.contrast
-    fitted = line_ellipse(crop.smooth, sign, labels, crop.box, dark_level, basin.moments)
-    return basin if fitted is None else basin._replace(moments=fitted, open_line=True)
+        return None
+    return line_ellipse(crop.smooth, sign, labels, crop.box, first.background - HALF_CONTRAST * first.contrast, basin)
 
 
 def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
@@ -570,8 +569,7 @@ def _ellipse(
     major_px = major * scale
     centre = (m10 / area, m01 / area)  # crop px
     semi_major, semi_minor = major / 2, minor / 2
-    extent = (math.hypot(semi_major * math.cos(turn), semi_minor * math.sin(turn)),
-              math.hypot(semi_major * math.sin(turn), semi_minor * math.cos(turn)))  # fmt: skip
+    extent = ellipse_half_extent(semi_major, semi_minor, turn)
     touches_crop = reaches_edge(centre, extent, placement.shape, EDGE_MARGIN_PX * placement.zoom)
     flags = quality_flags(
         major_px,

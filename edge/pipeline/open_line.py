@@ -19,7 +19,7 @@ import math
 import cv2
 import numpy as np
 
-from edge.kernels.landscape import INNER, Box, Moments
+from edge.kernels.landscape import INNER, Box, Moments, ellipse_half_extent
 
 OPEN_LINE = 0.85  # a hollow basin's edge less dark than this share is open (validation hollow loops: 5th pct 0.84)
 LINE_TURN = 0.5  # of the turn about the fitted centre that the line's pixels must cover (an arc of 180 degrees)
@@ -78,8 +78,7 @@ def line_ellipse(
         return None
     major, minor, turn = (width, height, angle_deg) if width >= height else (height, width, angle_deg + 90)
     theta = math.radians(turn)
-    half_x = math.hypot(major / 2 * math.cos(theta), minor / 2 * math.sin(theta))
-    half_y = math.hypot(major / 2 * math.sin(theta), minor / 2 * math.cos(theta))
+    half_x, half_y = ellipse_half_extent(major / 2, minor / 2, theta)
     inside_box = box.x0 <= centre_x < box.x1 and box.y0 <= centre_y < box.y1
     within_reach = left <= centre_x - half_x and centre_x + half_x <= right
     if not (inside_box and within_reach and top <= centre_y - half_y and centre_y + half_y <= bottom):
