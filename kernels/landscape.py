@@ -172,15 +172,29 @@ def _basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, labe
 
 
 @njit(nogil=True, cache=CACHE)
-def _dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, level: float) -> float:
+def _dark_edge_share(
+    labels: np.ndarray,
+    smooth: np.ndarray,
+    sign: float,
+    label: int,
+    level: float,
+    open_sides: tuple[bool, bool, bool, bool],
+) -> float:
     """The share of the edge pixels of the region of ``labels`` equal to ``label`` (those that lie
     on the crop's border or have a pixel of another label among their 8 neighbours) where
-    ``sign * smooth`` is at or below ``level``; 0 for a region without pixels."""
+    ``sign * smooth`` is at or below ``level``; 0 for a region without pixels. Pixels on the
+    crop's sides that ``open_sides`` (left, top, right, bottom) names are not counted: there the
+    frame ends, and what closes the region lies beyond it."""
     height, width = labels.shape
+    open_left, open_top, open_right, open_bottom = open_sides
     edge = dark = 0
     for row in range(height):
         for col in range(width):
             if labels[row, col] != label:
+                continue
+            if (open_left and col == 0) or (open_right and col == width - 1):
+                continue
+            if (open_top and row == 0) or (open_bottom and row == height - 1):
                 continue
             if row == 0 or col == 0 or row == height - 1 or col == width - 1:
                 on_edge = True
@@ -459,11 +473,21 @@ def basin_light_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label
     return float(_basin_light_level(labels, smooth, float(sign), int(label)))
 
 
-def dark_edge_share(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, level: float) -> float:
-    """See ``_dark_edge_share``; ``labels`` int32 of ``smooth``'s shape."""
+def dark_edge_share(
+    labels: np.ndarray,
+    smooth: np.ndarray,
+    sign: float,
+    label: int,
+    level: float,
+    open_sides: tuple[bool, bool, bool, bool] = (False, False, False, False),
+) -> float:
+    """See ``_dark_edge_share``; ``labels`` int32 of ``smooth``'s shape, ``open_sides`` four bools."""
     smooth = _checked_crop(smooth, "dark_edge_share")
     labels = _checked_labels(labels, smooth.shape, "dark_edge_share")
-    return float(_dark_edge_share(labels, smooth, float(sign), int(label), float(level)))
+    if len(open_sides) != 4:
+        raise ValueError(f"dark_edge_share: open_sides names the left, top, right and bottom sides, got {open_sides}")
+    sides = tuple(bool(side) for side in open_sides)
+    return float(_dark_edge_share(labels, smooth, float(sign), int(label), float(level), sides))
 
 
 def edge_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, reach: int) -> float:

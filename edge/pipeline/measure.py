@@ -528,8 +528,11 @@ def _dark_line_share(labels: np.ndarray, crop: _Crop, sign: float, first: FirstF
     the contrast: a hollow loop's light centre is closed by its dark line, at least ``CLOSED_LINE``
     of it. A box whose centre falls beside a small blob finds a basin of background instead, closed
     on one side by the blob and elsewhere by noise (17-29 % of its edge that dark at the median, on
-    the synthetic truth; a hollow loop's, 98-100 % at the 5th percentile)."""
-    return dark_edge_share(labels, crop.smooth, sign, INNER, first.background - OUTLINE_DEPTH * first.contrast)
+    the synthetic truth; a hollow loop's, 98-100 % at the 5th percentile). Where the crop's side
+    is the frame's edge (``crop.cut``), the basin's pixels along it do not count: the first flood
+    left that stretch open (``_uncut``), and a ring running out of the frame is closed beyond it."""
+    level = first.background - OUTLINE_DEPTH * first.contrast
+    return dark_edge_share(labels, crop.smooth, sign, INNER, level, crop.cut)
 
 
 def _light_centre_margin(labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood) -> float:

@@ -56,6 +56,7 @@ BOXES = np.array([[0.0, 0.0, 4.0, 4.0]])
         (lambda: basin_light_level(LABELS[:4], SMOOTH, 1.0, 2), "labels of shape"),
         (lambda: dark_edge_share(LABELS, SMOOTH.astype(np.float64), 1.0, 2, 0.0), "float32"),
         (lambda: dark_edge_share(LABELS[:4], SMOOTH, 1.0, 2, 0.0), "labels of shape"),
+        (lambda: dark_edge_share(LABELS, SMOOTH, 1.0, 2, 0.0, (True, False)), "open_sides names the left"),
         (lambda: filled_landscape(SMOOTH, LABELS.astype(np.int64), 1.0, 1.0, 0.0), "int32"),
         (lambda: edge_level(LABELS[:4], SMOOTH, 1.0, 2, 2), "labels of shape"),
         (lambda: edge_level(LABELS, SMOOTH, 1.0, 2, 0), "reach must be at least 1"),

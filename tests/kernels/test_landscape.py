@@ -129,8 +129,8 @@ def test_basin_light_level_is_the_upper_quartile_inside_the_basin():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_dark_edge_share_equals_the_opencv_reference(seed):
-    """The share of a region's edge pixels (an 8-neighbour outside it, or the crop's border) at or
-    below the level: against an erosion by OpenCV."""
+    """The share of a region's edge pixels (an 8-neighbour outside it, or the crop's border but
+    for its open sides) at or below the level: against an erosion by OpenCV."""
     rng = np.random.default_rng(seed)
     smooth = rng.normal(100, 20, (23, 31)).astype(np.float32)
     rows, cols = np.indices(smooth.shape)
@@ -145,6 +145,14 @@ def test_dark_edge_share_equals_the_opencv_reference(seed):
         expected = np.mean(sign * smooth[edge] <= level)
         assert dark_edge_share(labels, smooth, sign, 2, level) == pytest.approx(expected)
     assert dark_edge_share(labels, smooth, 1.0, 4, 95.0) == 0.0  # no such region
+    # the crop's sides named open (the frame's edge) are left out, corners with them
+    open_sides = (bool(seed & 1), True, False, bool(seed & 2))
+    counted = edge.copy()
+    for side, stretch in zip(open_sides, (counted[:, 0], counted[0], counted[:, -1], counted[-1]), strict=True):
+        if side:
+            stretch[:] = False
+    expected = np.mean(smooth[counted] <= 95.0)
+    assert dark_edge_share(labels, smooth, 1.0, 2, 95.0, open_sides) == pytest.approx(expected)
 
 
 def _reference_edge_level(labels, smooth, sign, label, reach):

@@ -7,6 +7,7 @@ from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
 from edge.pipeline import measure
 from edge.pipeline.measure import (
+    CLOSED_LINE,
     MIN_SHRINK,
     MORE_WINDOWS,
     START_STEP,
@@ -242,6 +243,14 @@ def test_a_ring_cut_by_the_frames_edge_is_measured_across_its_light_centre(side,
     """A ring of 100 x 60 px whose centre lies 10 or 20 px inside one of the frame's edges, its box
     running out of the frame: the background's marker no longer runs along that edge inside the
     loop, and the major axis, along the edge, comes back within 5 % (72-87 px before)."""
+    frame, box = _cut_ring(side, inside_px, angle_deg)
+    (defect,) = measure_defects(frame, box[None])
+    assert defect.hollow and defect.major_px == pytest.approx(100.0, rel=0.05)
+
+
+def _cut_ring(side: str, inside_px: float, angle_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """A ring of 100 x 60 px (4 px line) whose centre lies ``inside_px`` inside the frame's
+    ``side``, and its box, padded 6 px, running out of the frame."""
     height = 160
     centre = (100.3, height - inside_px)
     frame = render_loop((height, 200), centre, (50.0, 30.0), angle_deg, 4.0, 60.0, noise=2.0, seed=1)
@@ -250,8 +259,26 @@ def test_a_ring_cut_by_the_frames_edge_is_measured_across_its_light_centre(side,
         frame, box = frame[::-1].copy(), np.array([box[0], height - box[3], box[2], height - box[1]])
     if side in ("right", "left"):  # the frame turned onto its side: rows become columns
         frame, box = frame.T.copy(), box[[1, 0, 3, 2]]
-    (defect,) = measure_defects(frame, box[None])
-    assert defect.hollow and defect.major_px == pytest.approx(100.0, rel=0.05)
+    return frame, box
+
+
+@pytest.mark.parametrize("side", ["bottom", "top", "right", "left"])
+def test_a_ring_cut_by_the_frames_edge_is_closed_by_its_line_where_the_frame_shows_it(monkeypatch, side):
+    """The stretch of the crop's border on the frame's edge, which the first flood leaves open,
+    is not counted in the dark line's share of the basin's edge: the ring's line closes all the
+    rest of it (0.68-0.96 of the edge with the stretch counted, for its centre 10-30 px inside)."""
+    outlines = []
+    flood_outline = measure._flood_outline
+
+    def recorded(*args):
+        outlines.append(flood_outline(*args))
+        return outlines[-1]
+
+    monkeypatch.setattr(measure, "_flood_outline", recorded)
+    for inside_px in (10.0, 20.0, 30.0):
+        measure_defects(*_cut_ring(side, inside_px, 0.0))
+    shares = [outline.line_margin + CLOSED_LINE for outline in outlines]
+    assert len(shares) >= 3 and min(shares) >= 0.95
 
 
 def test_a_loop_whose_centre_darkens_through_the_cut_grows_smoothly():
