@@ -15,7 +15,7 @@ from edge.eval.matching import (
     labels_found,
     pooled,
 )
-from edge.eval.sizes import axis_errors, axis_pairs
+from edge.eval.sizes import axis_errors, axis_pairs, label_box_pairs
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
 from edge.io.images import Frame, read_frame, to_uint8
@@ -43,12 +43,14 @@ def evaluate_labelled(
 
     Returns {matching, images, centre_tolerance_px, recall, precision, f1, intervals: {recall,
     precision, f1: [low, high]}, iou40: {...}, recall_by_size: [...], per_image: [...], and, where
-    labels have outlines, outline_axis: {...}}: centre matching by ``matching`` ("one-to-one" or the paper's
-    "paper", see ``edge.eval.matching.count_matches``) within the model set's centre tolerance
+    labels have outlines, outline_axis and outline_axis_in_label_boxes: {...}}: centre matching by
+    ``matching`` ("one-to-one" or the paper's "paper", see ``edge.eval.matching.count_matches``)
+    within the model set's centre tolerance
     (li2018's: 20 px), IoU >= 0.4 one to one, 95 % bootstrap intervals over images. Diameters are
     measured by module III inside the detected boxes (and inside the labelled boxes, for
     comparison); where labels have outlines, each one-to-one matched loop's measured major axis
-    is compared with its outline's (``edge.eval.sizes``). Recall by size (``edge.eval.by_size``)
+    is compared with its outline's, and so is each outlined loop measured in its own label box
+    (``edge.eval.sizes``: means, medians, and medians by the kind measured). Recall by size (``edge.eval.by_size``)
     counts the labels found under ``matching``, in classes of label box side. Where the model set
     has an outline padding (``settings.json``, derived from its training boxes), each loop's box is
     its measured outline padded as the training labels were, not the cascade's window. An image
@@ -59,7 +61,7 @@ def evaluate_labelled(
     tolerance = models.centre_tolerance_px
     pipeline = None if detections_dir else Pipeline.from_settings(settings, models)
     measurer = LoopMeasurer.from_settings(settings)
-    centre_counts, iou_counts, per_image, all_axes, by_size = [], [], [], [], []
+    centre_counts, iou_counts, per_image, all_axes, all_in_labels, by_size = [], [], [], [], [], []
     for item in items:
         frame = read_frame(item.image, pixel_size_nm)
         pixels = frame.pixels
@@ -76,10 +78,12 @@ def evaluate_labelled(
             detected_mean, detected_std = _diameters(pixels, detections, measurer)
         else:
             detected_mean, detected_std = mean_std(np.array([d.major_px for d in measured]))
-        for_recall = slice(None) if item.added is None else ~item.added  # the labellers' own boxes
-        labelled_mean, _ = _diameters(pixels, item.boxes[for_recall], measurer)
+        own = _own(item)
+        in_label_boxes = measurer.measure_each(pixels, item.boxes)
+        labelled = [defect for defect, drawn in zip(in_label_boxes, own, strict=True) if drawn and defect]
+        labelled_mean, _ = mean_std(np.array([defect.major_px for defect in labelled]))
         found = labels_found(item.boxes, detections, matching, tolerance)
-        by_size.append(recall_by_size(item.boxes[for_recall], found[for_recall]))
+        by_size.append(recall_by_size(item.boxes[own], found[own]))
         per_image.append(
             {
                 "image": item.image.name,
@@ -97,9 +101,14 @@ def evaluate_labelled(
         if item.outlines is not None:
             pairs = centre_pairs(item.boxes, detections, tolerance)
             axes = axis_pairs(pixels, item.outlines, measured_in, pairs, measurer)
+            in_labels = label_box_pairs(item.outlines, in_label_boxes)
             per_image[-1]["outline_axis"] = axis_errors(axes)
+            per_image[-1]["outline_axis_in_label_boxes"] = axis_errors(in_labels)
             all_axes += axes
-    sizes = {"outline_axis": axis_errors(all_axes)} if any(item.outlines is not None for item in items) else {}
+            all_in_labels += in_labels
+    sizes = {}
+    if any(item.outlines is not None for item in items):
+        sizes = {"outline_axis": axis_errors(all_axes), "outline_axis_in_label_boxes": axis_errors(all_in_labels)}
     return {
         "matching": matching,
         "images": len(items),
@@ -190,22 +199,40 @@ def _rate(row: dict) -> str:
 
 
 def _outline_lines(report: dict) -> list[str]:
-    """Measured major axes against the labels' outlines, per image and pooled."""
-    lines = ["measured major axis against the labelled outline's (matched loops; error = measured - drawn):"]
-    rows = [(row["image"], row.get("outline_axis")) for row in report["per_image"]] + [
-        ("pooled", report["outline_axis"])
-    ]
-    for name, errors in rows:
-        if errors is None:
-            lines.append(f"  {name[:48]:<48} no matched loop with an outline")
-            continue
-        lines.append(
-            f"  {name[:48]:<48} {errors['loops']:>4} loops  drawn {errors['drawn_mean_px']:6.1f} px  measured "
-            f"{errors['measured_mean_px']:6.1f} px  signed {errors['signed_px']:+6.1f} px "
-            f"({errors['signed_percent']:+5.1f} %)  absolute {errors['absolute_px']:5.1f} px "
-            f"({errors['absolute_percent']:4.1f} %)"
-        )
+    """Measured major axes against the labels' outlines, per image and pooled: in the matched
+    detections' boxes, then in the label boxes; the pooled medians by kind."""
+    lines = ["measured major axis against the labelled outline's (error = measured - drawn):"]
+    for key, where in (
+        ("outline_axis", "matched loops, in the detected box"),
+        ("outline_axis_in_label_boxes", "every outlined loop, in its label box"),
+    ):
+        lines.append(f"  {where}:")
+        rows = [(row["image"], row.get(key)) for row in report["per_image"]] + [("pooled", report[key])]
+        for name, errors in rows:
+            if errors is None:
+                lines.append(f"    {name[:48]:<48} no measured loop with an outline")
+                continue
+            lines.append(
+                f"    {name[:48]:<48} {errors['loops']:>4} loops  drawn {errors['drawn_mean_px']:6.1f} px  measured "
+                f"{errors['measured_mean_px']:6.1f} px  mean signed {errors['signed_px']:+6.1f} px "
+                f"({errors['signed_percent']:+5.1f} %)  absolute {errors['absolute_px']:5.1f} px "
+                f"({errors['absolute_percent']:4.1f} %)  median signed {errors['median_signed_percent']:+5.1f} %  "
+                f"absolute {errors['median_absolute_percent']:4.1f} %"
+            )
+        pooled = report[key]
+        if pooled is not None:
+            lines.append("    pooled by the kind measured: " + "  ".join(
+                f"{kind} {errors['loops']} loops, median signed {errors['median_signed_percent']:+.1f} %, "
+                f"absolute {errors['median_absolute_percent']:.1f} %"
+                for kind, errors in pooled["by_kind"].items()
+            ))  # fmt: skip
     return lines
+
+
+def _own(item: LabelledImage) -> np.ndarray:
+    """Which of ``item``'s boxes its labellers drew (not added by an audit): the ones recall and
+    the labelled loops' sizes count."""
+    return np.ones(len(item.boxes), bool) if item.added is None else ~np.asarray(item.added, bool)
 
 
 def _number(value: float | None) -> str:
