@@ -182,9 +182,10 @@ def _dark_edge_share(
 ) -> float:
     """The share of the edge pixels of the region of ``labels`` equal to ``label`` (those that lie
     on the crop's border or have a pixel of another label among their 8 neighbours) where
-    ``sign * smooth`` is at or below ``level``; 0 for a region without pixels. Pixels on the
-    crop's sides that ``open_sides`` (left, top, right, bottom) names are not counted: there the
-    frame ends, and what closes the region lies beyond it."""
+    ``sign * smooth`` is at or below ``level``. Pixels on the crop's sides that ``open_sides``
+    (left, top, right, bottom) names are not counted: there the frame ends, and what closes the
+    region lies beyond it. 0 where no edge pixel counts (a region without pixels, or with its
+    edge only on open sides)."""
     height, width = labels.shape
     open_left, open_top, open_right, open_bottom = open_sides
     edge = dark = 0

@@ -15,7 +15,7 @@ from edge.eval.matching import (
     labels_found,
     pooled,
 )
-from edge.eval.sizes import axis_errors, axis_pairs, label_box_pairs
+from edge.eval.sizes import axis_errors, axis_pairs, drawn_axes
 from edge.io.boxes import box_file_for, read_boxes
 from edge.io.dataset import LabelledImage
 from edge.io.images import Frame, read_frame, to_uint8
@@ -70,18 +70,14 @@ def evaluate_labelled(
             detections, measured = _pipeline_detections(pipeline, frame, models.outline_padding)
         else:
             detections = _detections_from_file(box_file_for(item.image, detections_dir))
-        measured_in = detections if measured is None else np.array([d.bbox for d in measured], float).reshape(-1, 4)
         by_centre = count_matches(item.boxes, detections, matching, tolerance, item.added)
         centre_counts.append(by_centre)
         iou_counts.append(count_iou_matches(item.boxes, detections, item.added))
-        if measured is None:
-            detected_mean, detected_std = _diameters(pixels, detections, measurer)
-        else:
-            detected_mean, detected_std = mean_std(np.array([d.major_px for d in measured]))
+        detected = measurer.measure_each(pixels, detections) if measured is None else measured
+        detected_mean, detected_std = _mean_diameter(detected)
         own = _own(item)
-        in_label_boxes = measurer.measure_each(pixels, item.boxes)
-        labelled = [defect for defect, drawn in zip(in_label_boxes, own, strict=True) if drawn and defect]
-        labelled_mean, _ = mean_std(np.array([defect.major_px for defect in labelled]))
+        in_label_boxes = measurer.measure_each(pixels, item.boxes[own])
+        labelled_mean, _ = _mean_diameter(in_label_boxes)
         found = labels_found(item.boxes, detections, matching, tolerance)
         by_size.append(recall_by_size(item.boxes[own], found[own]))
         per_image.append(
@@ -99,9 +95,10 @@ def evaluate_labelled(
             }
         )
         if item.outlines is not None:
-            pairs = centre_pairs(item.boxes, detections, tolerance)
-            axes = axis_pairs(pixels, item.outlines, measured_in, pairs, measurer)
-            in_labels = label_box_pairs(item.outlines, in_label_boxes)
+            drawn = drawn_axes(item.outlines)
+            axes = axis_pairs(drawn, detected, centre_pairs(item.boxes, detections, tolerance))
+            own_drawn = [axis for axis, drawn_by_labellers in zip(drawn, own, strict=True) if drawn_by_labellers]
+            in_labels = axis_pairs(own_drawn, in_label_boxes, [(index, index) for index in range(len(own_drawn))])
             per_image[-1]["outline_axis"] = axis_errors(axes)
             per_image[-1]["outline_axis_in_label_boxes"] = axis_errors(in_labels)
             all_axes += axes
@@ -142,8 +139,9 @@ def _detections_from_file(box_file: Path) -> np.ndarray:
     return read_boxes(box_file)[0]
 
 
-def _diameters(pixels: np.ndarray, boxes: np.ndarray, measurer: LoopMeasurer) -> tuple[float | None, float | None]:
-    return mean_std(np.array([d.major_px for d in measurer.measure(pixels, boxes)]))
+def _mean_diameter(defects: list[Defect | None]) -> tuple[float | None, float | None]:
+    """The mean and sd of the major axes of the loops measured (None: a box with none)."""
+    return mean_std(np.array([defect.major_px for defect in defects if defect is not None]))
 
 
 def format_report(report: dict) -> str:
@@ -219,12 +217,12 @@ def _outline_lines(report: dict) -> list[str]:
                 f"({errors['absolute_percent']:4.1f} %)  median signed {errors['median_signed_percent']:+5.1f} %  "
                 f"absolute {errors['median_absolute_percent']:4.1f} %"
             )
-        pooled = report[key]
-        if pooled is not None:
+        pooled_errors = report[key]
+        if pooled_errors is not None:
             lines.append("    pooled by the kind measured: " + "  ".join(
                 f"{kind} {errors['loops']} loops, median signed {errors['median_signed_percent']:+.1f} %, "
                 f"absolute {errors['median_absolute_percent']:.1f} %"
-                for kind, errors in pooled["by_kind"].items()
+                for kind, errors in pooled_errors["by_kind"].items()
             ))  # fmt: skip
     return lines
 

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from edge.kernels.landscape import Moments
-from edge.pipeline.measure import Defect, LoopMeasurer
+from edge.pipeline.measure import Defect
 
 
 class AxisPair(NamedTuple):
@@ -33,31 +33,19 @@ def outline_major_px(outline: np.ndarray) -> float | None:
     return Moments(*(moments[key] for key in keys)).axes()[0]
 
 
-def axis_pairs(
-    pixels: np.ndarray, outlines: list, boxes: np.ndarray, pairs: np.ndarray, measurer: LoopMeasurer
-) -> list[AxisPair]:
-    """The axes of each ``(label, box)`` pair of ``pairs`` whose label has an outline and whose
-    box ``measurer`` could measure (the loop measured in ``boxes[box]``)."""
+def drawn_axes(outlines: list[np.ndarray | None]) -> list[float | None]:
+    """The major axis of each outline (None where a label has none, or a degenerate one)."""
+    return [None if outline is None else outline_major_px(outline) for outline in outlines]
+
+
+def axis_pairs(drawn: list[float | None], measured: list[Defect | None], pairs) -> list[AxisPair]:
+    """The axes of each ``(label, box)`` of ``pairs`` whose label has a drawn axis (``drawn``,
+    by label) and whose box's loop was measured (``measured``, by box; None where it was not)."""
     found = []
     for label, box in pairs:
-        outline = outlines[label] if outlines is not None else None
-        drawn = outline_major_px(outline) if outline is not None else None
-        if drawn is None:
-            continue
-        measured = measurer.measure(pixels, boxes[box : box + 1])
-        if measured:
-            found.append(AxisPair(measured[0].major_px, drawn, measured[0].hollow))
-    return found
-
-
-def label_box_pairs(outlines: list, in_label_boxes: list[Defect | None]) -> list[AxisPair]:
-    """The axes of each label with an outline whose loop was measured in its own label box
-    (``in_label_boxes``: the measurement in each label's box, None where there was none)."""
-    found = []
-    for outline, defect in zip(outlines, in_label_boxes, strict=True):
-        drawn = outline_major_px(outline) if outline is not None else None
-        if drawn is not None and defect is not None:
-            found.append(AxisPair(defect.major_px, drawn, defect.hollow))
+        defect = measured[box]
+        if drawn[label] is not None and defect is not None:
+            found.append(AxisPair(defect.major_px, drawn[label], defect.hollow))
     return found
 
 

@@ -1,3 +1,5 @@
+import itertools
+
 import cv2
 import numpy as np
 import pytest
@@ -129,12 +131,12 @@ def test_basin_light_level_is_the_upper_quartile_inside_the_basin():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_dark_edge_share_equals_the_opencv_reference(seed):
-    """The share of a region's edge pixels (an 8-neighbour outside it, or the crop's border but
-    for its open sides) at or below the level: against an erosion by OpenCV."""
+    """The share of a region's edge pixels (an 8-neighbour outside it, or the crop's border) at or
+    below the level: against an erosion by OpenCV."""
     rng = np.random.default_rng(seed)
     smooth = rng.normal(100, 20, (23, 31)).astype(np.float32)
     rows, cols = np.indices(smooth.shape)
-    disc = np.hypot(cols - 12 - seed, rows - 11) < 8  # mostly interior pixels, one touching the border
+    disc = np.hypot(cols - 12 - seed, rows - 11) < 8  # mostly interior pixels, clear of the border
     scattered = np.where(rng.random(smooth.shape) < 0.7, 2, 1)
     labels = np.where(disc, 2, np.where(rng.random(smooth.shape) < 0.5, 1, 3)) if seed % 2 else scattered
     labels = labels.astype(np.int32)
@@ -145,14 +147,26 @@ def test_dark_edge_share_equals_the_opencv_reference(seed):
         expected = np.mean(sign * smooth[edge] <= level)
         assert dark_edge_share(labels, smooth, sign, 2, level) == pytest.approx(expected)
     assert dark_edge_share(labels, smooth, 1.0, 4, 95.0) == 0.0  # no such region
-    # the crop's sides named open (the frame's edge) are left out, corners with them
-    open_sides = (bool(seed & 1), True, False, bool(seed & 2))
-    counted = edge.copy()
+
+
+@pytest.mark.parametrize("open_sides", list(itertools.product((False, True), repeat=4)))
+def test_dark_edge_share_leaves_out_the_crops_open_sides(open_sides):
+    """The crop's sides named open (left, top, right, bottom: where the frame ends) do not count,
+    corners with them; a region scattered over the whole crop has edge pixels on every side, so
+    each side left in or out changes the share."""
+    rng = np.random.default_rng(7)
+    smooth = rng.normal(100, 20, (23, 31)).astype(np.float32)
+    labels = np.where(rng.random(smooth.shape) < 0.7, 2, 1).astype(np.int32)
+    inside = (labels == 2).astype(np.uint8)
+    eroded = cv2.erode(inside, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    counted = (inside == 1) & (eroded == 0)
     for side, stretch in zip(open_sides, (counted[:, 0], counted[0], counted[:, -1], counted[-1]), strict=True):
         if side:
             stretch[:] = False
     expected = np.mean(smooth[counted] <= 95.0)
-    assert dark_edge_share(labels, smooth, 1.0, 2, 95.0, open_sides) == pytest.approx(expected)
+    assert dark_edge_share(labels, smooth, 1.0, 2, 95.0, open_sides) == pytest.approx(expected, rel=1e-9)
+    if any(open_sides):
+        assert expected != pytest.approx(dark_edge_share(labels, smooth, 1.0, 2, 95.0), rel=1e-9)
 
 
 def _reference_edge_level(labels, smooth, sign, label, reach):

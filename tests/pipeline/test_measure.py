@@ -262,11 +262,9 @@ def _cut_ring(side: str, inside_px: float, angle_deg: float) -> tuple[np.ndarray
     return frame, box
 
 
-@pytest.mark.parametrize("side", ["bottom", "top", "right", "left"])
-def test_a_ring_cut_by_the_frames_edge_is_closed_by_its_line_where_the_frame_shows_it(monkeypatch, side):
-    """The stretch of the crop's border on the frame's edge, which the first flood leaves open,
-    is not counted in the dark line's share of the basin's edge: the ring's line closes all the
-    rest of it (0.68-0.96 of the edge with the stretch counted, for its centre 10-30 px inside)."""
+@pytest.fixture
+def flooded_outlines(monkeypatch) -> list:
+    """Every ``_Outline`` the measurement floods from here on, in order."""
     outlines = []
     flood_outline = measure._flood_outline
 
@@ -275,10 +273,34 @@ def test_a_ring_cut_by_the_frames_edge_is_closed_by_its_line_where_the_frame_sho
         return outlines[-1]
 
     monkeypatch.setattr(measure, "_flood_outline", recorded)
+    return outlines
+
+
+@pytest.mark.parametrize("side", ["bottom", "top", "right", "left"])
+def test_a_ring_cut_by_the_frames_edge_is_closed_by_its_line_where_the_frame_shows_it(flooded_outlines, side):
+    """The stretch of the crop's border on the frame's edge, which the first flood leaves open,
+    is not counted in the dark line's share of the basin's edge: the ring's line closes all the
+    rest of it (0.68-0.96 of the edge with the stretch counted, for its centre 10-30 px inside)."""
     for inside_px in (10.0, 20.0, 30.0):
         measure_defects(*_cut_ring(side, inside_px, 0.0))
-    shares = [outline.line_margin + CLOSED_LINE for outline in outlines]
+    shares = [outline.line_margin + CLOSED_LINE for outline in flooded_outlines if outline.line_margin is not None]
     assert len(shares) >= 3 and min(shares) >= 0.95
+
+
+def test_a_box_beside_a_small_blob_at_the_frames_edge_finds_no_closed_line(flooded_outlines):
+    """A box on the background beside a small blob near the frame's bottom edge, its crop on
+    that edge: its basin of background, open along the frame's edge, is closed by the blob on
+    one side only (0-31 % of its counted edge dark), so no loop is measured as hollow."""
+    defects = []
+    for inside_px in (2.0, 5.0, 8.0):
+        frame = render_loop((120, 160), (70.3, 120 - inside_px - 0.4), (5.0, 5.0), 0, None, 60.0, noise=2.0, seed=3)
+        for beside_px in (8.0, 10.0, 12.0):
+            centre_x, centre_y = 70.3 - beside_px, 120 - inside_px - 2
+            box = np.array([[centre_x - 10, centre_y - 10, centre_x + 10, centre_y + 10]])
+            defects += LoopMeasurer(follow_rounds=0, starts=1).measure(frame, box)
+    shares = [outline.line_margin + CLOSED_LINE for outline in flooded_outlines if outline.line_margin is not None]
+    assert len(shares) == 9 and max(shares) < CLOSED_LINE
+    assert not any(defect.hollow for defect in defects)
 
 
 def test_a_loop_whose_centre_darkens_through_the_cut_grows_smoothly():
