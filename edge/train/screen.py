@@ -78,7 +78,7 @@ class ValidationImage:
     evaluate`` scores the pipeline's loops. That is its window or, where the model set has an
     outline padding, its measured outline padded so; NaN where the flood finds no outline (a
     kept window the pipeline then does not report). Outlines are measured with the loops'
-    polarity found per box ("auto"), ``edge evaluate``'s default."""
+    polarity found from the image's candidates ("auto"), ``edge evaluate``'s default."""
 
     item: LabelledImage
     boxes: np.ndarray

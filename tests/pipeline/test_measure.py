@@ -124,8 +124,8 @@ def test_more_windows_where_the_box_and_its_grown_copy_disagree_keep_the_median_
     made, windows = [], []
     measured = LoopMeasurer._measured
 
-    def recorded(self, frame, crop, bbox, noise, score, followed):
-        made.append(measured(self, frame, crop, bbox, noise, score, followed))
+    def recorded(self, frame, crop, bbox, sign, noise, score, followed):
+        made.append(measured(self, frame, crop, bbox, sign, noise, score, followed))
         windows.append(np.array(crop.bbox, float))
         return made[-1]
 
@@ -400,6 +400,53 @@ def test_stated_polarity_measures_like_auto(polarity, contrast):
     frame = render_loop((90, 90), (45, 45), (20, 14), 30, 3, contrast, noise=5)
     box = ellipse_box((45, 45), (20, 14), 30, pad=8)
     assert measure_defects(frame, box, polarity)[0].major_px == pytest.approx(measure_defects(frame, box)[0].major_px)
+
+
+def _ring_in_a_dark_neighbourhood(bright_loops: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A frame of three small dark rings and a large one (80 x 60 px on its line) whose light
+    centre lies in a darker neighbourhood, so that its box alone reads brighter than its crop's
+    border; with ``bright_loops`` the frame turned negative (HAADF-like). Its boxes, the large
+    ring's first."""
+    frame = np.full((260, 320), 150.0, np.float32)
+    rows, cols = np.indices(frame.shape)
+    frame = cv2.GaussianBlur(frame - 70.0 * (np.hypot(cols - 200, rows - 130) < 80), (0, 0), 4.0)
+    frame += render_loop(frame.shape, (200.3, 130.2), (40.0, 30.0), 20, 3.0, 50.0, background=0.0)
+    turn = np.radians(20)
+    along = (cols - 200.3) * np.cos(turn) + (rows - 130.2) * np.sin(turn)
+    across = (rows - 130.2) * np.cos(turn) - (cols - 200.3) * np.sin(turn)
+    frame[(along / 35) ** 2 + (across / 25) ** 2 < 1] = 150.0  # its centre as light as the frame far off
+    boxes = [ellipse_box((200.3, 130.2), (40.0, 30.0), 20, 6)[0]]
+    for centre in ((40.3, 40.2), (40.3, 210.7), (100.6, 120.4)):
+        frame += render_loop(frame.shape, centre, (12.0, 9.0), 0, 3.0, 60.0, background=0.0)
+        boxes.append(ellipse_box(centre, (12.0, 9.0), 0, 5)[0])
+    frame = cv2.GaussianBlur(frame, (0, 0), 0.7) + np.random.default_rng(0).normal(0, 2.0, frame.shape)
+    return (300.0 - frame if bright_loops else frame), np.array(boxes)
+
+
+@pytest.mark.parametrize("bright_loops", [False, True])
+def test_auto_polarity_follows_the_frame_where_one_box_alone_reads_the_other_way(bright_loops):
+    """The large ring's box alone reads the other way (measured so, its light centre came out a
+    70 px blob); with the frame's other loops it is measured as what it is, a ring of 80 px on its
+    line, and the small rings as before."""
+    frame, boxes = _ring_in_a_dark_neighbourhood(bright_loops)
+    alone = measure._crop(frame, [round(v) for v in boxes[0]])
+    assert measure._sign(alone, "auto") == (1.0 if bright_loops else -1.0)
+    ring, *small = LoopMeasurer().measure(frame, boxes)
+    assert ring.hollow and ring.major_px == pytest.approx(80.0, rel=0.03)
+    assert all(loop.hollow and loop.major_px == pytest.approx(24.0, rel=0.05) for loop in small)
+
+
+def test_auto_polarity_lets_each_box_decide_where_the_frame_splits_evenly():
+    """One dark and one bright disc in a frame: no way has the most boxes, so each box is
+    measured by its own contrast, both to their edge."""
+    frame = np.full((120, 200), 120.0, np.float32)
+    boxes = []
+    for centre, contrast in (((50.3, 60.2), 50.0), ((150.3, 60.2), -50.0)):
+        frame += render_loop(frame.shape, centre, (15.0, 15.0), 0, None, contrast, background=0.0)
+        boxes.append(ellipse_box(centre, (15.0, 15.0), 0, 6)[0])
+    frame += np.random.default_rng(1).normal(0, 2.0, frame.shape).astype(np.float32)
+    dark, bright = LoopMeasurer().measure(frame, np.array(boxes))
+    assert dark.major_px == pytest.approx(30.0, rel=0.03) and bright.major_px == pytest.approx(30.0, rel=0.03)
 
 
 def test_wrong_polarity_gives_a_different_size():
