@@ -160,7 +160,8 @@ class LoopMeasurer:
         """The defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end) of the 2-D
         ``frame`` (any real dtype: only the crops are converted), with its score. Boxes that
         leave fewer than 3x3 pixels inside the frame, or in which no window's flood finds the
-        loop, are skipped."""
+        loop, are skipped. Pass a frame's boxes together: with the polarity "auto", they decide
+        its polarity between them (``_signs``), so a box's result may depend on the others."""
         return [defect for defect in self.measure_each(frame, boxes, scores) if defect is not None]
 
     def measure_each(
@@ -182,14 +183,14 @@ class LoopMeasurer:
             score = None if scores is None else float(scores[index])
             defect = self._measured(frame, crop, crop.bbox, sign, noise, score, followed)
             if self.starts > 1:
-                window = (boxes[index], box, crop.bbox)
-                defect = self._median_of_starts(frame, window, sign, noise, score, defect, followed)
+                detector_box = (boxes[index], box, crop.bbox)
+                defect = self._median_of_starts(frame, detector_box, sign, noise, score, defect, followed)
             defects.append(defect)
         return defects
 
     def _signs(self, frame: np.ndarray, boxes: list[list[int]]) -> list[float]:
-        """Each box's sign (0 where it has no crop: it is not measured). With the polarity
-        "auto", the way most of the frame's boxes go: the loops of one frame share its imaging
+        """Each box's sign; with the polarity "auto", 0 where a box has no crop (it is not
+        measured) and otherwise the way most of the frame's boxes go: the loops of one frame share its imaging
         mode, and a box whose crop is mostly a large ring's light centre, or lies in a dark
         neighbourhood, reads brighter than its border (56 of li2018's 7,383 training boxes did,
         its loops all dark); where the boxes split evenly, each box's own. (The crops are made

@@ -61,7 +61,8 @@ class PipelineSettings:
     backend : "auto", "onnxruntime" or "tensorrt"
         CNN inference; "auto" takes TensorRT where a GPU and TensorRT are present.
     polarity : "auto", "dark" or "bright"
-        Loop contrast: decided per box, dark (bright-field TEM) or bright (HAADF STEM).
+        Loop contrast: decided per frame by most of its boxes (each box's own on an even split),
+        dark (bright-field TEM) or bright (HAADF STEM).
     screen : "default", "none" or Path
         The screening CNN: the model set's, none (every cascade candidate is a loop), or this ONNX file.
     classifier : Path or None

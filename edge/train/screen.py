@@ -78,7 +78,9 @@ class ValidationImage:
     evaluate`` scores the pipeline's loops. That is its window or, where the model set has an
     outline padding, its measured outline padded so; NaN where the flood finds no outline (a
     kept window the pipeline then does not report). Outlines are measured with the loops'
-    polarity found from the image's candidates ("auto"), ``edge evaluate``'s default."""
+    polarity found from the image's candidates ("auto", ``edge evaluate``'s default): all its
+    cascade windows vote, where the pipeline's kept loops alone vote (on the bundled samples
+    every candidate, kept or not, reads dark)."""
 
     item: LabelledImage
     boxes: np.ndarray

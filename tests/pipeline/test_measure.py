@@ -436,6 +436,23 @@ def test_auto_polarity_follows_the_frame_where_one_box_alone_reads_the_other_way
     assert all(loop.hollow and loop.major_px == pytest.approx(24.0, rel=0.05) for loop in small)
 
 
+@pytest.mark.parametrize("starts", STARTS)
+def test_auto_polarity_judges_each_box_once_and_its_windows_keep_the_frames_way(monkeypatch, starts):
+    """Each box's contrast is read once a frame, from its own crop; the windows it is measured
+    from (grown, shrunk, followed) take the frame's way rather than reading their own."""
+    judged = []
+    brighter = measure.brighter_inside
+
+    def counted(smooth, box):
+        judged.append(box)
+        return brighter(smooth, box)
+
+    monkeypatch.setattr(measure, "brighter_inside", counted)
+    frame, boxes = next(iter(sample_frames()))
+    LoopMeasurer(starts=starts).measure_each(frame.pixels, boxes)
+    assert len(judged) == len(boxes)
+
+
 def test_auto_polarity_lets_each_box_decide_where_the_frame_splits_evenly():
     """One dark and one bright disc in a frame: no way has the most boxes, so each box is
     measured by its own contrast, both to their edge."""
