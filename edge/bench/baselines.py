@@ -35,7 +35,7 @@ class PerCropScreener:
         them, then one inference call each."""
         if len(boxes) == 0:
             return np.zeros(0)
-        crops = screen_inputs(view, boxes, self.screener.crop_px)
+        crops = screen_inputs(view, boxes, self.screener.crop_px, self.screener.least_crop_px)
         return np.concatenate([self.screener.backend.run(crop[None]).ravel() for crop in crops]).astype(np.float64)
 
     def screen(self, view: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -54,7 +54,9 @@ class Screener:
 
     The threshold and ``min_support``, the number of overlapping cascade hits a candidate needs
     to be worth scoring at all (1: every candidate), come from the model's record, where
-    training chose them on validation images."""
+    training chose them on validation images; so does ``least_crop_px``, the least side of a
+    candidate's crop in frame pixels that the model was trained with (0, none, where the record
+    predates it)."""
 
     def __init__(self, model: str | Path = DEFAULT_SCREEN, backend: str = "auto", threshold: float | None = None):
         self.backend: InferenceBackend
@@ -62,6 +64,7 @@ class Screener:
         self.threshold = float(saved["threshold"]) if threshold is None else threshold
         self.min_support = int(saved.get("min_support", 1))
         self.crop_px = int(self.backend.sample_shape[-1])
+        self.least_crop_px = float(saved.get("min_crop_px", 0.0))
 
     def warm_up(self) -> None:
         """Run a full frame's batch of candidates on this thread, so the first real frame does not
@@ -72,7 +75,7 @@ class Screener:
         """The loop probability of each box of a frame's 8-bit view, all in one inference call."""
         if len(boxes) == 0:
             return np.zeros(0)
-        return self.backend.run(screen_inputs(view, boxes, self.crop_px)).ravel().astype(np.float64)
+        return self.backend.run(screen_inputs(view, boxes, self.crop_px, self.least_crop_px)).ravel().astype(np.float64)
 
     def screen(self, view: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The boxes of a frame's 8-bit view that are loops, and their probabilities."""

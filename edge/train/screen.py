@@ -24,7 +24,7 @@ import numpy as np
 from edge.eval.matching import centres_within
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame, to_uint8
-from edge.pipeline.crops import screen_inputs
+from edge.pipeline.crops import least_crop_side, screen_inputs
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer, outline_boxes
 from edge.pipeline.model_set import ModelSet
@@ -58,17 +58,18 @@ class Candidates(NamedTuple):
 def candidates_with_labels(
     item: LabelledImage, detector: LoopDetector, crop_px: int, tolerance_px: float
 ) -> Candidates:
-    """The cascade's boxes on one labelled image, their crops, their training target (1 for a
-    box on a labelled loop at its scale: centres within ``tolerance_px`` in x and in y, sides
-    within a factor of 1.6; 0 for a box near no loop; -1, left out of training, for a box near
-    a loop at the wrong scale, such as a small window inside a large loop) and their support."""
+    """The cascade's boxes on one labelled image, their crops (at least ``least_crop_side(crop_px)``
+    a side), their training target (1 for a box on a labelled loop at its scale: centres within
+    ``tolerance_px`` in x and in y, sides within a factor of 1.6; 0 for a box near no loop; -1,
+    left out of training, for a box near a loop at the wrong scale, such as a small window inside
+    a large loop) and their support."""
     view = to_uint8(read_frame(item.image).pixels)
     boxes, _, support = detector.detect_with_support(view)
     near = centres_within(boxes, item.boxes, tolerance_px)
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
-    return Candidates(boxes, screen_inputs(view, boxes, crop_px), targets, support)
+    return Candidates(boxes, screen_inputs(view, boxes, crop_px, least_crop_side(crop_px)), targets, support)
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +206,7 @@ def train_screen(
         "audit": None if not audit else _audit_record(audit),
         "started_from": None if params.start == START_NONE else _shown(_start_path(params.start)),
         "threshold": best["threshold"],
+        "min_crop_px": least_crop_side(params.crop_px),
         "min_support": best["min_support"],
         "training_seconds": round(time.perf_counter() - started, 1),
     }

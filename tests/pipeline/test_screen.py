@@ -47,6 +47,16 @@ def test_crops_are_square_and_reflect_at_the_border():
     assert box_crops(frame, np.zeros((0, 4)), 32).shape == (0, 32, 32)
 
 
+def test_a_small_box_is_cropped_at_the_least_side_about_its_centre_and_a_larger_one_as_before():
+    frame = np.random.default_rng(1).integers(0, 256, (100, 100), dtype=np.uint8)
+    small, large = np.array([[45, 40, 55, 50]], float), np.array([[30, 30, 70, 60]], float)
+    # a 10 px box with a 24 px least side: the crop of the box 24 / 1.25 px about the same centre
+    grown = np.array([[50 - 9.6, 45 - 9.6, 50 + 9.6, 45 + 9.6]])
+    np.testing.assert_array_equal(box_crops(frame, small, 32, 24.0), box_crops(frame, grown, 32))
+    assert not np.array_equal(box_crops(frame, small, 32, 24.0), box_crops(frame, small, 32))
+    np.testing.assert_array_equal(box_crops(frame, large, 32, 24.0), box_crops(frame, large, 32))
+
+
 def test_screen_inputs_keep_a_crops_contrast_against_its_frame():
     frame = np.random.default_rng(0).normal(100, 10, (200, 200))
     frame[90:110, 90:110] += 30  # a faint blob
@@ -156,14 +166,14 @@ def test_a_window_off_a_ring_is_scored_as_the_rings_outline_padded():
     assert 1.1 * 55 < x1 - x0 < 1.1 * 65  # the outline on the ring's centre line, 60 px across
 
 
-def test_screener_takes_threshold_and_min_support_from_the_record(tmp_path):
+def test_screener_takes_threshold_min_support_and_least_crop_from_the_record(tmp_path):
     model = tmp_path / "screen.onnx"
     shutil.copy(DEFAULT_SCREEN, model)
-    model.with_suffix(".json").write_text(json.dumps({"threshold": 0.4, "min_support": 2}))
+    model.with_suffix(".json").write_text(json.dumps({"threshold": 0.4, "min_support": 2, "min_crop_px": 24.0}))
     screener = Screener(model)
-    assert (screener.threshold, screener.min_support) == (0.4, 2)
+    assert (screener.threshold, screener.min_support, screener.least_crop_px) == (0.4, 2, 24.0)
     model.with_suffix(".json").write_text(json.dumps({"threshold": 0.4}))  # a record from before supports
-    assert Screener(model).min_support == 1
+    assert (Screener(model).min_support, Screener(model).least_crop_px) == (1, 0.0)
     assert Screener(model, threshold=0.7).threshold == 0.7
 
 

@@ -15,6 +15,7 @@ import pytest
 from edge.io.bundled import sample_frames
 from edge.io.dataset import LabelledImage, read_split, write_split
 from edge.pipeline.model_set import ModelSet
+from edge.pipeline.screen import Screener
 from edge.train.parameters import ScreenTraining
 
 TINY = ScreenTraining(epochs=1, negatives_per_positive=2, validation_fraction=0.34, folds=1)
@@ -92,6 +93,8 @@ def test_folds_hold_out_every_image_once_and_the_network_kept_trains_on_all_of_t
     one_carve = train_screen(tiny, tmp_path / "carve.onnx", TINY, ModelSet.load(), "tiny")
     assert record["training_loops"] > one_carve["training_loops"]  # the held-out images' loops are trained on too
     assert "3 folds together" in record["operating_point"]
+    # trained on crops of at least 3/4 of its 32 px input, and used so
+    assert Screener(tmp_path / "screen.onnx").least_crop_px == 24.0
 
 
 def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp_path):
