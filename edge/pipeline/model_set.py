@@ -8,7 +8,8 @@ settings derived from the boxes they were trained on, loaded together.
                               frames' pixel size where known, with the box statistics
                               they were derived from
     <folder>/screen.onnx      edge train screen --cascade <folder>/cascade.xml --out <folder>/screen.onnx
-                              (its record screen.json holds the threshold)
+                              (its record screen.json holds the threshold, the support and
+                              the least side of its crops)
 
 The bundled set, trained on li2018, is ``edge/models/li2018`` and the default everywhere.
 """

@@ -24,6 +24,7 @@ import numpy as np
 from edge.eval.matching import centres_within
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame, to_uint8
+from edge.pipeline.backends import FP16_SUFFIX
 from edge.pipeline.crops import least_crop_side, screen_inputs
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer, outline_boxes
@@ -56,10 +57,10 @@ class Candidates(NamedTuple):
 
 
 def candidates_with_labels(
-    item: LabelledImage, detector: LoopDetector, crop_px: int, tolerance_px: float
+    item: LabelledImage, detector: LoopDetector, crop_px: int, tolerance_px: float, least_crop_px: float
 ) -> Candidates:
-    """The cascade's boxes on one labelled image, their crops (at least ``least_crop_side(crop_px)``
-    a side), their training target (1 for a box on a labelled loop at its scale: centres within
+    """The cascade's boxes on one labelled image, their crops (at least ``least_crop_px`` a side),
+    their training target (1 for a box on a labelled loop at its scale: centres within
     ``tolerance_px`` in x and in y, sides within a factor of 1.6; 0 for a box near no loop; -1,
     left out of training, for a box near a loop at the wrong scale, such as a small window inside
     a large loop) and their support."""
@@ -69,7 +70,7 @@ def candidates_with_labels(
     ratio = _sides(boxes)[:, None] / _sides(item.boxes)[None, :]
     same_scale = near & (ratio <= SCALE_TOLERANCE) & (ratio >= 1 / SCALE_TOLERANCE)
     targets = np.where(same_scale.any(axis=1), 1, np.where(near.any(axis=1), -1, 0))
-    return Candidates(boxes, screen_inputs(view, boxes, crop_px, least_crop_side(crop_px)), targets, support)
+    return Candidates(boxes, screen_inputs(view, boxes, crop_px, least_crop_px), targets, support)
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,7 +158,8 @@ def train_screen(
     detector = LoopDetector(models.cascade, models.detector)
     folds = held_out_folds(items, params)
     started = time.perf_counter()
-    candidates = [candidates_with_labels(item, detector, params.crop_px, tolerance) for item in items]
+    least_crop = _least_crop(params)
+    candidates = [candidates_with_labels(item, detector, params.crop_px, tolerance, least_crop) for item in items]
     held_out, runs = [], []
     for number, held in enumerate(folds):
         if number:
@@ -206,7 +208,7 @@ def train_screen(
         "audit": None if not audit else _audit_record(audit),
         "started_from": None if params.start == START_NONE else _shown(_start_path(params.start)),
         "threshold": best["threshold"],
-        "min_crop_px": least_crop_side(params.crop_px),
+        "min_crop_px": least_crop,
         "min_support": best["min_support"],
         "training_seconds": round(time.perf_counter() - started, 1),
     }
@@ -336,6 +338,16 @@ def starting_network(params: ScreenTraining, models: ModelSet) -> tuple["torch.n
     return model, replace(params, crop_px=model.crop_px, width=model.width)
 
 
+def _least_crop(params: ScreenTraining) -> float:
+    """The least side of the crops the screen is trained, chosen and used on, in frame pixels
+    (``least_crop_side``); with no epochs to train, the screen started from kept as it is, so
+    its own (its record's ``min_crop_px``; 0, none, where the record predates it)."""
+    if params.epochs > 0 or params.start == START_NONE:
+        return least_crop_side(params.crop_px)
+    record = _start_path(params.start).with_suffix(".json")
+    return float(json.loads(record.read_text()).get("min_crop_px", 0.0)) if record.is_file() else 0.0
+
+
 def _start_path(start: str) -> Path:
     """The screen file ``ScreenTraining.start`` names (not "none")."""
     return DEFAULT_SCREEN if start == START_BUNDLED else Path(start)
@@ -401,14 +413,15 @@ def _epoch_order(count: int, rng) -> np.ndarray:
 
 
 def export_onnx(model, out: Path, crop_px: int) -> None:
-    """Write ``out`` (float32) and ``out`` with ``.fp16.onnx`` (float16 weights and inputs),
-    taking ``(N, 1, crop_px, crop_px)`` crops."""
+    """Write ``out`` (float32) and ``out`` with ``.fp16.onnx`` (float16 weights and inputs; its
+    record is ``out``'s, ``edge.pipeline.backends.load_model``), taking ``(N, 1, crop_px, crop_px)``
+    crops."""
     import torch
 
     model.eval()
     example = torch.zeros(2, 1, crop_px, crop_px)
     _export(model, example, out)
-    _export(model.half(), example.half(), out.with_suffix(".fp16.onnx"))  # half() converts in place
+    _export(model.half(), example.half(), out.with_suffix(FP16_SUFFIX + ".onnx"))  # half() converts in place
     model.float()
 
 

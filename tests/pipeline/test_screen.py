@@ -177,6 +177,29 @@ def test_screener_takes_threshold_min_support_and_least_crop_from_the_record(tmp
     assert Screener(model, threshold=0.7).threshold == 0.7
 
 
+def test_screener_scores_small_boxes_on_crops_of_its_recorded_least_side(tmp_path):
+    model = tmp_path / "screen.onnx"
+    shutil.copy(DEFAULT_SCREEN, model)
+    model.with_suffix(".json").write_text(json.dumps({"threshold": 0.4, "min_crop_px": 24.0}))
+    frame, _ = next(iter(sample_frames()))
+    view = frame.pixels[:256, :256]
+    boxes = np.array([[100, 100, 110, 110], [40, 60, 52, 70]], float)
+    screener, reference = Screener(model), load_backend(DEFAULT_SCREEN, "onnxruntime")
+    expected = reference.run(screen_inputs(view, boxes, 32, 24.0)).ravel()
+    np.testing.assert_allclose(screener.probabilities(view, boxes), expected, atol=1e-6)
+    assert not np.allclose(expected, reference.run(screen_inputs(view, boxes, 32)).ravel(), atol=1e-3)
+
+
+def test_a_float16_export_reads_the_record_of_the_model_it_was_exported_from(tmp_path):
+    model = tmp_path / "screen.fp16.onnx"
+    shutil.copy(DEFAULT_SCREEN.with_suffix(".fp16.onnx"), model)
+    (tmp_path / "screen.json").write_text(json.dumps({"threshold": 0.45, "min_crop_px": 24.0}))
+    screener = Screener(model)
+    assert (screener.threshold, screener.least_crop_px) == (0.45, 24.0)
+    model.with_suffix(".json").write_text(json.dumps({"threshold": 0.5}))  # its own record, where there is one
+    assert (Screener(model).threshold, Screener(model).least_crop_px) == (0.5, 0.0)
+
+
 def test_with_a_recall_target_training_picks_the_most_precise_point_that_reaches_it():
     image = _validation_image(1)  # loops and background equally supported: only the threshold separates them
     # loops scored 0.9, 0.8, 0.7, 0.3; background 0.6, 0.5, 0.2, 0.1

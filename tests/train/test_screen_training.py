@@ -12,8 +12,12 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.io.bundled import sample_frames
+from edge.io.boxes import read_boxes
+from edge.io.bundled import sample_frames, sample_paths
 from edge.io.dataset import LabelledImage, read_split, write_split
+from edge.io.images import read_frame, to_uint8
+from edge.pipeline.crops import screen_inputs
+from edge.pipeline.detect import LoopDetector
 from edge.pipeline.model_set import ModelSet
 from edge.pipeline.screen import Screener
 from edge.train.parameters import ScreenTraining
@@ -93,8 +97,6 @@ def test_folds_hold_out_every_image_once_and_the_network_kept_trains_on_all_of_t
     one_carve = train_screen(tiny, tmp_path / "carve.onnx", TINY, ModelSet.load(), "tiny")
     assert record["training_loops"] > one_carve["training_loops"]  # the held-out images' loops are trained on too
     assert "3 folds together" in record["operating_point"]
-    # trained on crops of at least 3/4 of its 32 px input, and used so
-    assert Screener(tmp_path / "screen.onnx").least_crop_px == 24.0
 
 
 def test_the_pretrained_backbone_loads_imagenets_weights_and_exports_to_onnx(tmp_path):
@@ -134,6 +136,28 @@ def test_a_screen_read_back_from_its_onnx_file_scores_crops_as_the_file_does():
     np.testing.assert_allclose(read_back, load_backend(DEFAULT_SCREEN, "onnxruntime").run(crops), atol=1e-5)
     net.train()
     assert net.training and not any(layer.training for layer in net.features if isinstance(layer, torch.nn.BatchNorm2d))
+
+
+def test_a_trained_screen_keeps_its_least_crop_and_one_kept_as_it_started_the_starts_own(tiny, tmp_path):
+    from edge.train.screen import train_screen
+
+    train_screen(tiny, tmp_path / "trained.onnx", TINY, ModelSet.load(), "tiny")
+    assert Screener(tmp_path / "trained.onnx").least_crop_px == 24.0  # 3/4 of its 32 px input
+    train_screen(tiny, tmp_path / "kept.onnx", replace(TINY, epochs=0), ModelSet.load(), "tiny")
+    assert Screener(tmp_path / "kept.onnx").least_crop_px == 0.0  # the bundled screen's record has none
+
+
+def test_training_candidates_are_cropped_at_the_least_side_given():
+    from edge.train.screen import candidates_with_labels
+
+    path = next(iter(sample_paths()))
+    item, frame = LabelledImage(path, read_boxes(path.with_suffix(".txt"))[0]), read_frame(path)
+    models = ModelSet.load()
+    detector = LoopDetector(models.cascade, models.detector)
+    candidates = candidates_with_labels(item, detector, 32, 20.0, 40.0)
+    view = to_uint8(frame.pixels)
+    np.testing.assert_array_equal(candidates.crops, screen_inputs(view, candidates.boxes, 32, 40.0))
+    assert not np.array_equal(candidates.crops, screen_inputs(view, candidates.boxes, 32))
 
 
 def test_fine_tuning_no_epochs_keeps_the_bundled_screen_and_chooses_its_threshold_on_the_new_frames(tiny, tmp_path):

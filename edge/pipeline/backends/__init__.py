@@ -10,6 +10,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "onnxruntime", "tensorrt")
+FP16_SUFFIX = ".fp16"  # a float16 export beside its model: model.fp16.onnx for model.onnx
 DEFAULT_BATCHES = (256, 1024)  # a frame's screening candidates: a few hundred, at most about a thousand
 
 
@@ -83,9 +84,12 @@ def load_backend(model: str | Path, backend: str = "auto") -> InferenceBackend:
 
 def load_model(model: str | Path, backend: str, needs: tuple[str, ...]) -> tuple[InferenceBackend, dict]:
     """The backend for the ONNX file ``model`` and its record, the JSON file beside it that
-    training wrote (``model.json`` for ``model.onnx``), which must hold every key of ``needs``
-    (a model that needs nothing of it may come without one)."""
+    training wrote (``model.json`` for ``model.onnx``, and for its float16 export
+    ``model.fp16.onnx`` too, where no ``model.fp16.json`` is), which must hold every key of
+    ``needs`` (a model that needs nothing of it may come without one)."""
     record = Path(model).with_suffix(".json")
+    if not record.exists() and record.name.endswith(FP16_SUFFIX + ".json"):
+        record = record.with_name(record.name[: -len(FP16_SUFFIX + ".json")] + ".json")
     if not needs and not record.exists():
         return load_backend(model, backend), {}
     try:
