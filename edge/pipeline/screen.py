@@ -12,6 +12,7 @@ from edge.pipeline.crops import screen_inputs
 DEFAULT_SCREEN = BUNDLED_SET / "screen.onnx"
 DUPLICATE_IOU = 0.3
 WARM_BATCH = 512  # candidates screened at once in warming up (a 1024x1024 frame has a few hundred)
+LEAST_CROP_KEY = "min_crop_px"  # a screen record's least side of its crops, frame px
 CENTRE_INSIDE = 0.5  # chosen on the validation images: F1 0.708 -> 0.728 (0.25: 0.723, 0.75: 0.722)
 
 
@@ -49,6 +50,12 @@ def duplicates(boxes: np.ndarray) -> np.ndarray:
     return nested | (box_iou(boxes, boxes) > DUPLICATE_IOU)
 
 
+def recorded_least_crop(record: dict) -> float:
+    """The least side, in frame pixels, of the crops a screen was trained on, from its
+    ``record`` (0, none, where the record predates it)."""
+    return float(record.get(LEAST_CROP_KEY, 0.0))
+
+
 class Screener:
     """Scores every candidate of a frame in one batched call and keeps the loops.
 
@@ -64,7 +71,7 @@ class Screener:
         self.threshold = float(saved["threshold"]) if threshold is None else threshold
         self.min_support = int(saved.get("min_support", 1))
         self.crop_px = int(self.backend.sample_shape[-1])
-        self.least_crop_px = float(saved.get("min_crop_px", 0.0))
+        self.least_crop_px = recorded_least_crop(saved)
 
     def warm_up(self) -> None:
         """Run a full frame's batch of candidates on this thread, so the first real frame does not

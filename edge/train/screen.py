@@ -24,12 +24,12 @@ import numpy as np
 from edge.eval.matching import centres_within
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame, to_uint8
-from edge.pipeline.backends import FP16_SUFFIX
+from edge.pipeline.backends import FP16_SUFFIX, record_path
 from edge.pipeline.crops import least_crop_side, screen_inputs
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer, outline_boxes
 from edge.pipeline.model_set import ModelSet
-from edge.pipeline.screen import DEFAULT_SCREEN
+from edge.pipeline.screen import DEFAULT_SCREEN, LEAST_CROP_KEY, recorded_least_crop
 from edge.train.audit import decision_counts, read_decisions
 from edge.train.microscopes import as_another_microscope
 from edge.train.parameters import START_BUNDLED, START_NONE, ScreenTraining
@@ -208,7 +208,7 @@ def train_screen(
         "audit": None if not audit else _audit_record(audit),
         "started_from": None if params.start == START_NONE else _shown(_start_path(params.start)),
         "threshold": best["threshold"],
-        "min_crop_px": least_crop,
+        LEAST_CROP_KEY: least_crop,
         "min_support": best["min_support"],
         "training_seconds": round(time.perf_counter() - started, 1),
     }
@@ -341,11 +341,11 @@ def starting_network(params: ScreenTraining, models: ModelSet) -> tuple["torch.n
 def _least_crop(params: ScreenTraining) -> float:
     """The least side of the crops the screen is trained, chosen and used on, in frame pixels
     (``least_crop_side``); with no epochs to train, the screen started from kept as it is, so
-    its own (its record's ``min_crop_px``; 0, none, where the record predates it)."""
+    its own (``recorded_least_crop``)."""
     if params.epochs > 0 or params.start == START_NONE:
         return least_crop_side(params.crop_px)
-    record = _start_path(params.start).with_suffix(".json")
-    return float(json.loads(record.read_text()).get("min_crop_px", 0.0)) if record.is_file() else 0.0
+    record = record_path(_start_path(params.start))
+    return recorded_least_crop(json.loads(record.read_text())) if record.is_file() else 0.0
 
 
 def _start_path(start: str) -> Path:

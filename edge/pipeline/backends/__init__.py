@@ -82,14 +82,20 @@ def load_backend(model: str | Path, backend: str = "auto") -> InferenceBackend:
     return OnnxRuntimeBackend(model)
 
 
-def load_model(model: str | Path, backend: str, needs: tuple[str, ...]) -> tuple[InferenceBackend, dict]:
-    """The backend for the ONNX file ``model`` and its record, the JSON file beside it that
-    training wrote (``model.json`` for ``model.onnx``, and for its float16 export
-    ``model.fp16.onnx`` too, where no ``model.fp16.json`` is), which must hold every key of
-    ``needs`` (a model that needs nothing of it may come without one)."""
+def record_path(model: str | Path) -> Path:
+    """The record of the ONNX file ``model``, the JSON file beside it that training wrote
+    (``model.json`` for ``model.onnx``, and for its float16 export ``model.fp16.onnx`` too, where
+    no ``model.fp16.json`` is)."""
     record = Path(model).with_suffix(".json")
     if not record.exists() and record.name.endswith(FP16_SUFFIX + ".json"):
         record = record.with_name(record.name[: -len(FP16_SUFFIX + ".json")] + ".json")
+    return record
+
+
+def load_model(model: str | Path, backend: str, needs: tuple[str, ...]) -> tuple[InferenceBackend, dict]:
+    """The backend for the ONNX file ``model`` and its record (``record_path``), which must hold
+    every key of ``needs`` (a model that needs nothing of it may come without one)."""
+    record = record_path(model)
     if not needs and not record.exists():
         return load_backend(model, backend), {}
     try:
