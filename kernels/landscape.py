@@ -66,6 +66,23 @@ class Moments(NamedTuple):
         minor_var = max((mu20 + mu02) / 2 - spread, 0.0)
         return 4 * math.sqrt(major_var), 4 * math.sqrt(minor_var), 0.5 * math.atan2(2 * mu11, mu20 - mu02)
 
+    @classmethod
+    def filling_ellipse(cls, centre: tuple[float, float], major: float, minor: float, theta: float) -> "Moments":
+        """The moments of a uniform region filling the ellipse of axes ``major`` and ``minor``
+        (full lengths), turned by ``theta`` (radians, from +x towards +y), about ``centre``: its
+        moment ellipse (``axes``) is that ellipse."""
+        area = math.pi * major * minor / 4
+        along, across = (major / 4) ** 2, (minor / 4) ** 2  # the second moments per pixel along each axis
+        cos, sin = math.cos(theta), math.sin(theta)
+        return cls(
+            area,
+            area * centre[0],
+            area * centre[1],
+            area * (along * cos * cos + across * sin * sin),
+            area * (along * sin * sin + across * cos * cos),
+            area * (along - across) * sin * cos,
+        )
+
 
 def ellipse_half_extent(semi_major: float, semi_minor: float, theta: float) -> tuple[float, float]:
     """How far the ellipse of those semi-axes, its major axis turned by ``theta`` (radians, from

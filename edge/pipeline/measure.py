@@ -14,6 +14,8 @@ flood, of the closeness to the half-contrast level, seeded by the dark pixels ab
 centre, grows the blob out to its edge at half contrast (a box whose centre is plainly dark goes
 straight to it); where the level of the edge the image draws there (``edge_level``) is lighter,
 because a darker blotch set the blob's contrast, a third flood meets at the edge's level instead.
+Where a large blob's flood still stopped inside its edge, on a dark blotch far from a lighter rim,
+the ellipse of the edge read along rays from that outline replaces it (``edge.pipeline.blob_edge``).
 Where the centre's level lies within ``KIND_BAND`` of the cut between the two, the outline is
 interpolated between them in proportion, so that a loop's size does not jump with a noise-sized
 change of that level. The moment ellipse of the outline gives the centre, the axes (diameter =
@@ -66,6 +68,7 @@ from edge.kernels.landscape import (
     region_moments,
 )
 from edge.kernels.watershed import flood
+from edge.pipeline.blob_edge import edge_ellipse
 from edge.pipeline.open_line import OPEN_LINE, line_ellipse
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
@@ -488,7 +491,16 @@ def _open_line_ellipse(
 
 
 def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
-    """A blob's region inside its edge. Its level is the darkest mean over squares wide enough
+    """A blob's region inside its edge: its flood's outline (``_blob_flood``) or, where the edge
+    read along rays from that outline lies clearly outside it, the ellipse of that edge
+    (``edge.pipeline.blob_edge``)."""
+    flooded = _blob_flood(crop, sign, noise, first, flood_with)
+    outside = edge_ellipse(crop.smooth, sign, flooded, first.background - first.core, crop.zoom)
+    return flooded if outside is None else outside
+
+
+def _blob_flood(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
+    """A blob's region inside its edge as its floods find it. Its level is the darkest mean over squares wide enough
     that the noise does not darken it (``BLOB_LEVEL_NOISE``), and its flood is seeded by every
     pixel about the centre darker than half that contrast and meets at half contrast. Where a
     blotch darker than the blob's rim set that level, half of it lies inside the rim's edge: so

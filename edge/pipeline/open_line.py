@@ -87,7 +87,7 @@ def line_ellipse(
         return None
     if _turn_covered(points, (centre_x, centre_y), major, minor, theta) < LINE_TURN:
         return None
-    return _ellipse_moments((centre_x, centre_y), major, minor, theta)
+    return Moments.filling_ellipse((centre_x, centre_y), major, minor, theta)
 
 
 def _turn_covered(points: np.ndarray, centre: tuple[float, float], major: float, minor: float, theta: float) -> float:
@@ -101,19 +101,3 @@ def _turn_covered(points: np.ndarray, centre: tuple[float, float], major: float,
     angles = np.arctan2(beside[on_ellipse], along[on_ellipse])
     sectors = np.floor((angles + math.pi) / (2 * math.pi) * TURN_SECTORS).astype(np.int64) % TURN_SECTORS
     return len(np.unique(sectors)) / TURN_SECTORS
-
-
-def _ellipse_moments(centre: tuple[float, float], major: float, minor: float, theta: float) -> Moments:
-    """The moments of a uniform region filling the ellipse of axes ``major`` and ``minor``
-    (full lengths), turned by ``theta`` (radians, from +x towards +y), about ``centre``."""
-    area = math.pi * major * minor / 4
-    along, across = (major / 4) ** 2, (minor / 4) ** 2  # the second moments per pixel along each axis
-    cos, sin = math.cos(theta), math.sin(theta)
-    return Moments(
-        area,
-        area * centre[0],
-        area * centre[1],
-        area * (along * cos * cos + across * sin * sin),
-        area * (along * sin * sin + across * cos * cos),
-        area * (along - across) * sin * cos,
-    )

@@ -1,4 +1,5 @@
 import itertools
+import math
 
 import cv2
 import numpy as np
@@ -8,6 +9,7 @@ from skimage.segmentation import flood
 
 from edge.kernels.landscape import (
     Box,
+    Moments,
     basin_light_level,
     brighter_inside,
     dark_edge_share,
@@ -319,3 +321,19 @@ def test_brighter_inside_compares_the_box_mean_with_the_border_median(seed):
     border = np.concatenate([smooth[0, :], smooth[-1, :], smooth[1:-1, 0], smooth[1:-1, -1]])  # each pixel once
     expected = smooth[10:20, 12:25].mean() > np.median(border)
     assert brighter_inside(smooth, Box(12, 10, 25, 20)) == expected
+
+
+@pytest.mark.parametrize(("major", "minor", "theta"), [(40.0, 40.0, 0.0), (60.0, 24.0, 0.6), (50.0, 30.0, -1.2)])
+def test_the_moments_filling_an_ellipse_are_a_drawn_ellipses_and_give_it_back(major, minor, theta):
+    moments = Moments.filling_ellipse((50.0, 40.0), major, minor, theta)
+    rows, cols = np.mgrid[0:80, 0:100]
+    along = (cols - 50.0) * math.cos(theta) + (rows - 40.0) * math.sin(theta)
+    across = -(cols - 50.0) * math.sin(theta) + (rows - 40.0) * math.cos(theta)
+    drawn = ((along / (major / 2)) ** 2 + (across / (minor / 2)) ** 2 <= 1).astype(np.uint8)  # pixel centres inside
+    expected = cv2.moments(drawn, binaryImage=True)
+    for value, key in zip(moments, ("m00", "m10", "m01", "mu20", "mu02", "mu11"), strict=True):
+        assert value == pytest.approx(expected[key], rel=0.01, abs=0.01 * expected["mu20"])
+    fitted_major, fitted_minor, turn = moments.axes()
+    assert (fitted_major, fitted_minor) == pytest.approx((major, minor))
+    if major != minor:
+        assert math.cos(2 * (turn - theta)) == pytest.approx(1.0)
