@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from edge.kernels.landscape import Moments
+from edge.kernels.rays import ray_edges
 
 RAYS = 72
 RAY_REACH = (0.6, 1.5)  # of the outline's radius along each ray: where the edge is looked for
@@ -81,40 +82,25 @@ def edge_ellipse(smooth: np.ndarray, sign: float, outline: Moments, contrast: fl
 
 def _edge_points(smooth: np.ndarray, sign: float, outline: Moments, contrast: float, zoom: float) -> np.ndarray:
     """The edge point of each ray whose step is at least ``EDGE_STEP`` of ``contrast``, ``(N, 2)``
-    float32 ``x, y`` in crop pixels."""
+    float32 ``x, y`` in crop pixels (``edge.kernels.rays``)."""
     major, minor, turn = outline.axes()
-    centre_x, centre_y = outline.m10 / outline.area, outline.m01 / outline.area
     semi_major, semi_minor = major / 2, minor / 2
-    bearings = np.linspace(0, 2 * np.pi, RAYS, endpoint=False)
-    off_axis = bearings - turn
-    # the outline's radius along each ray
-    radius = semi_major * semi_minor / np.hypot(semi_minor * np.cos(off_axis), semi_major * np.sin(off_axis))
     samples = math.ceil((RAY_REACH[1] - RAY_REACH[0]) * semi_major / SAMPLE_PX) + 1
-    reach = np.linspace(*RAY_REACH, samples)  # of each ray's radius
-    spacing = reach[1] - reach[0]
-    radii = radius[:, None] * reach[None, :]
-    xs = (centre_x + radii * np.cos(bearings)[:, None]).astype(np.float32)
-    ys = (centre_y + radii * np.sin(bearings)[:, None]).astype(np.float32)
-    profiles = sign * cv2.remap(smooth, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    profiles = (np.roll(profiles, 1, axis=0) + profiles + np.roll(profiles, -1, axis=0)) / 3
-    mean_sample_px = radius.mean() * spacing  # crop px between samples, on average over the rays
-    along = max(0.5, PROFILE_SMOOTHING_PX * zoom / mean_sample_px)
-    profiles = cv2.GaussianBlur(profiles.astype(np.float32), (0, 0), sigmaX=along, sigmaY=0.01)
-    slopes = np.gradient(profiles, axis=1)
-    steepest = np.argmax(slopes, axis=1)
-    rays = np.arange(RAYS)
-    span = max(1, round(STEP_SPAN_PX * zoom / mean_sample_px))
-    step = profiles[rays, np.minimum(steepest + span, samples - 1)] - profiles[rays, np.maximum(steepest - span, 0)]
-    # the slope's peak to a fraction of a sample: the vertex of the parabola through it and its neighbours
-    peak = np.clip(steepest, 1, samples - 2)
-    before, at, after = slopes[rays, peak - 1], slopes[rays, peak], slopes[rays, peak + 1]
-    curvature = before - 2 * at + after
-    flat = np.abs(curvature) <= 1e-9
-    shift = np.clip(np.where(flat, 0.0, 0.5 * (before - after) / np.where(flat, 1.0, curvature)), -0.5, 0.5)
-    edge_radius = radius * (reach[peak] + shift * spacing)
+    off_axis = np.linspace(0, 2 * np.pi, RAYS, endpoint=False) - turn
+    # the outline's radius along each ray
+    radii = semi_major * semi_minor / np.hypot(semi_minor * np.cos(off_axis), semi_major * np.sin(off_axis))
+    sample_px = radii.mean() * (RAY_REACH[1] - RAY_REACH[0]) / (samples - 1)  # crop px between samples, on average
+    edge_x, edge_y, step = ray_edges(
+        smooth,
+        sign,
+        (outline.m10 / outline.area, outline.m01 / outline.area),
+        radii,
+        RAY_REACH,
+        samples,
+        max(0.5, PROFILE_SMOOTHING_PX * zoom / sample_px),
+        max(1, round(STEP_SPAN_PX * zoom / sample_px)),
+    )
     counted = step >= EDGE_STEP * contrast
-    edge_x = centre_x + edge_radius * np.cos(bearings)
-    edge_y = centre_y + edge_radius * np.sin(bearings)
     return np.column_stack([edge_x[counted], edge_y[counted]]).astype(np.float32)
 
 

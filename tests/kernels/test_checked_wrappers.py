@@ -19,6 +19,7 @@ from edge.kernels.landscape import (
 )
 from edge.kernels.lbp import feature_codes, lbp_code
 from edge.kernels.overlap import overlap_counts
+from edge.kernels.rays import ray_edges
 from edge.kernels.watershed import flood
 
 SMOOTH = np.zeros((8, 8), np.float32)
@@ -66,6 +67,12 @@ BOXES = np.array([[0.0, 0.0, 4.0, 4.0]])
         (lambda: darkest_local_mean(SMOOTH, Box(5, 1, 5, 6), 1, 1.0), "empty box"),
         (lambda: darkest_local_mean(SMOOTH, Box(1, 1, 5, 6), -1, 1.0), "negative half width"),
         (lambda: region_moments(LABELS.astype(np.uint8), 2), "labels must be a 2-D int32"),
+        (lambda: ray_edges(SMOOTH.astype(np.float64), 1.0, (4, 4), np.ones(8), (0.6, 1.5), 5, 1.0, 1), "float32"),
+        (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(8, np.float32), (0.6, 1.5), 5, 1.0, 1), "float64"),
+        (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(2), (0.6, 1.5), 5, 1.0, 1), "needs 3 rays"),
+        (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.zeros(8), (0.6, 1.5), 5, 1.0, 1), "positive radius"),
+        (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(8), (0.6, 1.5), 2, 1.0, 1), "3 samples"),
+        (lambda: ray_edges(SMOOTH[:1], 1.0, (4, 4), np.ones(8), (0.6, 1.5), 5, 1.0, 1), "at least 2x2"),
     ],
 )
 def test_a_public_kernel_refuses_bad_input_with_a_clear_error(call, message):

@@ -1,0 +1,75 @@
+import math
+
+import cv2
+import numpy as np
+import pytest
+from scipy.ndimage import map_coordinates
+
+from edge.kernels.rays import ray_edges
+from edge.pipeline.synthetic import render_loop
+
+
+def _reference(smooth, sign, centre, radii, reach, samples, smoothing, span):
+    """The same with SciPy, OpenCV and NumPy: map_coordinates (bilinear, the border replicated),
+    the rays either side averaged, GaussianBlur along the rays, np.gradient, argmax and the
+    parabola's vertex."""
+    rays = len(radii)
+    bearings = 2 * np.pi * np.arange(rays) / rays
+    along = np.linspace(*reach, samples)
+    lengths = radii[:, None] * along[None, :]
+    xs = np.clip(centre[0] + lengths * np.cos(bearings)[:, None], 0, smooth.shape[1] - 1)
+    ys = np.clip(centre[1] + lengths * np.sin(bearings)[:, None], 0, smooth.shape[0] - 1)
+    profiles = sign * map_coordinates(smooth.astype(np.float64), [ys, xs], order=1)
+    profiles = (np.roll(profiles, 1, axis=0) + profiles + np.roll(profiles, -1, axis=0)) / 3
+    profiles = cv2.GaussianBlur(profiles, (0, 0), sigmaX=smoothing, sigmaY=0.01)
+    slopes = np.gradient(profiles, axis=1)
+    steepest = np.argmax(slopes, axis=1)
+    rows = np.arange(rays)
+    step = profiles[rows, np.minimum(steepest + span, samples - 1)] - profiles[rows, np.maximum(steepest - span, 0)]
+    peak = np.clip(steepest, 1, samples - 2)
+    before, at, after = slopes[rows, peak - 1], slopes[rows, peak], slopes[rows, peak + 1]
+    curvature = before - 2 * at + after
+    shift = np.clip(0.5 * (before - after) / np.where(np.abs(curvature) > 1e-9, curvature, np.inf), -0.5, 0.5)
+    reached = radii * (along[peak] + shift * (along[1] - along[0]))
+    return centre[0] + reached * np.cos(bearings), centre[1] + reached * np.sin(bearings), step
+
+
+def _disc(radius, contrast=60.0, noise=4.0, seed=1, centre=(40.3, 39.6)):
+    frame = render_loop((80, 80), centre, (radius, radius), 0, None, contrast, blur=1.5, noise=noise, seed=seed)
+    return cv2.GaussianBlur(frame.astype(np.float32), (0, 0), 0.7)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_ray_edges_equal_the_opencv_reference(seed, sign):
+    rng = np.random.default_rng(seed)
+    smooth = _disc(rng.uniform(12, 25), noise=rng.uniform(1, 10), seed=seed)
+    radii = rng.uniform(10, 20, 36)
+    arguments = (sign, (40.3, 39.6), radii, (0.6, 1.5), 40, rng.uniform(0.5, 2.0), 3)
+    for got, expected in zip(ray_edges(smooth, *arguments), _reference(smooth, *arguments), strict=True):
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("start", [0.8, 0.9, 1.1])
+def test_ray_edges_lie_on_a_blurred_discs_edge_with_its_step(start):
+    radius = 20.0
+    x, y, step = ray_edges(_disc(radius), 1.0, (40.3, 39.6), np.full(72, start * radius), (0.6, 1.5), 60, 2.0, 12)
+    distances = np.hypot(x - 40.3, y - 39.6)
+    assert np.median(np.abs(distances - radius)) <= 0.3
+    assert np.median(step) >= 0.7 * 60.0
+
+
+def test_a_bright_discs_edge_is_found_with_the_sign_that_turns_it_dark():
+    bright = _disc(20.0, contrast=-60.0)
+    x, y, step = ray_edges(bright, -1.0, (40.3, 39.6), np.full(72, 16.0), (0.6, 1.5), 60, 2.0, 12)
+    assert np.median(np.abs(np.hypot(x - 40.3, y - 39.6) - 20.0)) <= 0.3
+    unturned = ray_edges(bright, 1.0, (40.3, 39.6), np.full(72, 16.0), (0.6, 1.5), 60, 2.0, 12)[2]
+    assert np.median(step) >= 0.7 * 60.0 > np.median(unturned)
+
+
+def test_a_ray_reaching_past_the_crop_reads_its_border():
+    smooth = _disc(20.0)
+    x, y, _ = ray_edges(smooth, 1.0, (40.3, 39.6), np.full(8, 16.0), (0.6, 4.0), 80, 1.0, 2)
+    assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
+    assert np.median(np.abs(np.hypot(x - 40.3, y - 39.6) - 20.0)) <= 1.0
+    assert math.isclose(float(np.hypot(x[0] - 40.3, y[0] - 39.6)), 20.0, abs_tol=1.0)
