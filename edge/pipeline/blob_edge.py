@@ -11,14 +11,13 @@ the profile (averaged with the rays either side, smoothed by about a frame pixel
 ``RAY_REACH[0]`` to ``RAY_REACH[1]`` times the outline's radius, and the edge is where it grows
 lighter fastest, to a fraction of a sample. A ray counts where that step is at least
 ``EDGE_STEP`` of the loop's contrast; an ellipse is fitted to the counted edge points, dropping
-those far off it. The fitted ellipse replaces the outline only where it is clearly larger: at
-least ``LEAST_GROWTH`` times the outline's major axis (under that, the flood's outline and the
-rays' differ by the rays' own jitter, and the outline is the steadier from window to window),
-from at least ``EDGE_RAYS`` of the rays (fewer, and the blob's edge is not what the rays found:
-a neighbour or the ground's slope on many of them), and only for outlines of ``LEAST_MAJOR_PX``
-frame pixels and more (a smaller blob's rays are a few pixels long, and its flood already
-reaches its edge). The rays reach no further than ``RAY_REACH[1]``, so a neighbour beyond it is
-never taken for the edge.
+those far off it. The fitted ellipse replaces the outline where it is larger (a flood stops short
+of the edge on a blotch, but where the flood reached the edge the rays can only find a blotch's
+edge or a neighbour's inside it), from at least ``EDGE_RAYS`` of the rays (fewer, and the blob's
+edge is not what the rays found: a neighbour or the ground's slope on many of them), and only
+for outlines of ``LEAST_MAJOR_PX`` frame pixels and more (a smaller blob's rays are a few pixels
+long, and its flood already reaches its edge). The rays reach no further than ``RAY_REACH[1]``,
+so a neighbour beyond it is never taken for the edge.
 """
 
 import math
@@ -31,7 +30,7 @@ from edge.kernels.rays import ray_edges
 
 RAYS = 72
 RAY_REACH = (0.6, 1.5)  # of the outline's radius along each ray: where the edge is looked for
-SAMPLE_PX = 0.5  # crop px: the profiles' sample spacing along the outline's major axis
+SAMPLE_PX = 0.5  # frame px: the profiles' sample spacing along the outline's major axis
 PROFILE_SMOOTHING_PX = 1.0  # frame px: the profiles' smoothing along each ray
 STEP_SPAN_PX = 2.0  # frame px: a ray's step is the rise of its profile this far either side of its edge
 EDGE_STEP = 0.25  # of the loop's contrast: the least step that counts a ray's edge
@@ -40,7 +39,6 @@ OFF_ELLIPSE = 2.5  # robust sds of the points' distances from the fitted ellipse
 OFF_ELLIPSE_LEAST = 0.03  # of the ellipse's radius: points this near are always kept
 FIT_ROUNDS = 3  # fits, each dropping the points far off the one before, before the last
 LEAST_MAJOR_PX = 30.0  # frame px: smaller outlines are not read along rays
-LEAST_GROWTH = 1.08  # the edge's ellipse replaces the outline where its major axis is this times the outline's or more
 
 
 def edge_ellipse(smooth: np.ndarray, sign: float, outline: Moments, contrast: float, zoom: float) -> Moments | None:
@@ -75,7 +73,7 @@ def edge_ellipse(smooth: np.ndarray, sign: float, outline: Moments, contrast: fl
     if fitted is None:
         return None
     centre, fitted_major, fitted_minor, fitted_turn = fitted
-    if fitted_major < LEAST_GROWTH * major:
+    if fitted_major <= major:
         return None
     return Moments.filling_ellipse(centre, fitted_major, fitted_minor, fitted_turn)
 
@@ -85,7 +83,7 @@ def _edge_points(smooth: np.ndarray, sign: float, outline: Moments, contrast: fl
     float32 ``x, y`` in crop pixels (``edge.kernels.rays``)."""
     major, minor, turn = outline.axes()
     semi_major, semi_minor = major / 2, minor / 2
-    samples = math.ceil((RAY_REACH[1] - RAY_REACH[0]) * semi_major / SAMPLE_PX) + 1
+    samples = math.ceil((RAY_REACH[1] - RAY_REACH[0]) * semi_major / (SAMPLE_PX * zoom)) + 1
     off_axis = np.linspace(0, 2 * np.pi, RAYS, endpoint=False) - turn
     # the outline's radius along each ray
     radii = semi_major * semi_minor / np.hypot(semi_minor * np.cos(off_axis), semi_major * np.sin(off_axis))
