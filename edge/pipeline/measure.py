@@ -9,7 +9,8 @@ inverted intensity, from the centre and from the crop's border (not where it is 
 within the box's span, where a loop running out of the frame is cut; so also where only the crop
 reaches the edge), meets on the outline's darkest line; when the basin inside it has a light centre
 and a dark line closes it, the loop is hollow and that basin is its outline (where the line is open
-on one side, the ellipse fitted to the line, ``edge.pipeline.open_line``). Otherwise a second
+on one side, the ellipse fitted to the line, ``edge.pipeline.open_line``; for a large basin, the
+ellipse of the line's centre read along rays, ``edge.pipeline.ring_line``). Otherwise a second
 flood, of the closeness to the half-contrast level, seeded by the dark pixels about the box's
 centre, grows the blob out to its edge at half contrast (a box whose centre is plainly dark goes
 straight to it); where the level of the edge the image draws there (``edge_level``) is lighter,
@@ -72,6 +73,7 @@ from edge.pipeline.blob_edge import edge_ellipse
 from edge.pipeline.open_line import OPEN_LINE, line_ellipse
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
+from edge.pipeline.ring_line import line_ellipse_along_rays
 from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, PipelineSettings, check_starts
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -449,8 +451,11 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     if hollow_share == 1:
         basin = region_moments(labels, INNER)
         fitted = _open_line_ellipse(labels, crop, sign, first, basin, line_margin + CLOSED_LINE)
-        moments = basin if fitted is None else fitted
-        return _Outline(moments, True, contrast_to_noise, margin, line_margin, open_line=fitted is not None)
+        if fitted is not None:
+            return _Outline(fitted, True, contrast_to_noise, margin, line_margin, open_line=True)
+        on_line = line_ellipse_along_rays(crop.smooth, sign, basin, first.background, first.contrast, crop.zoom)
+        moments = basin if on_line is None else on_line
+        return _Outline(moments, True, contrast_to_noise, margin, line_margin)
     filled = _filled_outline(crop, sign, noise, first, flood_with)
     if hollow_share == 0:
         return _Outline(filled, False, contrast_to_noise, margin, line_margin)

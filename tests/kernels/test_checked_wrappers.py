@@ -19,7 +19,7 @@ from edge.kernels.landscape import (
 )
 from edge.kernels.lbp import feature_codes, lbp_code
 from edge.kernels.overlap import overlap_counts
-from edge.kernels.rays import ray_edges
+from edge.kernels.rays import ray_edges, ray_lines
 from edge.kernels.watershed import flood
 
 SMOOTH = np.zeros((8, 8), np.float32)
@@ -73,6 +73,9 @@ BOXES = np.array([[0.0, 0.0, 4.0, 4.0]])
         (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.zeros(8), (0.6, 1.5), 5, 1.0, 1), "positive radius"),
         (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(8), (0.6, 1.5), 2, 1.0, 1), "3 samples"),
         (lambda: ray_edges(SMOOTH[:1], 1.0, (4, 4), np.ones(8), (0.6, 1.5), 5, 1.0, 1), "at least 2x2"),
+        (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(8), (0.6, 1.5), 5, 1.0, 0), "span must be at least one"),
+        (lambda: ray_lines(SMOOTH.astype(np.float64), 1.0, (4, 4), np.ones(8), (0.7, 1.4), 5, 1.0), "float32"),
+        (lambda: ray_lines(SMOOTH, 1.0, (4, 4), np.ones(8), (0.7, 1.4), 5, 0.0), "positive smoothing"),
     ],
 )
 def test_a_public_kernel_refuses_bad_input_with_a_clear_error(call, message):

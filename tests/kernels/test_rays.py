@@ -5,14 +5,13 @@ import numpy as np
 import pytest
 from scipy.ndimage import map_coordinates
 
-from edge.kernels.rays import ray_edges
+from edge.kernels.rays import ray_edges, ray_lines
 from edge.pipeline.synthetic import render_loop
 
 
-def _reference(smooth, sign, centre, radii, reach, samples, smoothing, span):
-    """The same with SciPy, OpenCV and NumPy: map_coordinates (bilinear, the border replicated),
-    the rays either side averaged, GaussianBlur along the rays, np.gradient, argmax and the
-    parabola's vertex."""
+def _profiles(smooth, sign, centre, radii, reach, samples, smoothing):
+    """The rays' profiles with SciPy and OpenCV: map_coordinates (bilinear, the border
+    replicated), the rays either side averaged, GaussianBlur along the rays."""
     rays = len(radii)
     bearings = 2 * np.pi * np.arange(rays) / rays
     along = np.linspace(*reach, samples)
@@ -21,17 +20,41 @@ def _reference(smooth, sign, centre, radii, reach, samples, smoothing, span):
     ys = np.clip(centre[1] + lengths * np.sin(bearings)[:, None], 0, smooth.shape[0] - 1)
     profiles = sign * map_coordinates(smooth.astype(np.float64), [ys, xs], order=1)
     profiles = (np.roll(profiles, 1, axis=0) + profiles + np.roll(profiles, -1, axis=0)) / 3
-    profiles = cv2.GaussianBlur(profiles, (0, 0), sigmaX=smoothing, sigmaY=0.01)
+    return cv2.GaussianBlur(profiles, (0, 0), sigmaX=smoothing, sigmaY=0.01)
+
+
+def _vertex(values, index):
+    """``index`` (clipped a sample from the ends) moved to the parabola's vertex through it."""
+    rows = np.arange(len(values))
+    peak = np.clip(index, 1, values.shape[1] - 2)
+    before, at, after = values[rows, peak - 1], values[rows, peak], values[rows, peak + 1]
+    curvature = before - 2 * at + after
+    return peak + np.clip(0.5 * (before - after) / np.where(np.abs(curvature) > 1e-9, curvature, np.inf), -0.5, 0.5)
+
+
+def _points(centre, radii, reach, samples, position):
+    bearings = 2 * np.pi * np.arange(len(radii)) / len(radii)
+    reached = radii * (reach[0] + (reach[1] - reach[0]) * position / (samples - 1))
+    return centre[0] + reached * np.cos(bearings), centre[1] + reached * np.sin(bearings)
+
+
+def _reference_edges(smooth, sign, centre, radii, reach, samples, smoothing, span):
+    """``ray_edges`` with NumPy: np.gradient, argmax, the rise about it and the parabola's vertex."""
+    profiles = _profiles(smooth, sign, centre, radii, reach, samples, smoothing)
     slopes = np.gradient(profiles, axis=1)
     steepest = np.argmax(slopes, axis=1)
-    rows = np.arange(rays)
+    rows = np.arange(len(radii))
     step = profiles[rows, np.minimum(steepest + span, samples - 1)] - profiles[rows, np.maximum(steepest - span, 0)]
-    peak = np.clip(steepest, 1, samples - 2)
-    before, at, after = slopes[rows, peak - 1], slopes[rows, peak], slopes[rows, peak + 1]
-    curvature = before - 2 * at + after
-    shift = np.clip(0.5 * (before - after) / np.where(np.abs(curvature) > 1e-9, curvature, np.inf), -0.5, 0.5)
-    reached = radii * (along[peak] + shift * (along[1] - along[0]))
-    return centre[0] + reached * np.cos(bearings), centre[1] + reached * np.sin(bearings), step
+    return (*_points(centre, radii, reach, samples, _vertex(slopes, steepest)), step)
+
+
+def _reference_lines(smooth, sign, centre, radii, reach, samples, smoothing):
+    """``ray_lines`` with NumPy: argmin, its level (NaN at an end) and the parabola's vertex."""
+    profiles = _profiles(smooth, sign, centre, radii, reach, samples, smoothing)
+    darkest = np.argmin(profiles, axis=1)
+    level = profiles[np.arange(len(radii)), darkest]
+    level[(darkest == 0) | (darkest == samples - 1)] = np.nan
+    return (*_points(centre, radii, reach, samples, _vertex(profiles, darkest)), level)
 
 
 def _disc(radius, contrast=60.0, noise=4.0, seed=1, centre=(40.3, 39.6)):
@@ -41,12 +64,15 @@ def _disc(radius, contrast=60.0, noise=4.0, seed=1, centre=(40.3, 39.6)):
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("sign", [1.0, -1.0])
-def test_ray_edges_equal_the_opencv_reference(seed, sign):
+def test_ray_edges_and_lines_equal_the_opencv_reference(seed, sign):
     rng = np.random.default_rng(seed)
     smooth = _disc(rng.uniform(12, 25), noise=rng.uniform(1, 10), seed=seed)
     radii = rng.uniform(10, 20, 36)
     arguments = (sign, (40.3, 39.6), radii, (0.6, 1.5), 40, rng.uniform(0.5, 2.0), 3)
-    for got, expected in zip(ray_edges(smooth, *arguments), _reference(smooth, *arguments), strict=True):
+    for got, expected in zip(ray_edges(smooth, *arguments), _reference_edges(smooth, *arguments), strict=True):
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    arguments = arguments[:-1]
+    for got, expected in zip(ray_lines(smooth, *arguments), _reference_lines(smooth, *arguments), strict=True):
         np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
@@ -73,3 +99,21 @@ def test_a_ray_reaching_past_the_crop_reads_its_border():
     assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
     assert np.median(np.abs(np.hypot(x - 40.3, y - 39.6) - 20.0)) <= 1.0
     assert math.isclose(float(np.hypot(x[0] - 40.3, y[0] - 39.6)), 20.0, abs_tol=1.0)
+
+
+def _ring(radius, noise=4.0):
+    frame = render_loop((80, 80), (40.3, 39.6), (radius, radius), 0, 4.0, 60.0, blur=1.5, noise=noise, seed=2)
+    return cv2.GaussianBlur(frame.astype(np.float32), (0, 0), 0.7)
+
+
+@pytest.mark.parametrize("start", [0.85, 1.0, 1.15])
+def test_ray_lines_lie_on_a_rings_centre_line_at_its_darkest_level(start):
+    x, y, level = ray_lines(_ring(20.0), 1.0, (40.3, 39.6), np.full(72, start * 20.0), (0.7, 1.4), 60, 2.0)
+    assert np.median(np.abs(np.hypot(x - 40.3, y - 39.6) - 20.0)) <= 0.3
+    assert np.nanmedian(level) <= 150.0 - 0.6 * 60.0
+
+
+def test_a_ray_whose_darkest_point_is_an_end_of_its_reach_has_no_level():
+    """Rays from well inside a ring that stop short of its line grow darker to their last sample."""
+    _, _, level = ray_lines(_ring(20.0, noise=0.0), 1.0, (40.3, 39.6), np.full(72, 8.0), (0.7, 1.4), 30, 1.0)
+    assert np.isnan(level).all()

@@ -186,7 +186,7 @@ def test_warm_up_compiles_every_kernel_before_the_first_frame():
         "from edge.kernels import landscape, rays, watershed\n"
         "kernels = (watershed._flood, landscape._outline_landscape, landscape._basin_light_level,"
         " landscape._filled_landscape, landscape._brighter_inside, landscape._region_moments,"
-        " landscape._dark_edge_share, landscape._edge_level, rays._ray_edges)\n"
+        " landscape._dark_edge_share, landscape._edge_level, rays._ray_edges, rays._ray_lines)\n"
         "assert not any(k.signatures for k in kernels)\n"
         "Pipeline.from_settings().warm_up()\n"
         "print(*(len(k.signatures) for k in kernels))\n"

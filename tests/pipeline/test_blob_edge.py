@@ -8,8 +8,9 @@ import pytest
 
 from edge.eval.measure_truth import draw_case
 from edge.kernels.landscape import Moments
-from edge.pipeline.blob_edge import LEAST_MAJOR_PX, edge_ellipse
+from edge.pipeline.blob_edge import edge_ellipse
 from edge.pipeline.measure import SMOOTHING_SIGMA_PX, measure_defects
+from edge.pipeline.rays import LEAST_MAJOR_PX
 from edge.pipeline.synthetic import render_loop
 
 SIZE, CENTRE, ANGLE_DEG, CONTRAST = 160, (80.4, 79.7), 30.0, 60.0
