@@ -13,7 +13,6 @@ As in ``landscape``, ``sign`` -1 turns a bright loop dark, so "lighter" is after
 
 import math
 
-import cv2
 import numpy as np
 from numba import njit
 
@@ -189,17 +188,21 @@ def _checked_rays(
 ) -> tuple:
     """The arguments of ``_smoothed_profiles`` for ``kernel``, checked: the crop, ``sign``, the
     centre, the radii, the reach, ``samples`` and the Gaussian weights of ``smoothing`` (in
-    samples) as OpenCV makes them for a float image."""
+    samples) as OpenCV's ``getGaussianKernel`` makes them for a float image."""
     smooth = checked(smooth, "smooth", (np.float32,), 2, kernel)
     radii = checked(radii, "radii", (np.float64,), 1, kernel)
     if min(smooth.shape) < 2:
         raise ValueError(f"{kernel}: the crop must be at least 2x2, got {smooth.shape}")
-    if not (len(radii) >= 3 and radii.min() > 0 and samples >= 3 and smoothing > 0):
-        raise ValueError(
-            f"{kernel}: needs 3 rays of positive radius, 3 samples and a positive smoothing; got "
-            f"{len(radii)} rays, the least {radii.min() if len(radii) else None}, {samples} samples, {smoothing}"
-        )
-    size = round(smoothing * 8 + 1) | 1  # OpenCV's kernel size for a float image
-    weights = cv2.getGaussianKernel(size, smoothing, cv2.CV_64F).ravel()
     centre_x, centre_y, reach_from, reach_to = float(centre[0]), float(centre[1]), float(reach[0]), float(reach[1])
+    finite = np.isfinite([centre_x, centre_y, reach_from, reach_to]).all() and np.isfinite(radii).all()
+    if not (finite and len(radii) >= 3 and radii.min() > 0 and samples >= 3 and 0 < smoothing <= samples):
+        raise ValueError(
+            f"{kernel}: needs a finite centre and reach, 3 rays of finite positive radius, 3 samples and a "
+            f"smoothing over 0 and at most the samples; got centre {centre}, reach {reach}, {len(radii)} rays "
+            f"(the least {radii.min() if len(radii) else None}), {samples} samples, smoothing {smoothing}"
+        )
+    half = round(smoothing * 8 + 1) // 2  # OpenCV's kernel size for a float image, round(8 sigma + 1) | 1
+    offsets = np.arange(-half, half + 1)
+    weights = np.exp(-(offsets**2) / (2 * smoothing**2))
+    weights /= weights.sum()
     return smooth, float(sign), centre_x, centre_y, radii, reach_from, reach_to, int(samples), weights

@@ -9,15 +9,17 @@ the background is the sharpest change of level about the blob, sharper than any 
 So each blob's edge is also read along rays from its outline's centre (``edge.pipeline.rays``).
 Along each ray the profile (averaged with the rays either side, smoothed by about a frame pixel)
 is read from ``RAY_REACH[0]`` to ``RAY_REACH[1]`` times the outline's radius, and the edge is
-where it grows lighter fastest, to a fraction of a sample. A ray counts where that step is at least
-``EDGE_STEP`` of the loop's contrast; an ellipse is fitted to the counted edge points, dropping
-those far off it. The fitted ellipse replaces the outline where it is larger (a flood stops short
-of the edge on a blotch, but where the flood reached the edge the rays can only find a blotch's
-edge or a neighbour's inside it), from at least ``edge.pipeline.rays.LEAST_RAYS`` of the rays (fewer, and the blob's
-edge is not what the rays found: a neighbour or the ground's slope on many of them), and only
-for outlines of ``edge.pipeline.rays.LEAST_MAJOR_PX`` frame pixels and more (a smaller blob's
-rays are a few pixels long, and its flood already reaches its edge). The rays reach no further than ``RAY_REACH[1]``,
-so a neighbour beyond it is never taken for the edge.
+where it grows lighter fastest, to a fraction of a sample. A ray counts where that step is at
+least ``EDGE_STEP`` of the loop's contrast; an ellipse is fitted to the counted edge points,
+dropping those far off it. The fitted ellipse replaces the outline where it is larger, its major
+axis and its area both (a flood stops short of the edge on a blotch, but where the flood reached
+the edge the rays can only find a blotch's edge or a neighbour's inside it), from at least
+``edge.pipeline.rays.LEAST_RAYS`` of the rays (fewer, and the blob's edge is not what the rays
+found: a neighbour or the ground's slope on many of them). Outlines are read along rays only from
+``edge.pipeline.rays.LEAST_MAJOR_PX`` frame pixels long (a smaller blob's rays are a few pixels
+long, and its flood already reaches its edge) and ``edge.pipeline.rays.LEAST_MINOR_PX`` wide (a
+filled loop's least resolved width). The rays reach no further than ``RAY_REACH[1]``, so a
+neighbour beyond it is never taken for the edge.
 """
 
 import numpy as np
@@ -61,4 +63,5 @@ def edge_ellipse(smooth: np.ndarray, sign: float, outline: Moments, contrast: fl
         max(1, round(STEP_SPAN_PX * zoom / rays.sample_px)),
     )  # fmt: skip
     fitted = counted_ellipse(edge_x, edge_y, step >= EDGE_STEP * contrast)
-    return fitted if fitted is not None and fitted.axes()[0] > outline.axes()[0] else None
+    larger = fitted is not None and fitted.axes()[0] > outline.axes()[0] and fitted.area > outline.area
+    return fitted if larger else None

@@ -497,7 +497,7 @@ def _open_line_ellipse(
 
 def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
     """A blob's region inside its edge: its flood's outline (``_blob_flood``) or, where the edge
-    read along rays from that outline lies clearly outside it, the ellipse of that edge
+    read along rays from that outline lies outside it, the ellipse of that edge
     (``edge.pipeline.blob_edge``)."""
     flooded = _blob_flood(crop, sign, noise, first, flood_with)
     outside = edge_ellipse(crop.smooth, sign, flooded, first.background - first.core, crop.zoom)

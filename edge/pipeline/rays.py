@@ -26,6 +26,7 @@ OFF_ELLIPSE = 2.5  # robust sds of the points' distances from the fitted ellipse
 OFF_ELLIPSE_LEAST = 0.03  # of the ellipse's radius: points this near are always kept
 FIT_ROUNDS = 3  # fits, each dropping the points far off the one before, before the last
 LEAST_MAJOR_PX = 30.0  # frame px: smaller outlines are not read along rays (their rays are a few pixels long)
+LEAST_MINOR_PX = 6.0  # frame px: nor narrower ones (a filled loop's least resolved minor axis, measure_truth)
 
 
 class Rays(NamedTuple):
@@ -36,15 +37,15 @@ class Rays(NamedTuple):
     reach: tuple[float, float]  # the first and last sample's multiple of each radius
     samples: int  # a ray
     sample_px: float  # crop px between samples, on average over the rays
-    smoothing: float  # the profiles' smoothing along each ray, in samples
+    smoothing: float  # the profiles' smoothing along each ray, in samples: PROFILE_SMOOTHING_PX on average
 
 
 def readable(outline: Moments, contrast: float, zoom: float) -> bool:
     """Whether ``outline`` (in a crop of ``zoom`` crop pixels a frame pixel) is read along rays:
-    a major axis of ``LEAST_MAJOR_PX`` frame pixels or more, a minor axis over 0, and a loop of
-    some ``contrast``."""
+    axes of ``LEAST_MAJOR_PX`` and ``LEAST_MINOR_PX`` frame pixels or more, and a loop of some
+    ``contrast``."""
     major, minor, _ = outline.axes()
-    return major >= LEAST_MAJOR_PX * zoom and minor > 0 and contrast > 0
+    return major >= LEAST_MAJOR_PX * zoom and minor >= LEAST_MINOR_PX * zoom and contrast > 0
 
 
 def rays_about(outline: Moments, reach: tuple[float, float], zoom: float) -> Rays:
@@ -70,28 +71,25 @@ def counted_ellipse(x: np.ndarray, y: np.ndarray, counted: np.ndarray) -> Moment
 
 
 def robust_ellipse(points: np.ndarray) -> Moments | None:
-    """The region moments of the ellipse fitted to ``points`` (``(N, 2)`` float32 ``x, y``) after
-    dropping, ``FIT_ROUNDS`` times, those whose relative distance from the last fit is over
-    ``OFF_ELLIPSE`` robust sds (and ``OFF_ELLIPSE_LEAST``); None where fewer than ``LEAST_RAYS``
-    of the rays' points are given or left."""
+    """The region moments of the ellipse fitted to ``points`` (``(N, 2)`` float32 ``x, y``),
+    fitted again ``FIT_ROUNDS`` times, each time without the points whose relative distance from
+    the fit before is over ``OFF_ELLIPSE`` robust sds (1.4826 median absolute distances) and over
+    ``OFF_ELLIPSE_LEAST``; None where fewer than ``LEAST_RAYS`` of the rays' points are given or
+    left."""
     kept = np.ones(len(points), bool)
-    for _ in range(FIT_ROUNDS):
+    for fit in range(FIT_ROUNDS + 1):
         if kept.sum() < LEAST_RAYS * RAYS:
             return None
         (centre_x, centre_y), (width, height), angle_deg = cv2.fitEllipse(points[kept])
         if not (math.isfinite(width * height) and min(width, height) > 0):
             return None
-        theta = math.radians(angle_deg)
+        if fit == FIT_ROUNDS:
+            break
+        theta = math.radians(angle_deg)  # OpenCV's width lies along its angle
         across_x, across_y = points[:, 0] - centre_x, points[:, 1] - centre_y
         along = (across_x * math.cos(theta) + across_y * math.sin(theta)) / (width / 2)
         beside = (-across_x * math.sin(theta) + across_y * math.cos(theta)) / (height / 2)
         off = np.abs(np.hypot(along, beside) - 1)
-        spread = 1.4826 * np.median(off[kept]) + 1e-3
-        kept = off < max(OFF_ELLIPSE * spread, OFF_ELLIPSE_LEAST)
-    if kept.sum() < LEAST_RAYS * RAYS:
-        return None
-    (centre_x, centre_y), (width, height), angle_deg = cv2.fitEllipse(points[kept])
-    if not (math.isfinite(width * height) and min(width, height) > 0):
-        return None
+        kept = off < max(OFF_ELLIPSE * 1.4826 * np.median(off[kept]), OFF_ELLIPSE_LEAST)
     major, minor, turn = (width, height, angle_deg) if width >= height else (height, width, angle_deg + 90)
     return Moments.filling_ellipse((centre_x, centre_y), major, minor, math.radians(turn))

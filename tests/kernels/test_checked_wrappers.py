@@ -69,13 +69,16 @@ BOXES = np.array([[0.0, 0.0, 4.0, 4.0]])
         (lambda: region_moments(LABELS.astype(np.uint8), 2), "labels must be a 2-D int32"),
         (lambda: ray_edges(SMOOTH.astype(np.float64), 1.0, (4, 4), np.ones(8), (0.6, 1.5), 5, 1.0, 1), "float32"),
         (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(8, np.float32), (0.6, 1.5), 5, 1.0, 1), "float64"),
-        (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(2), (0.6, 1.5), 5, 1.0, 1), "needs 3 rays"),
+        (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(2), (0.6, 1.5), 5, 1.0, 1), "3 rays of finite"),
         (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.zeros(8), (0.6, 1.5), 5, 1.0, 1), "positive radius"),
         (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(8), (0.6, 1.5), 2, 1.0, 1), "3 samples"),
         (lambda: ray_edges(SMOOTH[:1], 1.0, (4, 4), np.ones(8), (0.6, 1.5), 5, 1.0, 1), "at least 2x2"),
         (lambda: ray_edges(SMOOTH, 1.0, (4, 4), np.ones(8), (0.6, 1.5), 5, 1.0, 0), "span must be at least one"),
         (lambda: ray_lines(SMOOTH.astype(np.float64), 1.0, (4, 4), np.ones(8), (0.7, 1.4), 5, 1.0), "float32"),
-        (lambda: ray_lines(SMOOTH, 1.0, (4, 4), np.ones(8), (0.7, 1.4), 5, 0.0), "positive smoothing"),
+        (lambda: ray_lines(SMOOTH, 1.0, (4, 4), np.ones(8), (0.7, 1.4), 5, 0.0), "smoothing over 0"),
+        (lambda: ray_lines(SMOOTH, 1.0, (4, 4), np.ones(8), (0.7, 1.4), 5, 6.0), "at most the samples"),
+        (lambda: ray_lines(SMOOTH, 1.0, (np.nan, 4), np.ones(8), (0.7, 1.4), 5, 1.0), "finite centre"),
+        (lambda: ray_lines(SMOOTH, 1.0, (4, 4), np.full(8, np.inf), (0.7, 1.4), 5, 1.0), "finite positive"),
     ],
 )
 def test_a_public_kernel_refuses_bad_input_with_a_clear_error(call, message):

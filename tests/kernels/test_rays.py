@@ -1,5 +1,3 @@
-import math
-
 import cv2
 import numpy as np
 import pytest
@@ -93,12 +91,16 @@ def test_a_bright_discs_edge_is_found_with_the_sign_that_turns_it_dark():
     assert np.median(step) >= 0.7 * 60.0 > np.median(unturned)
 
 
-def test_a_ray_reaching_past_the_crop_reads_its_border():
-    smooth = _disc(20.0)
-    x, y, _ = ray_edges(smooth, 1.0, (40.3, 39.6), np.full(8, 16.0), (0.6, 4.0), 80, 1.0, 2)
-    assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
+@pytest.mark.parametrize(("sign", "contrast"), [(1.0, 60.0), (-1.0, -60.0)])
+def test_a_ray_reaching_past_the_crop_reads_its_border_pixel(sign, contrast):
+    """Rays reaching 80 px from the centre of an 80 px crop: beyond it the border pixel's level
+    carries on (a border of zeros would be a step lighter, or darker, than the disc's edge)."""
+    smooth = _disc(20.0, contrast=contrast)
+    arguments = (sign, (40.3, 39.6), np.full(8, 16.0), (0.6, 5.0), 120, 1.0, 2)
+    x, y, _ = ray_edges(smooth, *arguments)
     assert np.median(np.abs(np.hypot(x - 40.3, y - 39.6) - 20.0)) <= 1.0
-    assert math.isclose(float(np.hypot(x[0] - 40.3, y[0] - 39.6)), 20.0, abs_tol=1.0)
+    for got, expected in zip((x, y), _reference_edges(smooth, *arguments)[:2], strict=True):
+        np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
 def _ring(radius, noise=4.0):

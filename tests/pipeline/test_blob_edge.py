@@ -10,7 +10,7 @@ from edge.eval.measure_truth import draw_case
 from edge.kernels.landscape import Moments
 from edge.pipeline.blob_edge import edge_ellipse
 from edge.pipeline.measure import SMOOTHING_SIGMA_PX, measure_defects
-from edge.pipeline.rays import LEAST_MAJOR_PX
+from edge.pipeline.rays import LEAST_MAJOR_PX, LEAST_MINOR_PX, readable
 from edge.pipeline.synthetic import render_loop
 
 SIZE, CENTRE, ANGLE_DEG, CONTRAST = 160, (80.4, 79.7), 30.0, 60.0
@@ -43,6 +43,8 @@ def test_an_outline_inside_a_blob_gives_way_to_the_ellipse_of_its_edge(major, as
     assert abs(fitted_major - major) <= max(1.0, 0.03 * major)
     assert abs(fitted_minor - major / aspect) <= max(1.0, 0.03 * major / aspect)
     assert math.dist((fitted.m10 / fitted.area, fitted.m01 / fitted.area), CENTRE) <= 1.0
+    if aspect > 1:
+        assert math.cos(2 * (fitted.axes()[2] - math.radians(ANGLE_DEG))) >= 0.99
 
 
 def test_an_outline_on_the_edge_stays_there():
@@ -56,6 +58,39 @@ def test_the_rays_never_shrink_an_outline():
     assert edge_ellipse(_blob(100.0, 1.6), 1.0, _outline(100.0, 1.6, 1.15), CONTRAST, 1.0) is None
 
 
+def test_an_outline_wider_than_the_blob_is_never_narrowed_to_it():
+    """A round outline across a long blob: the blob's edge is longer than the outline along its
+    major axis but its ellipse is a third smaller in area, so the outline stands."""
+    outline = Moments.filling_ellipse(CENTRE, 95.0, 95.0, 0.0)
+    assert edge_ellipse(_blob(100.0, 1.6), 1.0, outline, CONTRAST, 1.0) is None
+
+
+def test_steps_under_a_quarter_of_the_contrast_do_not_count():
+    """The same edge, taken for the edge of a loop five times as dark: no ray's step counts."""
+    assert edge_ellipse(_blob(100.0, 1.6), 1.0, _outline(100.0, 1.6, 0.8), 5 * CONTRAST, 1.0) is None
+
+
+def test_an_upsampled_crop_is_read_in_its_own_pixels():
+    """A crop zoomed twice, as small boxes are: the edge's ellipse is twice the blob, in crop px."""
+    zoomed = cv2.resize(_blob(60.0, 1.6), None, fx=2.0, fy=2.0, interpolation=cv2.INTER_LINEAR)
+    centre = (2 * CENTRE[0] + 0.5, 2 * CENTRE[1] + 0.5)
+    outline = Moments.filling_ellipse(centre, 0.8 * 120.0, 0.8 * 120.0 / 1.6, math.radians(ANGLE_DEG))
+    fitted = edge_ellipse(zoomed, 1.0, outline, CONTRAST, 2.0)
+    assert fitted is not None and abs(fitted.axes()[0] - 120.0) <= 0.03 * 120.0
+
+
+@pytest.mark.parametrize("zoom", [1.0, 2.0])
+def test_only_outlines_long_and_wide_enough_are_read_along_rays(zoom):
+    """About a needle, rays are a pixel apart at its tips and far apart at its sides, and their
+    smoothing, set on the rays' mean spacing, would span the profiles many times over."""
+    turn = math.radians(ANGLE_DEG)
+    wide = Moments.filling_ellipse(CENTRE, (LEAST_MAJOR_PX + 0.1) * zoom, (LEAST_MINOR_PX + 0.1) * zoom, turn)
+    assert readable(wide, CONTRAST, zoom)
+    assert not readable(Moments.filling_ellipse(CENTRE, 80.0 * zoom, (LEAST_MINOR_PX - 1) * zoom, turn), CONTRAST, zoom)
+    assert not readable(Moments.filling_ellipse(CENTRE, (LEAST_MAJOR_PX - 1) * zoom, 20.0 * zoom, turn), CONTRAST, zoom)
+    assert not readable(wide, 0.0, zoom)
+
+
 def test_a_small_blob_keeps_its_floods_outline():
     major = 26.0  # its outline, 0.8 of it, is under LEAST_MAJOR_PX
     assert 0.8 * major < LEAST_MAJOR_PX
@@ -64,7 +99,7 @@ def test_a_small_blob_keeps_its_floods_outline():
 
 def test_the_far_side_of_an_overlapping_neighbour_is_dropped_from_the_fit():
     """The few rays that find a neighbour's far side lie off the ellipse of the others and are
-    dropped (fitted with them, the major axis comes out 3.5 px long)."""
+    dropped (fitted with them, the major axis comes out over 3 px long)."""
     fitted = edge_ellipse(_blob(100.0, 1.6, neighbour=True), 1.0, _outline(100.0, 1.6, 0.8), CONTRAST, 1.0)
     assert fitted is not None
     assert abs(fitted.axes()[0] - 100.0) <= 1.5

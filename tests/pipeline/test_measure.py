@@ -38,8 +38,8 @@ def test_major_axis_on_the_outline_within_3_percent_or_1_px(major, aspect, line_
 
 # the least share of resolved loops within max(1 px, 3 %) and of the right kind per noisy setting
 # of measure_truth.SETTINGS, a little under what the measurement reached when it was set (1.0,
-# 0.975, 0.978, 0.927, 0.868 with a large blob's edge and a large ring's line read along rays;
-# 1.0, 0.968, 0.963, 0.876, 0.724 before that; python -m edge.eval.measure_truth prints the table
+# 0.975, 0.978, 0.927, 0.873 with a large blob's edge and a large ring's line read along rays;
+# 1.0, 0.968, 0.968, 0.876, 0.724 before that; python -m edge.eval.measure_truth prints the table
 # by size). Short of issue
 # 30's bar (every resolved loop): at SNR 2-3 small blobs come out a few per cent large, and some
 # mottled ones are still measured on a blotch or as rings; these keep the measurement from
