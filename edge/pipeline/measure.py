@@ -453,7 +453,8 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
         fitted = _open_line_ellipse(labels, crop, sign, first, basin, line_margin + CLOSED_LINE)
         if fitted is not None:
             return _Outline(fitted, True, contrast_to_noise, margin, line_margin, open_line=True)
-        on_line = line_ellipse_along_rays(crop.smooth, sign, basin, first.background, first.contrast, crop.zoom)
+        contrast = first.background - first.core  # as the blob's edge takes it: not read where it is none
+        on_line = line_ellipse_along_rays(crop.smooth, sign, basin, first.background, contrast, crop.zoom)
         moments = basin if on_line is None else on_line
         return _Outline(moments, True, contrast_to_noise, margin, line_margin)
     filled = _filled_outline(crop, sign, noise, first, flood_with)
@@ -505,14 +506,14 @@ def _filled_outline(crop: _Crop, sign: float, noise: float, first: FirstFlood, f
 
 
 def _blob_flood(crop: _Crop, sign: float, noise: float, first: FirstFlood, flood_with: FloodFunction) -> Moments:
-    """A blob's region inside its edge as its floods find it. Its level is the darkest mean over squares wide enough
-    that the noise does not darken it (``BLOB_LEVEL_NOISE``), and its flood is seeded by every
-    pixel about the centre darker than half that contrast and meets at half contrast. Where a
-    blotch darker than the blob's rim set that level, half of it lies inside the rim's edge: so
-    the edge's own level is read within ``EDGE_REACH_PX`` of that outline (the gradient-weighted
-    mean, a blurred step's midpoint) and, where it is lighter than half contrast by more than
-    ``EDGE_LEVEL_SETTLED`` (and no lighter than ``EDGE_LEVEL_LIGHTEST``), the blob is flooded again
-    to meet at it."""
+    """A blob's region inside its edge as its floods find it. Its level is the darkest mean over
+    squares wide enough that the noise does not darken it (``BLOB_LEVEL_NOISE``), and its flood
+    is seeded by every pixel about the centre darker than half that contrast and meets at half
+    contrast. Where a blotch darker than the blob's rim set that level, half of it lies inside
+    the rim's edge: so the edge's own level is read within ``EDGE_REACH_PX`` of that outline (the
+    gradient-weighted mean, a blurred step's midpoint) and, where it is lighter than half contrast
+    by more than ``EDGE_LEVEL_SETTLED`` (and no lighter than ``EDGE_LEVEL_LIGHTEST``), the blob is
+    flooded again to meet at it."""
     shorter = min(crop.box.x1 - crop.box.x0, crop.box.y1 - crop.box.y0)
     widest = max(1, round(BLOB_SQUARE_MAX * shorter / 2))
     half_width = min(math.ceil(BLOB_LEVEL_NOISE * noise / first.contrast * crop.zoom), widest)
