@@ -47,25 +47,24 @@ def _smoothed_profiles(smooth, sign, centre_x, centre_y, radii, reach_from, reac
     profiles = np.empty((rays, samples))
     for ray in range(rays):
         bearing = 2 * math.pi * ray / rays
+        step_x, step_y = radii[ray] * math.cos(bearing), radii[ray] * math.sin(bearing)
         for sample in range(samples):
             reach = reach_from + (reach_to - reach_from) * sample / (samples - 1)
-            x = centre_x + radii[ray] * reach * math.cos(bearing)
-            y = centre_y + radii[ray] * reach * math.sin(bearing)
-            profiles[ray, sample] = sign * _bilinear(smooth, x, y)
+            profiles[ray, sample] = sign * _bilinear(smooth, centre_x + reach * step_x, centre_y + reach * step_y)
     half = len(weights) // 2
     smoothed = np.empty((rays, samples))
-    averaged = np.empty(samples)
+    padded = np.empty(samples + 2 * half)  # the averaged profile, reflected about its end samples
     for ray in range(rays):
         before, after = (ray - 1) % rays, (ray + 1) % rays
-        for sample in range(samples):
-            averaged[sample] = (profiles[before, sample] + profiles[ray, sample] + profiles[after, sample]) / 3
+        for index in range(-half, samples + half):
+            sample = index
+            while sample < 0 or sample >= samples:
+                sample = -sample if sample < 0 else 2 * (samples - 1) - sample
+            padded[index + half] = (profiles[before, sample] + profiles[ray, sample] + profiles[after, sample]) / 3
         for sample in range(samples):
             total = 0.0
-            for offset in range(-half, half + 1):
-                index = sample + offset
-                while index < 0 or index >= samples:  # reflected about the end samples
-                    index = -index if index < 0 else 2 * (samples - 1) - index
-                total += weights[offset + half] * averaged[index]
+            for tap in range(len(weights)):
+                total += weights[tap] * padded[sample + tap]
             smoothed[ray, sample] = total
     return smoothed
 
@@ -194,7 +193,7 @@ def _checked_rays(
     if min(smooth.shape) < 2:
         raise ValueError(f"{kernel}: the crop must be at least 2x2, got {smooth.shape}")
     centre_x, centre_y, reach_from, reach_to = float(centre[0]), float(centre[1]), float(reach[0]), float(reach[1])
-    finite = np.isfinite([centre_x, centre_y, reach_from, reach_to]).all() and np.isfinite(radii).all()
+    finite = all(map(math.isfinite, (centre_x, centre_y, reach_from, reach_to))) and np.isfinite(radii).all()
     if not (finite and len(radii) >= 3 and radii.min() > 0 and samples >= 3 and 0 < smoothing <= samples):
         raise ValueError(
             f"{kernel}: needs a finite centre and reach, 3 rays of finite positive radius, 3 samples and a "

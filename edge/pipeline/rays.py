@@ -27,6 +27,7 @@ OFF_ELLIPSE_LEAST = 0.03  # of the ellipse's radius: points this near are always
 FIT_ROUNDS = 3  # fits, each dropping the points far off the one before, before the last
 LEAST_MAJOR_PX = 30.0  # frame px: smaller outlines are not read along rays (their rays are a few pixels long)
 LEAST_MINOR_PX = 6.0  # frame px: nor narrower ones (a filled loop's least resolved minor axis, measure_truth)
+_BEARINGS = 2 * np.pi * np.arange(RAYS) / RAYS  # each ray's bearing, as edge.kernels.rays turns them
 
 
 class Rays(NamedTuple):
@@ -55,7 +56,7 @@ def rays_about(outline: Moments, reach: tuple[float, float], zoom: float) -> Ray
     major, minor, turn = outline.axes()
     semi_major, semi_minor = major / 2, minor / 2
     samples = math.ceil((reach[1] - reach[0]) * semi_major / (SAMPLE_PX * zoom)) + 1
-    off_axis = np.linspace(0, 2 * np.pi, RAYS, endpoint=False) - turn
+    off_axis = _BEARINGS - turn
     radii = semi_major * semi_minor / np.hypot(semi_minor * np.cos(off_axis), semi_major * np.sin(off_axis))
     sample_px = radii.mean() * (reach[1] - reach[0]) / (samples - 1)
     centre = (outline.m10 / outline.area, outline.m01 / outline.area)
@@ -72,10 +73,10 @@ def counted_ellipse(x: np.ndarray, y: np.ndarray, counted: np.ndarray) -> Moment
 
 def robust_ellipse(points: np.ndarray) -> Moments | None:
     """The region moments of the ellipse fitted to ``points`` (``(N, 2)`` float32 ``x, y``),
-    fitted again ``FIT_ROUNDS`` times, each time without the points whose relative distance from
-    the fit before is over ``OFF_ELLIPSE`` robust sds (1.4826 median absolute distances) and over
-    ``OFF_ELLIPSE_LEAST``; None where fewer than ``LEAST_RAYS`` of the rays' points are given or
-    left."""
+    fitted again up to ``FIT_ROUNDS`` times, each time without the points whose relative distance
+    from the fit before is over ``OFF_ELLIPSE`` robust sds (1.4826 median absolute distances) and
+    over ``OFF_ELLIPSE_LEAST`` (no more once the points kept stay the same); None where fewer than
+    ``LEAST_RAYS`` of the rays' points are given or left."""
     kept = np.ones(len(points), bool)
     for fit in range(FIT_ROUNDS + 1):
         if kept.sum() < LEAST_RAYS * RAYS:
@@ -90,6 +91,8 @@ def robust_ellipse(points: np.ndarray) -> Moments | None:
         along = (across_x * math.cos(theta) + across_y * math.sin(theta)) / (width / 2)
         beside = (-across_x * math.sin(theta) + across_y * math.cos(theta)) / (height / 2)
         off = np.abs(np.hypot(along, beside) - 1)
-        kept = off < max(OFF_ELLIPSE * 1.4826 * np.median(off[kept]), OFF_ELLIPSE_LEAST)
+        kept_before, kept = kept, off < max(OFF_ELLIPSE * 1.4826 * np.median(off[kept]), OFF_ELLIPSE_LEAST)
+        if np.array_equal(kept, kept_before):  # the same points: the next fit is this one
+            break
     major, minor, turn = (width, height, angle_deg) if width >= height else (height, width, angle_deg + 90)
     return Moments.filling_ellipse((centre_x, centre_y), major, minor, math.radians(turn))
