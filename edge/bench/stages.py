@@ -1,5 +1,6 @@
 """``edge bench``: speed, measured as medians and as ratios against baselines in the same run."""
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from edge.io.bundled import sample_frames
 from edge.io.images import to_uint8
 from edge.kernels.watershed import flood
 from edge.pipeline.detect import LoopDetector
-from edge.pipeline.measure import measure_defects
+from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
 
@@ -38,20 +39,25 @@ def bench_watershed(crop_count: int, repeats: int) -> dict:
 
 def bench_measurement(repeats: int) -> dict:
     """Median time (ms) of the whole measuring stage per bundled sample frame, on its labelled
-    boxes: cropping, landscape, flood and ellipse, as the pipeline runs it on a uint16 frame."""
-    times, boxes_measured = [], []
+    boxes: cropping, landscape, flood and ellipse, as the pipeline runs it on a uint16 frame; on
+    one thread, and on as many as this machine has cores (at most 4) against it."""
+    threads = max(2, min(4, os.cpu_count() or 1))
+    on_one, on_several = LoopMeasurer(), LoopMeasurer(threads=threads)
+    times, threaded, boxes_measured = [], [], []
     for frame, boxes in sample_frames():
         pixels = frame.pixels.astype(np.uint16) * np.uint16(257)
-        measure_defects(pixels, boxes)  # warm-up
-        times.append(_median_ms(lambda pixels=pixels, boxes=boxes: measure_defects(pixels, boxes), repeats))
+        on_one.measure(pixels, boxes)  # warm-up
+        times.append(_median_ms(lambda pixels=pixels, boxes=boxes: on_one.measure(pixels, boxes), repeats))
+        threaded.append(_median_ms(lambda pixels=pixels, boxes=boxes: on_several.measure(pixels, boxes), repeats))
         boxes_measured.append(len(boxes))
-    median = statistics.median(times)
+    median, threaded_median = statistics.median(times), statistics.median(threaded)
     print(
         f"measuring stage on the labelled boxes of {len(times)} uint16 frames ({statistics.mean(boxes_measured):.0f} "
         f"boxes each on average), median of {repeats} runs per frame: {median:.2f} ms per frame "
-        f"({1e3 * sum(times) / sum(boxes_measured):.1f} us per box)"
+        f"({1e3 * sum(times) / sum(boxes_measured):.1f} us per box); on {threads} threads (--measure-threads "
+        f"{threads}) {threaded_median:.2f} ms, {median / threaded_median:.2f}x as fast"
     )
-    return {"ms_per_frame": median, "frames": times}
+    return {"ms_per_frame": median, "frames": times, "threads": threads, "threaded_ms_per_frame": threaded_median}
 
 
 def bench_detection(repeats: int) -> dict:

@@ -56,7 +56,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="the frames' pixel size in nm (overrides their files'): where the model set's is known too, frames are "
         "brought to it before detection",
     )
-    add_pipeline_options(parser, ("polarity", "follow_rounds", "measure_starts", "backend", "screen", "model"))
+    add_pipeline_options(
+        parser, ("polarity", "follow_rounds", "measure_starts", "measure_threads", "backend", "screen", "model")
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
 
 

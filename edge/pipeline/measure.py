@@ -44,6 +44,7 @@ major axis is kept: the outline most windows settle on (``starts=1``: the detect
 
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -74,7 +75,7 @@ from edge.pipeline.open_line import OPEN_LINE, line_ellipse
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
 from edge.pipeline.ring_line import line_ellipse_along_rays
-from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, PipelineSettings, check_starts
+from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, PipelineSettings, check_starts, check_threads
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SMOOTHING_SIGMA_PX = 0.7
@@ -142,12 +143,18 @@ class LoopMeasurer:
         How many windows each loop may be measured from, keeping the median major axis: the
         detector's box and that box grown by ``START_STEP``, and where those two disagree the
         windows of ``MORE_WINDOWS``; 1, the detector's box alone.
+    threads : int
+        How many threads a frame's boxes are measured on, 1 to ``MAX_THREADS``. The kernels and
+        OpenCV release Python's lock, so spare cores measure a frame sooner; each box's result is
+        the same on any number (the follow crops a frame's boxes share are a plain dict: two
+        threads may flood the same crop, and its outline is the same).
     """
 
     polarity: Polarity = "auto"
     follow_rounds: int = FOLLOW_ROUNDS
     flood_with: FloodFunction = flood
     starts: int = MEASURE_STARTS
+    threads: int = 1
 
     def __post_init__(self):
         if self.polarity not in POLARITIES:
@@ -155,11 +162,14 @@ class LoopMeasurer:
         if not (isinstance(self.follow_rounds, int) and self.follow_rounds >= 0):
             raise ValueError(f"follow_rounds must be a whole number >= 0, got {self.follow_rounds!r}")
         check_starts(self.starts, "starts")
+        check_threads(self.threads, "threads")
 
     @classmethod
     def from_settings(cls, settings: PipelineSettings) -> "LoopMeasurer":
-        """The measurer ``settings`` describe: its polarity, follow rounds and starts."""
-        return cls(settings.polarity, settings.follow_rounds, starts=settings.measure_starts)
+        """The measurer ``settings`` describe: its polarity, follow rounds, starts and threads."""
+        return cls(
+            settings.polarity, settings.follow_rounds, starts=settings.measure_starts, threads=settings.measure_threads
+        )
 
     def measure(self, frame: np.ndarray, boxes: np.ndarray, scores: np.ndarray | None = None) -> list[Defect]:
         """The defect inside each box ``[x0, y0, x1, y1]`` (pixels, exclusive end) of the 2-D
@@ -175,23 +185,27 @@ class LoopMeasurer:
         """As ``measure``, one entry a box: None where it is skipped."""
         if frame.ndim != 2:
             raise ValueError(f"measuring needs a 2-D greyscale frame, got shape {frame.shape}")
-        defects = []
         boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
         integer_boxes = _integer_boxes(boxes)
         noise = fine_noise(frame) if integer_boxes else 0.0
+        signs = self._signs(frame, integer_boxes)
         followed: _FollowedOutlines = {}  # this frame's, shared by its boxes' windows
-        for index, (box, sign) in enumerate(zip(integer_boxes, self._signs(frame, integer_boxes), strict=True)):
-            crop = _crop(frame, box)
+
+        def measured_box(index: int) -> Defect | None:
+            crop = _crop(frame, integer_boxes[index])
             if crop is None:
-                defects.append(None)
-                continue
+                return None
             score = None if scores is None else float(scores[index])
-            defect = self._measured(frame, crop, crop.bbox, sign, noise, score, followed)
+            defect = self._measured(frame, crop, crop.bbox, signs[index], noise, score, followed)
             if self.starts > 1:
-                detector_box = (boxes[index], box, crop.bbox)
-                defect = self._median_of_starts(frame, detector_box, sign, noise, score, defect, followed)
-            defects.append(defect)
-        return defects
+                detector_box = (boxes[index], integer_boxes[index], crop.bbox)
+                defect = self._median_of_starts(frame, detector_box, signs[index], noise, score, defect, followed)
+            return defect
+
+        if self.threads == 1 or len(integer_boxes) < 2:
+            return [measured_box(index) for index in range(len(integer_boxes))]
+        with ThreadPoolExecutor(min(self.threads, len(integer_boxes)), thread_name_prefix="measure") as pool:
+            return list(pool.map(measured_box, range(len(integer_boxes))))
 
     def _signs(self, frame: np.ndarray, boxes: list[list[int]]) -> list[float]:
         """Each box's sign; with the polarity "auto", 0 where a box has no crop (it is not

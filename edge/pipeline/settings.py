@@ -14,6 +14,7 @@ from edge.pipeline.polarity import POLARITIES, Polarity
 
 FOLLOW_ROUNDS = 3  # the default; edge.pipeline.measure's kernels load only when a pipeline is built
 MEASURE_STARTS = 5  # the default number of windows each loop is measured from (edge.pipeline.measure)
+MAX_THREADS = 64  # the most threads a frame's loops are measured on
 STARTS = (1, 3, 5)
 
 
@@ -21,6 +22,12 @@ def check_starts(value: object, name: str) -> None:
     """``ValueError`` unless ``value`` (the setting ``name``) is one of ``STARTS``, as a whole number."""
     if isinstance(value, bool) or not isinstance(value, int) or value not in STARTS:
         raise ValueError(f"{name} must be one of {STARTS}, got {value!r}")
+
+
+def check_threads(value: object, name: str) -> None:
+    """``ValueError`` unless ``value`` (the setting ``name``) is a whole number from 1 to ``MAX_THREADS``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_THREADS:
+        raise ValueError(f"{name} must be a whole number from 1 to {MAX_THREADS}, got {value!r}")
 
 
 if TYPE_CHECKING:  # the pipeline's modules load models and kernels: imported when one is built
@@ -82,6 +89,10 @@ class PipelineSettings:
         that box shrunk by 1.19x (3), and also scaled by 0.7 and 1.4 (5). On faint, blurred blobs
         the outline followed from one window can differ from another's; 1, the detector's box
         alone (the measuring stage about 2x faster than with 3).
+    measure_threads : int
+        Module III measures a frame's loops on this many threads (1 to ``MAX_THREADS``, 64). Its floods, rays and
+        OpenCV calls release Python's lock, so on a machine with cores to spare a frame is
+        measured sooner; the results are the same on any number of threads.
     """
 
     backend: Backend = field(
@@ -152,12 +163,24 @@ class PipelineSettings:
         ),
     )
 
+    measure_threads: int = field(
+        default=1,
+        metadata=_option(
+            "--measure-threads",
+            f"measure a frame's loops on N threads, 1 to {MAX_THREADS} (default: 1); the same results on any number, "
+            "sooner where cores are spare (the service's --workers already analyse frames side by side)",
+            int,
+            "N",
+        ),
+    )
+
     def __post_init__(self):
         if self.polarity not in POLARITIES:
             raise ValueError(f"polarity must be one of {POLARITIES}, got {self.polarity!r}")
         if not (isinstance(self.follow_rounds, int) and 0 <= self.follow_rounds <= 10):
             raise ValueError(f"follow_rounds must be a whole number from 0 to 10, got {self.follow_rounds!r}")
         check_starts(self.measure_starts, "measure_starts")
+        check_threads(self.measure_threads, "measure_threads")
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         if not (self.screen in ("default", "none") or isinstance(self.screen, Path)):

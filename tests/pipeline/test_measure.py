@@ -206,6 +206,20 @@ def test_one_window_is_the_detectors_box_alone_and_settings_build_the_measurer()
         LoopMeasurer(starts=2)
 
 
+def test_a_frames_loops_measured_on_several_threads_come_out_as_on_one():
+    """Threads share a frame's follow crops (a plain dict) and the compiled kernels: every box's
+    measurement on 4 threads is the one it gets on one, in the boxes' order, for frames of both
+    sizes; the settings carry the number, and a number under 1 is refused."""
+    frames = [(frame.pixels.astype(np.uint16) * np.uint16(257), boxes) for frame, boxes in sample_frames()][::3]
+    assert {pixels.shape for pixels, _ in frames} == {(1024, 1024), (2048, 2048)}
+    one = [LoopMeasurer().measure_each(pixels, boxes) for pixels, boxes in frames]
+    four = [LoopMeasurer(threads=4).measure_each(pixels, boxes) for pixels, boxes in frames]
+    assert four == one and sum(defect is not None for defects in one for defect in defects) > 50
+    assert LoopMeasurer.from_settings(PipelineSettings(measure_threads=4)).threads == 4
+    with pytest.raises(ValueError, match="threads must be a whole number from 1 to 64"):
+        LoopMeasurer(threads=0)
+
+
 @pytest.mark.parametrize("line_width", [3.0, None], ids=["hollow", "filled"])
 def test_a_box_cutting_through_the_loop_still_measures_the_whole_loop(line_width):
     """A window over only the top-left 60 % x 70 % of a loop: the measurement follows the outline
