@@ -5,7 +5,7 @@ the serial run's."""
 import json
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -44,10 +44,10 @@ class FileSettings:
 
     def record(self) -> dict:
         """What decides a file's results (the journal's test of whether they still hold), as
-        the journal's JSON gives it back."""
-        return json.loads(
-            json.dumps({**self.pipeline.as_json(), "pixel_size_nm": self.pixel_size_nm, "boxes": self.boxes})
-        )
+        the journal's JSON gives it back: not the threads a frame is measured on, which change
+        no result."""
+        pipeline = {name: value for name, value in self.pipeline.as_json().items() if name != "measure_threads"}
+        return json.loads(json.dumps({**pipeline, "pixel_size_nm": self.pixel_size_nm, "boxes": self.boxes}))
 
 
 def analyse_file(path: Path, settings: FileSettings) -> Done:
@@ -159,8 +159,9 @@ def _here(files: list[Path], settings: FileSettings) -> Iterator[tuple[Path, Out
 def _on_cluster(files: list[Path], settings: FileSettings, cluster) -> Iterator[tuple[Path, Outcome]]:
     from distributed import as_completed
 
-    from edge.cluster.worker import PLUGIN_NAME, PipelinePlugin, on_one_thread
+    from edge.cluster.worker import PLUGIN_NAME, PipelinePlugin, on_one_thread, one_thread_a_task
 
+    settings = replace(settings, pipeline=one_thread_a_task(settings.pipeline))
     if not settings.boxes:
         cluster.client.register_plugin(PipelinePlugin(settings.pipeline), name=PLUGIN_NAME)
     futures = {cluster.client.submit(on_one_thread, analyse_file, path, settings, pure=False): path for path in files}

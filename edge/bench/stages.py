@@ -40,7 +40,7 @@ def bench_watershed(crop_count: int, repeats: int) -> dict:
 def bench_measurement(repeats: int) -> dict:
     """Median time (ms) of the whole measuring stage per bundled sample frame, on its labelled
     boxes: cropping, landscape, flood and ellipse, as the pipeline runs it on a uint16 frame; on
-    one thread, and on as many as this machine has cores (at most 4) against it."""
+    one thread, and on as many threads as this machine has cores, 2 to 4, against it."""
     threads = max(2, min(4, os.cpu_count() or 1))
     on_one, on_several = LoopMeasurer(), LoopMeasurer(threads=threads)
     times, threaded, boxes_measured = [], [], []

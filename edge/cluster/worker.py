@@ -8,6 +8,7 @@ frame. ``dask worker SCHEDULER --preload edge.cluster.worker`` warms the default
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 import cv2
@@ -42,6 +43,12 @@ class PipelinePlugin(WorkerPlugin):
 def analyse_frame(pixels: np.ndarray, pixel_size_nm: float | None, settings: PipelineSettings) -> FrameResult:
     """The Dask task of one frame: the worker's pipeline for ``settings`` on ``pixels``."""
     return on_one_thread(loaded(settings).analyse, pixels, pixel_size_nm)
+
+
+def one_thread_a_task(settings: PipelineSettings) -> PipelineSettings:
+    """``settings`` with a frame's loops measured on one thread: on a cluster, parallelism comes
+    from many single-threaded tasks (``on_one_thread``), and the results are the same."""
+    return replace(settings, measure_threads=1)
 
 
 def on_one_thread(function: Callable[..., T], *args) -> T:

@@ -147,7 +147,8 @@ class LoopMeasurer:
         How many threads a frame's boxes are measured on, 1 to ``MAX_THREADS``. The kernels and
         OpenCV release Python's lock, so spare cores measure a frame sooner; each box's result is
         the same on any number (the follow crops a frame's boxes share are a plain dict: two
-        threads may flood the same crop, and its outline is the same).
+        threads may flood the same crop, and its outline is the same). Over 1, ``flood_with``
+        is called from several threads at once.
     """
 
     polarity: Polarity = "auto"

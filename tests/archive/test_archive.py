@@ -83,6 +83,16 @@ def test_a_second_run_skips_the_files_done_and_redoes_a_changed_one(archive, cap
     assert read_table(archive / "d.csv") == first
 
 
+def test_a_run_on_more_measuring_threads_keeps_the_files_done(archive, capsys):
+    """The threads a frame is measured on change no result, so they are not part of what the
+    journal holds a file's results to."""
+    arguments = ["analyse", str(archive / "a" / "*.jpg"), "--out", str(archive / "out")]
+    assert main(arguments) == 0
+    capsys.readouterr()
+    assert main([*arguments, "--measure-threads", "2"]) == 0
+    assert "2 of 2 files done before" in capsys.readouterr().err
+
+
 def test_a_failed_file_is_reported_with_its_error_and_the_rest_are_written(archive, capsys):
     (archive / "a" / "broken.png").write_bytes(b"not a png")
     code = main(["analyse", str(archive / "a"), "--out", str(archive / "out"), "--table", str(archive / "d.csv")])

@@ -1,3 +1,5 @@
+import threading
+
 import cv2
 import numpy as np
 import pytest
@@ -5,6 +7,7 @@ import pytest
 from edge.eval.measure_truth import CASES, SETTINGS, draw_case, measure_cases
 from edge.eval.stability import moved_boxes
 from edge.io.bundled import sample_frames
+from edge.kernels.watershed import flood
 from edge.pipeline import measure
 from edge.pipeline.measure import (
     CLOSED_LINE,
@@ -209,15 +212,24 @@ def test_one_window_is_the_detectors_box_alone_and_settings_build_the_measurer()
 def test_a_frames_loops_measured_on_several_threads_come_out_as_on_one():
     """Threads share a frame's follow crops (a plain dict) and the compiled kernels: every box's
     measurement on 4 threads is the one it gets on one, in the boxes' order, for frames of both
-    sizes; the settings carry the number, and a number under 1 is refused."""
+    sizes, and the floods ran on the pool's threads; the settings carry the number, and numbers
+    outside 1-64 are refused."""
     frames = [(frame.pixels.astype(np.uint16) * np.uint16(257), boxes) for frame, boxes in sample_frames()][::3]
     assert {pixels.shape for pixels, _ in frames} == {(1024, 1024), (2048, 2048)}
+    flooded_on = set()
+
+    def flood_noting_the_thread(landscape, markers):
+        flooded_on.add(threading.current_thread().name)
+        return flood(landscape, markers)
+
     one = [LoopMeasurer().measure_each(pixels, boxes) for pixels, boxes in frames]
-    four = [LoopMeasurer(threads=4).measure_each(pixels, boxes) for pixels, boxes in frames]
+    four = [LoopMeasurer(threads=4, flood_with=flood_noting_the_thread).measure_each(*frame) for frame in frames]
     assert four == one and sum(defect is not None for defects in one for defect in defects) > 50
+    assert len(flooded_on) > 1 and all(name.startswith("measure") for name in flooded_on)
     assert LoopMeasurer.from_settings(PipelineSettings(measure_threads=4)).threads == 4
-    with pytest.raises(ValueError, match="threads must be a whole number from 1 to 64"):
-        LoopMeasurer(threads=0)
+    for refused in (0, 65, True):
+        with pytest.raises(ValueError, match="threads must be a whole number from 1 to 64"):
+            LoopMeasurer(threads=refused)
 
 
 @pytest.mark.parametrize("line_width", [3.0, None], ids=["hollow", "filled"])

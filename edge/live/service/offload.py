@@ -25,7 +25,7 @@ from concurrent.futures import CancelledError
 from dataclasses import dataclass
 
 from edge.cluster.connect import Cluster
-from edge.cluster.worker import PLUGIN_NAME, PipelinePlugin, analyse_frame
+from edge.cluster.worker import PLUGIN_NAME, PipelinePlugin, analyse_frame, one_thread_a_task
 from edge.live.service.events import FrameAnalysed, FrameFailed
 from edge.live.service.work import Work, WorkQueue
 from edge.pipeline.settings import PipelineSettings
@@ -52,7 +52,7 @@ class ClusterAnalysis:
         in_flight: int,
         timeout_s: float,
     ):
-        self.cluster, self._settings, self._queue, self._events = cluster, settings, queue, events
+        self.cluster, self._settings, self._queue, self._events = cluster, one_thread_a_task(settings), queue, events
         self._timeout_s = timeout_s
         self._slots = threading.BoundedSemaphore(in_flight)
         self._sent: deque[_Sent] = deque()
