@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from edge.kernels.landscape import INNER, Box, Moments, ellipse_half_extent
+from edge.pipeline.ellipse_fit import Ellipse, ellipse_coordinates_of, fitted_ellipse
 
 OPEN_LINE = 0.85  # a hollow basin's edge less dark than this share is open (validation hollow loops: 5th pct 0.84)
 LINE_TURN = 0.5  # of the turn about the fitted centre that the line's pixels must cover (an arc of 180 degrees)
@@ -73,30 +74,27 @@ def line_ellipse(
     if len(rows) < MIN_LINE_PIXELS:
         return None
     points = np.column_stack([cols, rows]).astype(np.float32)
-    (centre_x, centre_y), (width, height), angle_deg = cv2.fitEllipse(points)
-    if not (math.isfinite(width * height) and min(width, height) > 1):
+    ellipse = fitted_ellipse(points, least_axis=1.0)
+    if ellipse is None:
         return None
-    major, minor, turn = (width, height, angle_deg) if width >= height else (height, width, angle_deg + 90)
-    theta = math.radians(turn)
-    half_x, half_y = ellipse_half_extent(major / 2, minor / 2, theta)
+    (centre_x, centre_y), major = ellipse.centre, ellipse.major
+    half_x, half_y = ellipse_half_extent(major / 2, ellipse.minor / 2, ellipse.theta)
     inside_box = box.x0 <= centre_x < box.x1 and box.y0 <= centre_y < box.y1
     within_reach = left <= centre_x - half_x and centre_x + half_x <= right
     if not (inside_box and within_reach and top <= centre_y - half_y and centre_y + half_y <= bottom):
         return None
     if major < LARGER * basin.axes()[0]:
         return None
-    if _turn_covered(points, (centre_x, centre_y), major, minor, theta) < LINE_TURN:
+    if _turn_covered(points, ellipse) < LINE_TURN:
         return None
-    return Moments.filling_ellipse((centre_x, centre_y), major, minor, theta)
+    return Moments.filling_ellipse(*ellipse)
 
 
-def _turn_covered(points: np.ndarray, centre: tuple[float, float], major: float, minor: float, theta: float) -> float:
-    """The share of ``TURN_SECTORS`` equal sectors about ``centre`` (of the ellipse's own turn)
-    that hold a point within ``LINE_BAND`` of the ellipse of axes ``major`` and ``minor`` turned
-    by ``theta``: specks and spokes joined to the line off the ellipse do not count."""
-    across_x, across_y = points[:, 0] - centre[0], points[:, 1] - centre[1]
-    along = (across_x * math.cos(theta) + across_y * math.sin(theta)) / (major / 2)
-    beside = (-across_x * math.sin(theta) + across_y * math.cos(theta)) / (minor / 2)
+def _turn_covered(points: np.ndarray, ellipse: Ellipse) -> float:
+    """The share of ``TURN_SECTORS`` equal sectors about the ellipse's centre (of its own turn)
+    that hold a point within ``LINE_BAND`` of ``ellipse``: specks and spokes joined to the line
+    off the ellipse do not count."""
+    along, beside = ellipse_coordinates_of(points, ellipse)
     on_ellipse = np.abs(np.hypot(along, beside) - 1) <= LINE_BAND
     angles = np.arctan2(beside[on_ellipse], along[on_ellipse])
     sectors = np.floor((angles + math.pi) / (2 * math.pi) * TURN_SECTORS).astype(np.int64) % TURN_SECTORS

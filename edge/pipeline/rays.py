@@ -13,10 +13,10 @@ that ``LEAST_RAYS`` of the rays keep a point.
 import math
 from typing import NamedTuple
 
-import cv2
 import numpy as np
 
 from edge.kernels.landscape import Moments
+from edge.pipeline.ellipse_fit import ellipse_coordinates_of, fitted_ellipse
 
 RAYS = 72
 SAMPLE_PX = 0.5  # frame px: the profiles' sample spacing along the outline's major axis
@@ -81,18 +81,13 @@ def robust_ellipse(points: np.ndarray) -> Moments | None:
     for fit in range(FIT_ROUNDS + 1):
         if kept.sum() < LEAST_RAYS * RAYS:
             return None
-        (centre_x, centre_y), (width, height), angle_deg = cv2.fitEllipse(points[kept])
-        if not (math.isfinite(width * height) and min(width, height) > 0):
+        ellipse = fitted_ellipse(points[kept])
+        if ellipse is None:
             return None
         if fit == FIT_ROUNDS:
             break
-        theta = math.radians(angle_deg)  # OpenCV's width lies along its angle
-        across_x, across_y = points[:, 0] - centre_x, points[:, 1] - centre_y
-        along = (across_x * math.cos(theta) + across_y * math.sin(theta)) / (width / 2)
-        beside = (-across_x * math.sin(theta) + across_y * math.cos(theta)) / (height / 2)
-        off = np.abs(np.hypot(along, beside) - 1)
+        off = np.abs(np.hypot(*ellipse_coordinates_of(points, ellipse)) - 1)
         kept_before, kept = kept, off < max(OFF_ELLIPSE * 1.4826 * np.median(off[kept]), OFF_ELLIPSE_LEAST)
         if np.array_equal(kept, kept_before):  # the same points: the next fit is this one
             break
-    major, minor, turn = (width, height, angle_deg) if width >= height else (height, width, angle_deg + 90)
-    return Moments.filling_ellipse((centre_x, centre_y), major, minor, math.radians(turn))
+    return Moments.filling_ellipse(*ellipse)
