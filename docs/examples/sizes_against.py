@@ -5,8 +5,9 @@ measured in their label boxes by two checkouts, compared loop by loop and image 
     python docs/examples/sizes_against.py compare BEFORE.csv AFTER.csv
 
 ``measure`` measures each labelled loop of the 40 validation images of the bundled screen's
-record (li2018's *train* split; ``--all``: the whole train split) in its label box, with the
-measurement of whichever ``edge`` the running Python imports, and writes one row a loop. It uses
+record (li2018's *train* split; ``--all``: the whole train split) in its label box, a frame's
+boxes together as the pipeline measures them, with the measurement of whichever ``edge`` the
+running Python imports, and writes one row a loop. It uses
 only ``read_split``, ``read_frame`` and ``measure_defects``, which older commits have too, so an
 older commit's sizes come from its own checkout and environment running this file::
 
@@ -50,10 +51,14 @@ def measure(out: Path, every_image: bool) -> None:
         writer = csv.writer(file)
         writer.writerow(FIELDS)
         for item in items:
-            pixels = read_frame(item.image).pixels
-            for box in np.asarray(item.boxes, dtype=np.float64).reshape(-1, 4):
-                found = measure_defects(pixels, box[None])
-                major, hollow = (f"{found[0].major_px:.3f}", int(found[0].hollow)) if found else ("", "")
+            boxes = np.asarray(item.boxes, dtype=np.float64).reshape(-1, 4)
+            # a frame's boxes together, as the pipeline measures them (the polarity is the frame's);
+            # each defect's score is its box's row, as older commits' measure_defects skip boxes unmeasured
+            found = measure_defects(read_frame(item.image).pixels, boxes, scores=np.arange(len(boxes)))
+            by_row = {int(defect.score): defect for defect in found}
+            for row, box in enumerate(boxes):
+                defect = by_row.get(row)
+                major, hollow = (f"{defect.major_px:.3f}", int(defect.hollow)) if defect else ("", "")
                 writer.writerow([item.image.name, *box.astype(int).tolist(), major, hollow])
 
 

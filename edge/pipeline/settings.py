@@ -90,9 +90,9 @@ class PipelineSettings:
         the outline followed from one window can differ from another's; 1, the detector's box
         alone (the measuring stage about 2x faster than with 3).
     measure_threads : int
-        Module III measures a frame's loops on this many threads (1 to ``MAX_THREADS``, 64). Its floods, rays and
-        OpenCV calls release Python's lock, so on a machine with cores to spare a frame is
-        measured sooner; the results are the same on any number of threads.
+        Module III measures a frame's loops on this many threads (1 to ``MAX_THREADS``, 64). Its
+        floods, rays and OpenCV calls release Python's lock, so on a machine with cores to spare a
+        frame is measured sooner; the results are the same on any number of threads.
     """
 
     backend: Backend = field(
