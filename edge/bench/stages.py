@@ -15,8 +15,10 @@ from edge.io.images import to_uint8
 from edge.kernels.watershed import flood
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer
+from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.scene import SceneClassifier
 from edge.pipeline.screen import Screener
+from edge.pipeline.settings import PipelineSettings
 
 
 def bench_watershed(crop_count: int, repeats: int) -> dict:
@@ -93,6 +95,19 @@ def bench_screening(repeats: int) -> dict:
     }
     print(f"screening {len(boxes)} candidates of one 1024x1024 frame ({screener.backend.name}), median of {repeats}:")
     return _compare(contenders, repeats, "the batched call's time")
+
+
+def bench_orientation(repeats: int) -> dict:
+    """Time a 1024x1024 uint16 sample frame through the whole pipeline with the polarity "dark"
+    (the frame shown to the bundled models as it is) and "auto" (shown both ways up, the way the
+    screen keeps more of then kept: ``edge.pipeline.orientation``)."""
+    frame = next(frame for frame, _ in sample_frames() if frame.pixels.shape == (1024, 1024))
+    pixels = frame.pixels.astype(np.uint16) * np.uint16(257)
+    pipelines = {polarity: Pipeline.from_settings(PipelineSettings(polarity=polarity)) for polarity in ("dark", "auto")}
+    contenders = {f"--polarity {name}": lambda pipeline=pipeline: pipeline.analyse(pixels) for name, pipeline in
+                  pipelines.items()}  # fmt: skip
+    print(f"a 1024x1024 uint16 frame through the pipeline, shown to the models one way or both, median of {repeats}:")
+    return _compare(contenders, repeats, "one way's time")
 
 
 def bench_classification(repeats: int) -> dict:

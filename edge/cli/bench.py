@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         bench_classification,
         bench_detection,
         bench_measurement,
+        bench_orientation,
         bench_screening,
         bench_watershed,
     )
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     bench_measurement(args.repeats)
     bench_detection(args.repeats)
     bench_screening(max(3, args.repeats // 3))
+    bench_orientation(max(3, args.repeats // 3))
     bench_classification(args.repeats)
     if args.service:
         from edge.bench.service import bench_service

@@ -217,8 +217,7 @@ class LoopMeasurer:
         again to be measured rather than kept: a frame may have many boxes.)"""
         if self.polarity != "auto":
             return [_sign(None, self.polarity)] * len(boxes)
-        crops = (_crop(frame, box) for box in boxes)
-        own = [0.0 if crop is None else _sign(crop, "auto") for crop in crops]
+        own = [{None: 0.0, "dark": 1.0, "bright": -1.0}[polarity] for polarity in box_polarities(frame, boxes)]
         balance = sum(own)
         return own if balance == 0 else [math.copysign(1.0, balance) if sign else 0.0 for sign in own]
 
@@ -321,6 +320,14 @@ def measure_defects(
 ) -> list[Defect]:
     """``LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)``."""
     return LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)
+
+
+def box_polarities(frame: np.ndarray, boxes: np.ndarray | list[list[int]]) -> list[str | None]:
+    """Each box's loop contrast as the polarity "auto" reads it box by box, before a frame's boxes
+    decide together: "bright" where the box's crop is brighter inside the box than along its
+    border, else "dark"; None where the box keeps fewer than 3x3 pixels of the 2-D ``frame``."""
+    crops = (_crop(frame, box) for box in _integer_boxes(np.asarray(boxes, dtype=np.float64)))
+    return [None if crop is None else ("bright" if _sign(crop, "auto") < 0 else "dark") for crop in crops]
 
 
 def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:

@@ -4,9 +4,9 @@ settings derived from the boxes they were trained on, loaded together.
     <folder>/cascade.xml      edge train cascade --out <folder>/cascade.xml  (also writes settings.json)
     <folder>/settings.json    the detector's scan range and working resolution, the screen's
                               crop size, the evaluation's centre tolerance, the padding
-                              of its boxes around measured outlines and the training
-                              frames' pixel size where known, with the box statistics
-                              they were derived from
+                              of its boxes around measured outlines, the training
+                              frames' pixel size where known and their loops' contrast,
+                              with the box statistics they were derived from
     <folder>/screen.onnx      edge train screen --cascade <folder>/cascade.xml --out <folder>/screen.onnx
                               (its record screen.json holds the threshold, the support and
                               the least side of its crops)
@@ -25,6 +25,7 @@ CASCADE, SCREEN, SETTINGS = "cascade.xml", "screen.onnx", "settings.json"
 DEFAULT_CENTRE_TOLERANCE_PX = 20.0  # li2018's reference protocol
 DEFAULT_CROP_PX = 32
 PADDING_RANGE = (0.5, 4.0)  # a label box from half to four times its loop's outline
+LOOP_POLARITIES = ("dark", "bright")
 
 
 class ModelSetError(ValueError):
@@ -41,6 +42,7 @@ class ModelSet:
     centre_tolerance_px: float
     outline_padding: float | None = None  # edge evaluate's box of a loop: its outline padded so; None: the window
     pixel_size_nm: float | None = None  # the training frames' (edge.pipeline.scale); None: unknown
+    loop_polarity: str | None = None  # the training loops' contrast (edge.pipeline.orientation); None: unknown
 
     @property
     def cascade(self) -> Path:
@@ -74,9 +76,11 @@ class ModelSet:
         return cls(folder, *_checked_settings(record, folder / SETTINGS))
 
 
-def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, float, float | None, float | None]:
-    """The detector settings, crop size, centre tolerance, outline padding and training pixel
-    size of a ``settings.json``, checked."""
+def _checked_settings(
+    record: dict, path: Path
+) -> tuple[DetectorSettings, int, float, float | None, float | None, str | None]:
+    """The detector settings, crop size, centre tolerance, outline padding, training pixel
+    size and training loops' contrast of a ``settings.json``, checked."""
     sections = {name: record.get(name, {}) for name in ("detector", "screen", "evaluation", "boxes", "frames")}
     for name, section in sections.items():
         if not isinstance(section, dict):
@@ -89,6 +93,7 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
     tolerance = sections["evaluation"].get("centre_tolerance_px", DEFAULT_CENTRE_TOLERANCE_PX)
     padding = sections["boxes"].get("outline_padding")
     pixel_size = sections["frames"].get("pixel_size_nm")
+    loop_polarity = sections["frames"].get("loop_polarity")
     number = int | float
     sizes = [getattr(detector, name) for name in ("min_size_px", "max_size_px", "working_side_px")]
     checks = [  # in turn: a later check may assume an earlier one's types
@@ -102,11 +107,13 @@ def _checked_settings(record: dict, path: Path) -> tuple[DetectorSettings, int, 
          f"outline_padding: {PADDING_RANGE[0]} to {PADDING_RANGE[1]}, or null"),
         (lambda: pixel_size is None or (isinstance(pixel_size, number) and pixel_size > 0),
          "frames' pixel_size_nm must be > 0, or null (unknown)"),
+        (lambda: loop_polarity is None or loop_polarity in LOOP_POLARITIES,
+         f"frames' loop_polarity: one of {LOOP_POLARITIES}, or null (unknown)"),
     ]  # fmt: skip
     for holds, message in checks:
         if not holds():
             raise ModelSetError(f"{path}: {message}")
-    return detector, crop_px, float(tolerance), _float_or_none(padding), _float_or_none(pixel_size)
+    return detector, crop_px, float(tolerance), _float_or_none(padding), _float_or_none(pixel_size), loop_polarity
 
 
 def _float_or_none(value: float | None) -> float | None:

@@ -9,6 +9,8 @@ from edge.io.images import check_frame, to_uint8
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.model_set import ModelSet, ModelSetError
+from edge.pipeline.orientation import best_orientation, orientations
+from edge.pipeline.polarity import Polarity
 from edge.pipeline.result import FrameResult, summarise
 from edge.pipeline.scale import zoom_to_models, zoomed_view
 from edge.pipeline.scene import SceneClassifier
@@ -37,6 +39,12 @@ class Pipeline:
     models_pixel_size_nm : float or None
         The pixel size the models were trained at: a frame of a known other pixel size is
         brought to it for detection and screening (``edge.pipeline.scale``); None: unknown.
+    polarity : "auto", "dark" or "bright"
+        The frames' loop contrast, as the settings give it: with ``models_polarity``, which way
+        up each frame is shown to the detector and the screen (``edge.pipeline.orientation``).
+    models_polarity : "dark", "bright" or None
+        The contrast of the loops the models were trained on; None: unknown (frames are shown
+        as they are).
     """
 
     detector: Detector
@@ -45,6 +53,8 @@ class Pipeline:
     scene: SceneClassifier | None = None
     analysed_scenes: frozenset[str] | None = None
     models_pixel_size_nm: float | None = None
+    polarity: Polarity = "auto"
+    models_polarity: str | None = None
 
     @classmethod
     def from_settings(
@@ -72,11 +82,21 @@ class Pipeline:
                 raise ValueError(f"scene labels {unknown} are not among the classifier's {scene.classes}")
         detector = LoopDetector(models.cascade, models.detector)
         measurer = LoopMeasurer.from_settings(settings)
-        return cls(detector, screener, measurer, scene, analysed_scenes, models.pixel_size_nm)
+        return cls(
+            detector,
+            screener,
+            measurer,
+            scene,
+            analysed_scenes,
+            models.pixel_size_nm,
+            settings.polarity,
+            models.loop_polarity,
+        )
 
     def candidates(self, view: np.ndarray, pixel_size_nm: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Modules I and II on a frame's 8-bit view: the boxes that are loops, with their scores
-        (a frame of a known pixel size is brought to the models', see ``models_pixel_size_nm``)."""
+        (a frame of a known pixel size is brought to the models', see ``models_pixel_size_nm``,
+        and shown to them the way up its loops' contrast asks, see ``polarity``)."""
         boxes, scores, _ = self._candidates(view, pixel_size_nm)
         return boxes, scores
 
@@ -84,15 +104,24 @@ class Pipeline:
         self, view: np.ndarray, pixel_size_nm: float | None
     ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
         """``candidates``, and the milliseconds detection and screening took."""
+        stage_ms = {"detect": 0.0, "screen": 0.0}
+
+        def detected_and_screened(shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            started = time.perf_counter()
+            boxes, scores = self.detector.detect(shown, self.screener.min_support if self.screener else 1)
+            detected = time.perf_counter()
+            if self.screener is not None:
+                boxes, scores = self.screener.screen(shown, boxes)
+            stage_ms["detect"] += 1e3 * (detected - started)
+            stage_ms["screen"] += 1e3 * (time.perf_counter() - detected)
+            return boxes, scores
+
         started = time.perf_counter()
         zoom = zoom_to_models(pixel_size_nm, self.models_pixel_size_nm)
         view = zoomed_view(view, zoom)
-        boxes, scores = self.detector.detect(view, self.screener.min_support if self.screener else 1)
-        detected = time.perf_counter()
-        if self.screener is not None:
-            boxes, scores = self.screener.screen(view, boxes)
-        screened = time.perf_counter()
-        stage_ms = {"detect": 1e3 * (detected - started), "screen": 1e3 * (screened - detected)}
+        stage_ms["detect"] += 1e3 * (time.perf_counter() - started)
+        ways = orientations(self.polarity, self.models_polarity, self.screener is not None)
+        boxes, scores = best_orientation(view, ways, detected_and_screened)
         return boxes / zoom, scores, stage_ms  # in the frame's own pixels
 
     def warm_up(self) -> None:

@@ -68,8 +68,10 @@ class PipelineSettings:
     backend : "auto", "onnxruntime" or "tensorrt"
         CNN inference; "auto" takes TensorRT where a GPU and TensorRT are present.
     polarity : "auto", "dark" or "bright"
-        Loop contrast: decided per frame by most of its boxes (each box's own on an even split),
-        dark (bright-field TEM) or bright (HAADF STEM).
+        Loop contrast: dark (bright-field TEM), bright (HAADF STEM), or decided per frame: the
+        detector and the screen see the frame both ways up and the way the screen keeps more of
+        stands (``edge.pipeline.orientation``), and the measurement goes the way most of the
+        frame's boxes do (each box's own on an even split).
     screen : "default", "none" or Path
         The screening CNN: the model set's, none (every cascade candidate is a loop), or this ONNX file.
     classifier : Path or None

@@ -14,6 +14,9 @@ The rules (a box's size is its longer side):
 - the frames' pixel size: the one given, else the one all training frames' files carry (within
   ``SAME_PIXEL_SIZE`` of each other), else unknown; frames of another known pixel size are brought to
   it before detection (``edge.pipeline.scale``);
+- the loops' contrast: "dark" or "bright", as most training boxes read against their crop's
+  border (``edge.pipeline.measure.box_polarities``; unknown on an even split); frames whose loops
+  are of the other contrast are shown to the models inverted (``edge.pipeline.orientation``);
 - boxes from outlines: module III measures the loop inside each training box; the padding is
   the median ratio of a box's side to its measured outline's extent (square root of the areas'
   ratio), which is how these labellers box a loop. Where the padded outlines agree with the
@@ -25,6 +28,7 @@ The rules (a box's size is its longer side):
 """
 
 import math
+from collections import Counter
 
 import numpy as np
 
@@ -32,7 +36,7 @@ from edge.io.boxes import box_iou
 from edge.io.dataset import LabelledImage
 from edge.io.images import read_frame
 from edge.pipeline.crops import CONTEXT
-from edge.pipeline.measure import Defect, measure_defects, outline_boxes
+from edge.pipeline.measure import Defect, box_polarities, measure_defects, outline_boxes
 from edge.pipeline.model_set import PADDING_RANGE
 
 SMALL_PERCENTILE = 2.0
@@ -54,12 +58,13 @@ def derive_settings(items: list[LabelledImage], window: int, pixel_size_nm: floa
     ValueError
         When ``items`` hold no boxes.
     """
-    shapes, outlines, pixel_sizes = [], [], []
+    shapes, outlines, pixel_sizes, contrasts = [], [], [], Counter()
     for item in items:  # one frame in memory at a time
         frame = read_frame(item.image)
         shapes.append(frame.pixels.shape[:2])
         outlines.append((measure_defects(frame.pixels, item.boxes), len(item.boxes)))
         pixel_sizes.append(frame.pixel_size_nm)
+        contrasts.update(polarity for polarity in box_polarities(frame.pixels, item.boxes) if polarity)
     sides = [_sides(item.boxes) for item in items]
     all_sides = np.concatenate(sides) if sides else np.zeros(0)
     if len(all_sides) == 0:
@@ -87,14 +92,22 @@ def derive_settings(items: list[LabelledImage], window: int, pixel_size_nm: floa
             "box_padding_of_outline": padding,
             "outline_box_iou_median": agreement,
             "files_pixel_size_nm": _range(pixel_sizes),
+            "boxes_by_contrast": {"dark": contrasts["dark"], "bright": contrasts["bright"]},
             "rules": "edge/train/derive.py",
         },
         "detector": {"min_size_px": min_size, "max_size_px": max_size, "working_side_px": int(working)},
         "screen": {"crop_px": crop_px},
         "evaluation": {"centre_tolerance_px": tolerance},
         "boxes": {"outline_padding": padding if _trusted(padding, agreement) else None},
-        "frames": {"pixel_size_nm": pixel_size_nm or _one_pixel_size(pixel_sizes)},
+        "frames": {"pixel_size_nm": pixel_size_nm or _one_pixel_size(pixel_sizes), "loop_polarity": _most(contrasts)},
     }
+
+
+def _most(contrasts: Counter) -> str | None:
+    """The contrast most boxes read ("dark" or "bright"); None on an even split."""
+    if contrasts["dark"] == contrasts["bright"]:
+        return None
+    return "dark" if contrasts["dark"] > contrasts["bright"] else "bright"
 
 
 def _one_pixel_size(pixel_sizes: list[float | None]) -> float | None:

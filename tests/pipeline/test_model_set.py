@@ -17,6 +17,7 @@ def test_the_bundled_set_is_the_default_with_li2018s_settings():
     assert models.folder == BUNDLED_SET and models.has_screen
     assert models.detector == DetectorSettings()
     assert (models.crop_px, models.centre_tolerance_px) == (32, 20.0)
+    assert models.loop_polarity == "dark"
 
 
 def test_a_set_is_analysed_with_its_own_detector_settings(tmp_path):
@@ -40,6 +41,7 @@ def test_a_set_is_analysed_with_its_own_detector_settings(tmp_path):
         ({"cascade.xml": None, "settings.json": '{"boxes": [1.2]}'}, r"'boxes' must be a table"),
         ({"cascade.xml": None, "settings.json": '{"detector": {"min_size_px": "24"}}'}, r"whole pixels"),
         ({"cascade.xml": None, "settings.json": '{"frames": {"pixel_size_nm": 0}}'}, r"pixel_size_nm must be > 0"),
+        ({"cascade.xml": None, "settings.json": '{"frames": {"loop_polarity": "grey"}}'}, r"loop_polarity: one of"),
     ],
 )
 def test_a_broken_set_is_refused_with_the_reason(tmp_path, files, message):

@@ -93,6 +93,16 @@ def test_boxes_stay_the_cascades_where_the_labelled_boxes_hold_nothing_the_flood
 
 def test_the_training_frames_pixel_size_is_recorded_when_given_and_unknown_otherwise(tmp_path):
     items = data_set(tmp_path, 512, [20, 30, 40])
-    assert derive_settings(items, window=12, pixel_size_nm=0.8)["frames"] == {"pixel_size_nm": 0.8}
+    assert derive_settings(items, window=12, pixel_size_nm=0.8)["frames"]["pixel_size_nm"] == 0.8
     unknown = derive_settings(items, window=12)  # PNG files carry no pixel size
-    assert unknown["frames"] == {"pixel_size_nm": None} and unknown["derived_from"]["files_pixel_size_nm"] is None
+    assert unknown["frames"]["pixel_size_nm"] is None and unknown["derived_from"]["files_pixel_size_nm"] is None
+
+
+def test_the_training_loops_contrast_is_recorded_as_most_boxes_read_it(tmp_path):
+    items = rings_set(tmp_path, 1.2)
+    dark = derive_settings(items, window=12)
+    for item in items:  # the same rings, bright on a dark ground
+        cv2.imwrite(str(item.image), 255 - cv2.imread(str(item.image), cv2.IMREAD_GRAYSCALE))
+    bright = derive_settings(items, window=12)
+    assert dark["frames"]["loop_polarity"] == "dark" and bright["frames"]["loop_polarity"] == "bright"
+    assert dark["derived_from"]["boxes_by_contrast"] == {"dark": 12, "bright": 0}
