@@ -1,8 +1,10 @@
 """How far a change of the measurement moves the sizes it publishes: li2018's labelled loops
-measured in their label boxes by two checkouts, compared loop by loop and image by image.
+measured in their label boxes by two checkouts, compared loop by loop and image by image, and
+against the experts' own ellipses.
 
     python docs/examples/sizes_against.py measure SIZES.csv [--all]
     python docs/examples/sizes_against.py compare BEFORE.csv AFTER.csv
+    python docs/examples/sizes_against.py experts BEFORE.csv [AFTER.csv ...]
 
 ``measure`` measures each labelled loop of the 40 validation images of the bundled screen's
 record (li2018's *train* split; ``--all``: the whole train split) in its label box, a frame's
@@ -21,6 +23,20 @@ older commit's sizes come from its own checkout and environment running this fil
 (the figure a microscopist reads per frame: median and 10th-90th percentile over the images),
 the same per loop with the shares that moved by over 10 %, and the loops by kind before and
 after (hollow H, filled F) with the median ratio of each.
+
+``experts`` compares each file's ellipses with the ellipses li2018's experts drew. Their label
+boxes were made from those ellipses by the paper's code (uw-cmg/MATLAB-loop-detection,
+``getPos.m``): each side is the ellipse's extent along it, ``E``, rounded, plus ``min(max(5,
+round(0.3 E)), 15)`` px. That rule is a function of ``E``, so each box side gives back the
+extent of the experts' ellipse (1.7 % of the train split's box sides are sides no extent gives,
+against 16-18 % one pixel either way: the rule holds). Boxes on the frame's edge were cut by it
+and are left out. A loop's error is the geometric mean of its measured ellipse's two extents
+over the experts', less 1 (the major axis itself is not recoverable: the box keeps no angle).
+Loops are grouped by the kind the first file measured them (rings by that measurement, and
+blobs), so that every file is scored on the same loops; medians of the signed and absolute
+error, and the absolute error's 75th percentile, per group. Then, for each later file, the
+loops by their kind in the first file and in it (H -> F: hollow then, filled now), with both
+files' median errors.
 """
 
 import argparse
@@ -35,7 +51,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parents[2]
 LI2018 = HERE.parent / "shared" / "data" / "li2018"
 VALIDATION = HERE / "edge" / "models" / "li2018" / "screen.json"
-FIELDS = ("image", "x0", "y0", "x1", "y1", "major_px", "hollow")
+FIELDS = ("image", "x0", "y0", "x1", "y1", "major_px", "hollow", "minor_px", "angle_deg", "frame_width", "frame_height")
+LEAST_PAD_PX, PAD_SHARE, MOST_PAD_PX = 5, 0.3, 15  # getPos.m: a box side is E + min(max(5, round(0.3 E)), 15)
 
 
 def measure(out: Path, every_image: bool) -> None:
@@ -54,12 +71,17 @@ def measure(out: Path, every_image: bool) -> None:
             boxes = np.asarray(item.boxes, dtype=np.float64).reshape(-1, 4)
             # a frame's boxes together, as the pipeline measures them (the polarity is the frame's);
             # each defect's score is its box's row, as older commits' measure_defects skip boxes unmeasured
-            found = measure_defects(read_frame(item.image).pixels, boxes, scores=np.arange(len(boxes)))
+            pixels = read_frame(item.image).pixels
+            found = measure_defects(pixels, boxes, scores=np.arange(len(boxes)))
             by_row = {int(defect.score): defect for defect in found}
             for row, box in enumerate(boxes):
                 defect = by_row.get(row)
-                major, hollow = (f"{defect.major_px:.3f}", int(defect.hollow)) if defect else ("", "")
-                writer.writerow([item.image.name, *box.astype(int).tolist(), major, hollow])
+                shape = (defect.major_px, defect.hollow, defect.minor_px, defect.angle_deg) if defect else None
+                measured = (
+                    [f"{shape[0]:.3f}", int(shape[1]), f"{shape[2]:.3f}", f"{shape[3]:.2f}"] if shape else [""] * 4
+                )
+                height, width = pixels.shape[:2]
+                writer.writerow([item.image.name, *box.astype(int).tolist(), *measured, width, height])
 
 
 def _read(path: Path) -> list[tuple[tuple[str, ...], float, str]]:
@@ -113,6 +135,72 @@ def compare(before_path: Path, after_path: Path) -> None:
         )
 
 
+def expert_extent(side: int) -> float:
+    """The extent of the experts' ellipse that ``getPos.m`` padded to a box side of ``side`` px
+    (the mean where two extents give it); NaN where none does."""
+    extents = [
+        extent
+        for extent in range(1, side + 1)
+        if extent + min(max(LEAST_PAD_PX, round(PAD_SHARE * extent)), MOST_PAD_PX) == side
+    ]
+    return float(np.mean(extents)) if extents else np.nan
+
+
+def expert_errors(path: Path) -> list[tuple[str, float]]:
+    """Each loop of a ``measure`` file: its kind (H, F or -) and the error of its ellipse's extents
+    against the experts' (NaN where the box lies on the frame's edge, the box gives no extent, or
+    nothing was measured)."""
+    errors = []
+    with path.open(newline="") as file:
+        for row in csv.DictReader(file):
+            x0, y0, x1, y1 = (int(row[name]) for name in FIELDS[1:5])
+            kind = {"1": "H", "0": "F"}.get(row["hollow"], "-")
+            on_edge = min(x0, y0) <= 1 or x1 >= int(row["frame_width"]) - 1 or y1 >= int(row["frame_height"]) - 1
+            if on_edge or not row["major_px"]:
+                errors.append((kind, np.nan))
+                continue
+            semi_major, semi_minor = float(row["major_px"]) / 2, float(row["minor_px"]) / 2
+            turn = np.radians(float(row["angle_deg"]))
+            extent_x = 2 * np.hypot(semi_major * np.cos(turn), semi_minor * np.sin(turn))
+            extent_y = 2 * np.hypot(semi_major * np.sin(turn), semi_minor * np.cos(turn))
+            experts = expert_extent(x1 - x0) * expert_extent(y1 - y0)
+            errors.append((kind, float(np.sqrt(extent_x * extent_y / experts) - 1)))
+    return errors
+
+
+def experts(paths: list[Path]) -> None:
+    """Print each file's error against the experts' ellipses, on the loops the first file measured
+    hollow, those it measured filled, and all."""
+    first = expert_errors(paths[0])
+    groups = {"hollow then": "H", "filled then": "F", "all": None}
+    for path in paths:
+        errors = expert_errors(path)
+        if len(errors) != len(first):
+            sys.exit("experts: the files hold different loops (measure all with or all without --all)")
+        hollow = sum(kind == "H" for kind, _ in errors)
+        parts = [f"{path.name}: {hollow} hollow"]
+        for name, kind in groups.items():
+            values = np.array([e for (k, _), (_, e) in zip(first, errors, strict=True) if kind in (None, k)])
+            scored = values[np.isfinite(values)]
+            parts.append(
+                f"{name} ({len(scored)}) {np.median(scored):+.3f} signed, {np.median(np.abs(scored)):.3f} abs "
+                f"(75th percentile {np.percentile(np.abs(scored), 75):.3f})"
+            )
+        print(" | ".join(parts))
+    for path in paths[1:]:
+        print(f"{paths[0].name} -> {path.name}, by kind then and now:")
+        pairs = defaultdict(list)
+        for (kind_then, then), (kind_now, now) in zip(first, expert_errors(path), strict=True):
+            if np.isfinite(then) and np.isfinite(now):
+                pairs[f"{kind_then} -> {kind_now}"].append((then, now))
+        for name, values in sorted(pairs.items()):
+            then, now = np.array(values).T
+            print(
+                f"  {name}: {len(values)} loops, {np.median(then):+.3f} signed and {np.median(np.abs(then)):.3f} abs "
+                f"then, {np.median(now):+.3f} and {np.median(np.abs(now)):.3f} now"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -122,11 +210,17 @@ def main() -> None:
     comparing = commands.add_parser("compare", help="compare two measure files")
     comparing.add_argument("before", type=Path)
     comparing.add_argument("after", type=Path)
+    against = commands.add_parser("experts", help="measure files against the experts' ellipses")
+    against.add_argument(
+        "files", type=Path, nargs="+", help="measure files of the same loops, the first setting the groups"
+    )
     arguments = parser.parse_args()
     if arguments.command == "measure":
         measure(arguments.out, arguments.all)
-    else:
+    elif arguments.command == "compare":
         compare(arguments.before, arguments.after)
+    else:
+        experts(arguments.files)
 
 
 if __name__ == "__main__":
