@@ -27,9 +27,9 @@ after (hollow H, filled F) with the median ratio of each.
 ``experts`` compares each file's ellipses with the ellipses li2018's experts drew. Their label
 boxes were made from those ellipses by the paper's code (uw-cmg/MATLAB-loop-detection,
 ``getPos.m``): each side is the ellipse's extent along it, ``E``, rounded, plus ``min(max(5,
-round(0.3 E)), 15)`` px. That rule is a function of ``E``, so each box side gives back the
-extent of the experts' ellipse (1.7 % of the train split's box sides are sides no extent gives,
-against 16-18 % one pixel either way: the rule holds). Boxes on the frame's edge were cut by it
+round(0.3 E)), 15)`` px (MATLAB's ``round``). The side grows with ``E``, so each box side gives
+back the extent of the experts' ellipse (13 of the train split's 14,766 box sides are sides no
+extent gives, against 18 % one pixel either way: the rule holds). Boxes on the frame's edge were cut by it
 and are left out. A loop's error is the geometric mean of its measured ellipse's two extents
 over the experts', less 1 (the major axis itself is not recoverable: the box keeps no angle).
 Loops are grouped by the kind the first file measured them (rings by that measurement, and
@@ -42,6 +42,7 @@ files' median errors.
 import argparse
 import csv
 import json
+import math
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -56,8 +57,8 @@ LEAST_PAD_PX, PAD_SHARE, MOST_PAD_PX = 5, 0.3, 15  # getPos.m: a box side is E +
 
 
 def measure(out: Path, every_image: bool) -> None:
-    """Write each labelled loop's major axis and kind, measured in its label box (an empty major
-    axis where nothing was measured), to the CSV file ``out``."""
+    """Write each labelled loop's ellipse (major and minor axis, angle) and kind, measured in its
+    label box (empty where nothing was measured), with its frame's size, to the CSV file ``out``."""
     from edge.io.dataset import read_split
     from edge.io.images import read_frame
     from edge.pipeline.measure import measure_defects
@@ -135,64 +136,66 @@ def compare(before_path: Path, after_path: Path) -> None:
         )
 
 
-def expert_extent(side: int) -> float:
-    """The extent of the experts' ellipse that ``getPos.m`` padded to a box side of ``side`` px
-    (the mean where two extents give it); NaN where none does."""
-    extents = [
-        extent
-        for extent in range(1, side + 1)
-        if extent + min(max(LEAST_PAD_PX, round(PAD_SHARE * extent)), MOST_PAD_PX) == side
-    ]
-    return float(np.mean(extents)) if extents else np.nan
+def _padded_side(extent: int) -> int:
+    """The box side ``getPos.m`` made for an ellipse extent of ``extent`` px (MATLAB's ``round``:
+    halves away from zero)."""
+    return extent + min(max(LEAST_PAD_PX, math.floor(PAD_SHARE * extent + 0.5)), MOST_PAD_PX)
 
 
-def expert_errors(path: Path) -> list[tuple[str, float]]:
-    """Each loop of a ``measure`` file: its kind (H, F or -) and the error of its ellipse's extents
-    against the experts' (NaN where the box lies on the frame's edge, the box gives no extent, or
-    nothing was measured)."""
-    errors = []
+# the side grows with the extent, a pixel or two a step, so each side comes from one extent at most
+EXTENT_OF_SIDE = {_padded_side(extent): extent for extent in range(1, 4096)}
+
+
+def expert_errors(path: Path) -> dict[tuple[str, ...], tuple[str, float]]:
+    """Each loop of a ``measure`` file, by its image and box: its kind (H, F or -) and the error of
+    its ellipse's extents against the experts' (NaN where the box lies on the frame's edge, a side
+    comes from no extent, or nothing was measured)."""
+    from edge.kernels.landscape import ellipse_half_extent
+
+    errors = {}
     with path.open(newline="") as file:
-        for row in csv.DictReader(file):
-            x0, y0, x1, y1 = (int(row[name]) for name in FIELDS[1:5])
+        rows = csv.DictReader(file)
+        if not set(FIELDS) <= set(rows.fieldnames or ()):
+            sys.exit(f"experts: {path} lacks {sorted(set(FIELDS) - set(rows.fieldnames or ()))}: measure it again")
+        for row in rows:
+            key = tuple(row[field] for field in FIELDS[:5])
+            x0, y0, x1, y1 = (int(value) for value in key[1:])
             kind = {"1": "H", "0": "F"}.get(row["hollow"], "-")
             on_edge = min(x0, y0) <= 1 or x1 >= int(row["frame_width"]) - 1 or y1 >= int(row["frame_height"]) - 1
-            if on_edge or not row["major_px"]:
-                errors.append((kind, np.nan))
+            sides = (EXTENT_OF_SIDE.get(x1 - x0), EXTENT_OF_SIDE.get(y1 - y0))
+            if on_edge or not row["major_px"] or None in sides:
+                errors[key] = (kind, np.nan)
                 continue
-            semi_major, semi_minor = float(row["major_px"]) / 2, float(row["minor_px"]) / 2
-            turn = np.radians(float(row["angle_deg"]))
-            extent_x = 2 * np.hypot(semi_major * np.cos(turn), semi_minor * np.sin(turn))
-            extent_y = 2 * np.hypot(semi_major * np.sin(turn), semi_minor * np.cos(turn))
-            experts = expert_extent(x1 - x0) * expert_extent(y1 - y0)
-            errors.append((kind, float(np.sqrt(extent_x * extent_y / experts) - 1)))
+            turn = math.radians(float(row["angle_deg"]))
+            half_x, half_y = ellipse_half_extent(float(row["major_px"]) / 2, float(row["minor_px"]) / 2, turn)
+            errors[key] = (kind, math.sqrt(4 * half_x * half_y / (sides[0] * sides[1])) - 1)
     return errors
 
 
 def experts(paths: list[Path]) -> None:
-    """Print each file's error against the experts' ellipses, on the loops the first file measured
-    hollow, those it measured filled, and all."""
-    first = expert_errors(paths[0])
+    """Print each file's error against the experts' ellipses, on the loops every file measured
+    and the experts' box gives: those the first file measured hollow, those it measured filled,
+    and all; then each later file against the first by kind then and now."""
+    files = [expert_errors(path) for path in paths]
+    if any(errors.keys() != files[0].keys() for errors in files):
+        sys.exit("experts: the files hold different loops (measure all with or all without --all)")
+    scored = [key for key in files[0] if all(np.isfinite(errors[key][1]) for errors in files)]
+    first = files[0]
     groups = {"hollow then": "H", "filled then": "F", "all": None}
-    for path in paths:
-        errors = expert_errors(path)
-        if len(errors) != len(first):
-            sys.exit("experts: the files hold different loops (measure all with or all without --all)")
-        hollow = sum(kind == "H" for kind, _ in errors)
-        parts = [f"{path.name}: {hollow} hollow"]
+    for path, errors in zip(paths, files, strict=True):
+        parts = [f"{path.name}: {sum(errors[key][0] == 'H' for key in scored)} hollow"]
         for name, kind in groups.items():
-            values = np.array([e for (k, _), (_, e) in zip(first, errors, strict=True) if kind in (None, k)])
-            scored = values[np.isfinite(values)]
+            values = np.array([errors[key][1] for key in scored if kind in (None, first[key][0])])
             parts.append(
-                f"{name} ({len(scored)}) {np.median(scored):+.3f} signed, {np.median(np.abs(scored)):.3f} abs "
-                f"(75th percentile {np.percentile(np.abs(scored), 75):.3f})"
+                f"{name} ({len(values)}) {np.median(values):+.3f} signed, {np.median(np.abs(values)):.3f} abs "
+                f"(75th percentile {np.percentile(np.abs(values), 75):.3f})"
             )
         print(" | ".join(parts))
-    for path in paths[1:]:
+    for path, errors in zip(paths[1:], files[1:], strict=True):
         print(f"{paths[0].name} -> {path.name}, by kind then and now:")
         pairs = defaultdict(list)
-        for (kind_then, then), (kind_now, now) in zip(first, expert_errors(path), strict=True):
-            if np.isfinite(then) and np.isfinite(now):
-                pairs[f"{kind_then} -> {kind_now}"].append((then, now))
+        for key in scored:
+            pairs[f"{first[key][0]} -> {errors[key][0]}"].append((first[key][1], errors[key][1]))
         for name, values in sorted(pairs.items()):
             then, now = np.array(values).T
             print(

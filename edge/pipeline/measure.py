@@ -78,6 +78,7 @@ from edge.pipeline.ring_line import line_ellipse_along_rays
 from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, PipelineSettings, check_starts, check_threads
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
+_SIGN_OF_POLARITY = {None: 0.0, "dark": 1.0, "bright": -1.0}  # a box's sign by its contrast (None: no crop)
 SMOOTHING_SIGMA_PX = 0.7
 FLOOD_SIDE_PX = 72  # boxes smaller than this are upsampled to it (at most MAX_ZOOM times)
 MAX_ZOOM = 4.0
@@ -217,7 +218,7 @@ class LoopMeasurer:
         again to be measured rather than kept: a frame may have many boxes.)"""
         if self.polarity != "auto":
             return [_sign(None, self.polarity)] * len(boxes)
-        own = [{None: 0.0, "dark": 1.0, "bright": -1.0}[polarity] for polarity in box_polarities(frame, boxes)]
+        own = [_SIGN_OF_POLARITY[polarity] for polarity in box_polarities(frame, boxes)]
         balance = sum(own)
         return own if balance == 0 else [math.copysign(1.0, balance) if sign else 0.0 for sign in own]
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from edge.io.bundled import BUNDLED_SET
 from edge.pipeline.detect import DetectorSettings
+from edge.pipeline.polarity import LOOP_POLARITIES, LoopPolarity
 
 CASCADE, SCREEN, SETTINGS = "cascade.xml", "screen.onnx", "settings.json"
 DEFAULT_CENTRE_TOLERANCE_PX = 20.0  # li2018's reference protocol
 DEFAULT_CROP_PX = 32
 PADDING_RANGE = (0.5, 4.0)  # a label box from half to four times its loop's outline
-LOOP_POLARITIES = ("dark", "bright")
 
 
 class ModelSetError(ValueError):
@@ -42,7 +42,7 @@ class ModelSet:
     centre_tolerance_px: float
     outline_padding: float | None = None  # edge evaluate's box of a loop: its outline padded so; None: the window
     pixel_size_nm: float | None = None  # the training frames' (edge.pipeline.scale); None: unknown
-    loop_polarity: str | None = None  # the training loops' contrast (edge.pipeline.orientation); None: unknown
+    loop_polarity: LoopPolarity | None = None  # the training loops' contrast (edge.pipeline.orientation); None: unknown
 
     @property
     def cascade(self) -> Path:
@@ -78,7 +78,7 @@ class ModelSet:
 
 def _checked_settings(
     record: dict, path: Path
-) -> tuple[DetectorSettings, int, float, float | None, float | None, str | None]:
+) -> tuple[DetectorSettings, int, float, float | None, float | None, LoopPolarity | None]:
     """The detector settings, crop size, centre tolerance, outline padding, training pixel
     size and training loops' contrast of a ``settings.json``, checked."""
     sections = {name: record.get(name, {}) for name in ("detector", "screen", "evaluation", "boxes", "frames")}

@@ -1,8 +1,8 @@
 """Which way up a frame's 8-bit view is shown to the models: as it is, or inverted.
 
 A cascade and a screen learn loops of the contrast they were trained on: the bundled li2018 set
-finds dark loops, and in the same frames inverted (bright loops, as in HAADF STEM) it finds 2 % of
-them. Where the model set records that contrast (``settings.json``, ``"frames": {"loop_polarity":
+finds dark loops, and in the same frames inverted (bright loops, as in HAADF STEM) it found 1.4 %
+of them. Where the model set records that contrast (``settings.json``, ``"frames": {"loop_polarity":
 ...}``, which ``edge train cascade`` derives from its boxes), a frame whose loops are said to be of
 the other contrast is shown to the models inverted. With the polarity "auto" and a screen, the
 frame is scanned both ways and the way whose screened candidates carry the larger total score is
@@ -18,15 +18,15 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from edge.pipeline.polarity import Polarity
+from edge.pipeline.polarity import LoopPolarity, Polarity
 
 Candidates = tuple[np.ndarray, np.ndarray]  # boxes (N, 4) and their scores (N,)
 
 
-def orientations(polarity: Polarity, models_polarity: str | None, screened: bool) -> tuple[bool, ...]:
+def orientations(polarity: Polarity, models_polarity: LoopPolarity | None, screened: bool) -> tuple[bool, ...]:
     """The ways a frame's view is scanned, in order (False: as it is, True: inverted), for loops
-    of ``polarity`` and models trained on loops of ``models_polarity`` ("dark", "bright", or None:
-    unknown), with a screen to choose between two ways (``screened``) or without.
+    of ``polarity`` and models trained on loops of ``models_polarity`` (None: unknown), with a
+    screen to choose between two ways (``screened``) or without.
 
     Examples
     --------
@@ -40,13 +40,13 @@ def orientations(polarity: Polarity, models_polarity: str | None, screened: bool
     return (polarity != models_polarity,)
 
 
-def best_orientation(view: np.ndarray, ways: tuple[bool, ...], find: Callable[[np.ndarray], Candidates]) -> Candidates:
-    """The candidates ``find`` gives on ``view`` scanned each of the ``ways`` (``orientations``):
-    those whose scores sum highest, the first way's on a tie. Boxes are in ``view``'s pixels
-    either way."""
-    best: Candidates | None = None
-    for inverted in ways:
-        found = find(cv2.bitwise_not(view) if inverted else view)
-        if best is None or found[1].sum() > best[1].sum():
-            best = found
-    return best
+def shown(view: np.ndarray, inverted: bool) -> np.ndarray:
+    """A frame's 8-bit ``view`` as the models are shown it: as it is, or ``inverted``."""
+    return cv2.bitwise_not(view) if inverted else view
+
+
+def best_orientation(ways: tuple[bool, ...], find: Callable[[bool], Candidates]) -> Candidates:
+    """Of the candidates ``find(inverted)`` gives for each of the ``ways`` (``orientations``), those
+    whose scores sum highest; the first way's on a tie."""
+    found = [find(inverted) for inverted in ways]
+    return max(found, key=lambda candidates: float(candidates[1].sum()))

@@ -9,8 +9,8 @@ from edge.io.images import check_frame, to_uint8
 from edge.pipeline.detect import LoopDetector
 from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.model_set import ModelSet, ModelSetError
-from edge.pipeline.orientation import best_orientation, orientations
-from edge.pipeline.polarity import Polarity
+from edge.pipeline.orientation import best_orientation, orientations, shown
+from edge.pipeline.polarity import LoopPolarity, Polarity
 from edge.pipeline.result import FrameResult, summarise
 from edge.pipeline.scale import zoom_to_models, zoomed_view
 from edge.pipeline.scene import SceneClassifier
@@ -54,7 +54,7 @@ class Pipeline:
     analysed_scenes: frozenset[str] | None = None
     models_pixel_size_nm: float | None = None
     polarity: Polarity = "auto"
-    models_polarity: str | None = None
+    models_polarity: LoopPolarity | None = None
 
     @classmethod
     def from_settings(
@@ -106,12 +106,13 @@ class Pipeline:
         """``candidates``, and the milliseconds detection and screening took."""
         stage_ms = {"detect": 0.0, "screen": 0.0}
 
-        def detected_and_screened(shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def detected_and_screened(inverted: bool) -> tuple[np.ndarray, np.ndarray]:
             started = time.perf_counter()
-            boxes, scores = self.detector.detect(shown, self.screener.min_support if self.screener else 1)
+            view_shown = shown(view, inverted)
+            boxes, scores = self.detector.detect(view_shown, self.screener.min_support if self.screener else 1)
             detected = time.perf_counter()
             if self.screener is not None:
-                boxes, scores = self.screener.screen(shown, boxes)
+                boxes, scores = self.screener.screen(view_shown, boxes)
             stage_ms["detect"] += 1e3 * (detected - started)
             stage_ms["screen"] += 1e3 * (time.perf_counter() - detected)
             return boxes, scores
@@ -121,7 +122,7 @@ class Pipeline:
         view = zoomed_view(view, zoom)
         stage_ms["detect"] += 1e3 * (time.perf_counter() - started)
         ways = orientations(self.polarity, self.models_polarity, self.screener is not None)
-        boxes, scores = best_orientation(view, ways, detected_and_screened)
+        boxes, scores = best_orientation(ways, detected_and_screened)
         return boxes / zoom, scores, stage_ms  # in the frame's own pixels
 
     def warm_up(self) -> None:

@@ -5,3 +5,5 @@ from typing import Literal
 
 Polarity = Literal["auto", "dark", "bright"]
 POLARITIES: tuple[str, ...] = ("auto", "dark", "bright")
+LoopPolarity = Literal["dark", "bright"]  # the contrast a model set's training loops had
+LOOP_POLARITIES: tuple[str, ...] = ("dark", "bright")

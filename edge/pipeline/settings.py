@@ -68,9 +68,11 @@ class PipelineSettings:
     backend : "auto", "onnxruntime" or "tensorrt"
         CNN inference; "auto" takes TensorRT where a GPU and TensorRT are present.
     polarity : "auto", "dark" or "bright"
-        Loop contrast: dark (bright-field TEM), bright (HAADF STEM), or decided per frame: the
-        detector and the screen see the frame both ways up and the way the screen keeps more of
-        stands (``edge.pipeline.orientation``), and the measurement goes the way most of the
+        Loop contrast: dark (bright-field TEM), bright (HAADF STEM), or decided per frame. A
+        frame whose loops are of the other contrast than the model set's training loops is shown
+        to the detector and the screen inverted; with "auto", a screen and a set of known contrast,
+        the frame is scanned both ways up and the way whose screened candidates score higher in
+        total stands (``edge.pipeline.orientation``). The measurement goes the way most of the
         frame's boxes do (each box's own on an even split).
     screen : "default", "none" or Path
         The screening CNN: the model set's, none (every cascade candidate is a loop), or this ONNX file.

@@ -38,6 +38,7 @@ from edge.io.images import read_frame
 from edge.pipeline.crops import CONTEXT
 from edge.pipeline.measure import Defect, box_polarities, measure_defects, outline_boxes
 from edge.pipeline.model_set import PADDING_RANGE
+from edge.pipeline.polarity import LoopPolarity
 
 SMALL_PERCENTILE = 2.0
 MIN_SCAN_PX = 6
@@ -99,11 +100,14 @@ def derive_settings(items: list[LabelledImage], window: int, pixel_size_nm: floa
         "screen": {"crop_px": crop_px},
         "evaluation": {"centre_tolerance_px": tolerance},
         "boxes": {"outline_padding": padding if _trusted(padding, agreement) else None},
-        "frames": {"pixel_size_nm": pixel_size_nm or _one_pixel_size(pixel_sizes), "loop_polarity": _most(contrasts)},
+        "frames": {
+            "pixel_size_nm": pixel_size_nm or _one_pixel_size(pixel_sizes),
+            "loop_polarity": _majority_contrast(contrasts),
+        },
     }
 
 
-def _most(contrasts: Counter) -> str | None:
+def _majority_contrast(contrasts: Counter[str]) -> LoopPolarity | None:
     """The contrast most boxes read ("dark" or "bright"); None on an even split."""
     if contrasts["dark"] == contrasts["bright"]:
         return None

@@ -8,7 +8,7 @@ import pytest
 
 from edge.io.bundled import BUNDLED_SET, sample_frames
 from edge.io.images import to_uint8
-from edge.pipeline.orientation import orientations
+from edge.pipeline.orientation import best_orientation, orientations, shown
 from edge.pipeline.pipeline import Pipeline
 from edge.pipeline.settings import PipelineSettings
 
@@ -27,10 +27,29 @@ from edge.pipeline.settings import PipelineSettings
         ("auto", None, True, (False,)),
     ],
 )
-def test_a_frame_is_scanned_inverted_where_its_loops_are_of_the_other_contrast(
+def test_the_ways_a_frame_is_scanned_follow_its_loops_and_the_models_contrast(
     polarity, models_polarity, screened, ways
 ):
     assert orientations(polarity, models_polarity, screened) == ways
+
+
+def test_the_way_whose_candidates_score_highest_in_total_stands_and_the_first_on_a_tie():
+    view = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    boxes = {False: np.array([[0.0, 0, 2, 2]]), True: np.array([[1.0, 1, 3, 3], [0, 0, 1, 1]])}
+
+    def scored(totals):
+        def find(inverted):
+            assert np.array_equal(shown(view, inverted), 255 - view if inverted else view)
+            return boxes[inverted], np.full(len(boxes[inverted]), totals[inverted] / len(boxes[inverted]))
+
+        return find
+
+    found, _ = best_orientation((False, True), scored({False: 0.9, True: 1.2}))
+    assert np.array_equal(found, boxes[True])
+    found, _ = best_orientation((False, True), scored({False: 1.0, True: 1.0}))
+    assert np.array_equal(found, boxes[False])
+    found, _ = best_orientation((True,), scored({False: 5.0, True: 0.1}))
+    assert np.array_equal(found, boxes[True])
 
 
 @pytest.fixture(scope="module")
