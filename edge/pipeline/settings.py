@@ -71,9 +71,9 @@ class PipelineSettings:
         Loop contrast: dark (bright-field TEM), bright (HAADF STEM), or decided per frame. A
         frame whose loops are of the other contrast than the model set's training loops is shown
         to the detector and the screen inverted; with "auto", a screen and a set of known contrast,
-        the frame is scanned both ways up and the way whose screened candidates score higher in
-        total stands (``edge.pipeline.orientation``). The measurement goes the way most of the
-        frame's boxes do (each box's own on an even split).
+        the frame is scanned both ways up, and shown inverted where that way's screened candidates
+        score twice as much in total (``edge.pipeline.orientation``). The measurement goes the way
+        most of the frame's boxes do (each box's own on an even split).
     screen : "default", "none" or Path
         The screening CNN: the model set's, none (every cascade candidate is a loop), or this ONNX file.
     classifier : Path or None

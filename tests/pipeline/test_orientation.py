@@ -33,7 +33,7 @@ def test_the_ways_a_frame_is_scanned_follow_its_loops_and_the_models_contrast(
     assert orientations(polarity, models_polarity, screened) == ways
 
 
-def test_the_way_whose_candidates_score_highest_in_total_stands_and_the_first_on_a_tie():
+def test_the_frames_own_way_stands_unless_the_other_scores_twice_as_much():
     view = np.arange(12, dtype=np.uint8).reshape(3, 4)
     boxes = {False: np.array([[0.0, 0, 2, 2]]), True: np.array([[1.0, 1, 3, 3], [0, 0, 1, 1]])}
 
@@ -44,10 +44,9 @@ def test_the_way_whose_candidates_score_highest_in_total_stands_and_the_first_on
 
         return find
 
-    found, _ = best_orientation((False, True), scored({False: 0.9, True: 1.2}))
-    assert np.array_equal(found, boxes[True])
-    found, _ = best_orientation((False, True), scored({False: 1.0, True: 1.0}))
-    assert np.array_equal(found, boxes[False])
+    for totals, inverted in [((0.9, 1.8), True), ((0.0, 0.3), True), ((1.0, 1.9), False), ((1.0, 1.0), False)]:
+        found, _ = best_orientation((False, True), scored(dict(zip((False, True), totals, strict=True))))
+        assert np.array_equal(found, boxes[inverted]), totals
     found, _ = best_orientation((True,), scored({False: 5.0, True: 0.1}))
     assert np.array_equal(found, boxes[True])
 
