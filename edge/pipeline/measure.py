@@ -78,7 +78,6 @@ from edge.pipeline.ring_line import line_ellipse_along_rays
 from edge.pipeline.settings import FOLLOW_ROUNDS, MEASURE_STARTS, PipelineSettings, check_starts, check_threads
 
 FloodFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
-_SIGN_OF_POLARITY = {None: 0.0, "dark": 1.0, "bright": -1.0}  # a box's sign by its contrast (None: no crop)
 SMOOTHING_SIGMA_PX = 0.7
 FLOOD_SIDE_PX = 72  # boxes smaller than this are upsampled to it (at most MAX_ZOOM times)
 MAX_ZOOM = 4.0
@@ -218,7 +217,7 @@ class LoopMeasurer:
         again to be measured rather than kept: a frame may have many boxes.)"""
         if self.polarity != "auto":
             return [_sign(None, self.polarity)] * len(boxes)
-        own = [_SIGN_OF_POLARITY[polarity] for polarity in box_polarities(frame, boxes)]
+        own = _own_signs(frame, boxes)
         balance = sum(own)
         return own if balance == 0 else [math.copysign(1.0, balance) if sign else 0.0 for sign in own]
 
@@ -323,12 +322,17 @@ def measure_defects(
     return LoopMeasurer(polarity, follow_rounds).measure(frame, boxes, scores)
 
 
-def box_polarities(frame: np.ndarray, boxes: np.ndarray | list[list[int]]) -> list[str | None]:
+def box_polarities(frame: np.ndarray, boxes: np.ndarray) -> list[str | None]:
     """Each box's loop contrast as the polarity "auto" reads it box by box, before a frame's boxes
     decide together: "bright" where the box's crop is brighter inside the box than along its
     border, else "dark"; None where the box keeps fewer than 3x3 pixels of the 2-D ``frame``."""
+    return [None if sign == 0 else ("dark" if sign > 0 else "bright") for sign in _own_signs(frame, boxes)]
+
+
+def _own_signs(frame: np.ndarray, boxes: np.ndarray | list[list[int]]) -> list[float]:
+    """Each box's own sign (``_sign`` of its crop, "auto"); 0 where it has no crop."""
     crops = (_crop(frame, box) for box in _integer_boxes(np.asarray(boxes, dtype=np.float64)))
-    return [None if crop is None else ("bright" if _sign(crop, "auto") < 0 else "dark") for crop in crops]
+    return [0.0 if crop is None else _sign(crop, "auto") for crop in crops]
 
 
 def outline_boxes(defects: list[Defect], padding: float = 1.0) -> np.ndarray:
