@@ -2,14 +2,15 @@
 measured in their label boxes by two checkouts, compared loop by loop and image by image, and
 against the experts' own ellipses.
 
-    python docs/examples/sizes_against.py measure SIZES.csv [--all]
+    python docs/examples/sizes_against.py measure SIZES.csv [--all] [--follow-rounds N]
     python docs/examples/sizes_against.py compare BEFORE.csv AFTER.csv
     python docs/examples/sizes_against.py experts BEFORE.csv [AFTER.csv ...]
 
 ``measure`` measures each labelled loop of the 40 validation images of the bundled screen's
 record (li2018's *train* split; ``--all``: the whole train split) in its label box, a frame's
 boxes together as the pipeline measures them, with the measurement of whichever ``edge`` the
-running Python imports, and writes one row a loop. It uses
+running Python imports, and writes one row a loop (``--follow-rounds N``: following each loop's
+outline at most N times, 0 for the detector's window alone, where the default is 3). It uses
 only ``read_split``, ``read_frame`` and ``measure_defects``, which older commits have too, so an
 older commit's sizes come from its own checkout and environment running this file::
 
@@ -56,9 +57,10 @@ FIELDS = ("image", "x0", "y0", "x1", "y1", "major_px", "hollow", "minor_px", "an
 LEAST_PAD_PX, PAD_SHARE, MOST_PAD_PX = 5, 0.3, 15  # getPos.m: a box side is E + min(max(5, round(0.3 E)), 15)
 
 
-def measure(out: Path, every_image: bool) -> None:
+def measure(out: Path, every_image: bool, follow_rounds: int | None = None) -> None:
     """Write each labelled loop's ellipse (major and minor axis, angle) and kind, measured in its
-    label box (empty where nothing was measured), with its frame's size, to the CSV file ``out``."""
+    label box (empty where nothing was measured), with its frame's size, to the CSV file ``out``;
+    ``follow_rounds``, where given, how many times each loop's outline is followed."""
     from edge.io.dataset import read_split
     from edge.io.images import read_frame
     from edge.pipeline.measure import measure_defects
@@ -73,7 +75,8 @@ def measure(out: Path, every_image: bool) -> None:
             # a frame's boxes together, as the pipeline measures them (the polarity is the frame's);
             # each defect's score is its box's row, as older commits' measure_defects skip boxes unmeasured
             pixels = read_frame(item.image).pixels
-            found = measure_defects(pixels, boxes, scores=np.arange(len(boxes)))
+            following = {} if follow_rounds is None else {"follow_rounds": follow_rounds}
+            found = measure_defects(pixels, boxes, scores=np.arange(len(boxes)), **following)
             by_row = {int(defect.score): defect for defect in found}
             for row, box in enumerate(boxes):
                 defect = by_row.get(row)
@@ -210,6 +213,9 @@ def main() -> None:
     measuring = commands.add_parser("measure", help="measure the labelled loops in their label boxes")
     measuring.add_argument("out", type=Path, help="CSV file to write")
     measuring.add_argument("--all", action="store_true", help="the whole train split, not its 40 validation images")
+    measuring.add_argument(
+        "--follow-rounds", type=int, help="follow each outline at most this many times (0: the window alone)"
+    )
     comparing = commands.add_parser("compare", help="compare two measure files")
     comparing.add_argument("before", type=Path)
     comparing.add_argument("after", type=Path)
@@ -219,7 +225,7 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     if arguments.command == "measure":
-        measure(arguments.out, arguments.all)
+        measure(arguments.out, arguments.all, arguments.follow_rounds)
     elif arguments.command == "compare":
         compare(arguments.before, arguments.after)
     else:
