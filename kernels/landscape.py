@@ -10,7 +10,9 @@ is not centred on. For a filled loop ``filled_landscape`` gives the second flood
 is the edge at half contrast, seeded by ``dark_seeds`` at the blob's level
 (``darkest_local_mean`` over squares as wide as the noise needs); ``edge_level`` reads the level
 of the edge the image draws about that outline, where a third flood meets when it differs.
-``brighter_inside`` decides a box's polarity; ``region_moments`` gives the moments of one
+``annulus_median`` reads the ground just outside a filled outline, against which a centre may
+be light where the crop's border is lighter still. ``brighter_inside`` decides a box's
+polarity; ``region_moments`` gives the moments of one
 label of the flooded image. They replace a dozen NumPy and OpenCV calls per box, whose call
 overhead was most of the measuring stage's time.
 
@@ -290,6 +292,43 @@ def _edge_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int,
 
 
 @njit(nogil=True, cache=CACHE)
+def _annulus_median(
+    smooth: np.ndarray,
+    sign: float,
+    centre_x: float,
+    centre_y: float,
+    semi_major: float,
+    semi_minor: float,
+    turn: float,
+    inner: float,
+    outer: float,
+) -> tuple[float, int]:
+    """The median of ``sign * smooth`` over the pixels between ``inner`` and ``outer`` times the
+    ellipse of semi-axes ``semi_major`` and ``semi_minor`` about ``(centre_x, centre_y)``, its
+    major axis turned ``turn`` radians from +x towards +y, and how many pixels that is (NaN and
+    0 for none)."""
+    height, width = smooth.shape
+    reach = outer * semi_major
+    first_col, last_col = max(int(np.floor(centre_x - reach)), 0), min(int(np.ceil(centre_x + reach)), width - 1)
+    first_row, last_row = max(int(np.floor(centre_y - reach)), 0), min(int(np.ceil(centre_y + reach)), height - 1)
+    cos, sin = math.cos(turn), math.sin(turn)
+    values = np.empty(max(last_row - first_row + 1, 0) * max(last_col - first_col + 1, 0), np.float32)
+    count = 0
+    for row in range(first_row, last_row + 1):
+        dy = row - centre_y
+        for col in range(first_col, last_col + 1):
+            dx = col - centre_x
+            along, across = (dx * cos + dy * sin) / semi_major, (dy * cos - dx * sin) / semi_minor
+            radius = math.sqrt(along * along + across * across)
+            if inner <= radius <= outer:
+                values[count] = sign * smooth[row, col]
+                count += 1
+    if count == 0:
+        return np.nan, 0
+    return float(np.median(values[:count])), count
+
+
+@njit(nogil=True, cache=CACHE)
 def _reflected(index: int, size: int) -> int:
     """``index`` reflected into ``[0, size)`` about the edge pixels, as OpenCV's default border."""
     if index < 0:
@@ -506,6 +545,30 @@ def dark_edge_share(
         raise ValueError(f"dark_edge_share: open_sides names the left, top, right and bottom sides, got {open_sides}")
     sides = tuple(bool(side) for side in open_sides)
     return float(_dark_edge_share(labels, smooth, float(sign), int(label), float(level), sides))
+
+
+def annulus_median(
+    smooth: np.ndarray,
+    sign: float,
+    centre: tuple[float, float],
+    semi_axes: tuple[float, float],
+    turn: float,
+    span: tuple[float, float],
+) -> tuple[float, int]:
+    """See ``_annulus_median``; ``centre`` and ``turn`` finite, ``semi_axes`` over 0, ``span``
+    the inner and outer multiple of the ellipse, ``0 <= span[0] <= span[1]``."""
+    smooth = _checked_crop(smooth, "annulus_median")
+    if not all(math.isfinite(value) for value in (*centre, turn)):
+        raise ValueError(f"annulus_median: needs a finite centre and turn, got {centre} and {turn}")
+    if not (semi_axes[0] > 0 and semi_axes[1] > 0):
+        raise ValueError(f"annulus_median: the ellipse's semi-axes must be over 0, got {semi_axes}")
+    if not 0 <= span[0] <= span[1]:
+        raise ValueError(f"annulus_median: span must be 0 <= inner <= outer, got {span}")
+    level, count = _annulus_median(
+        smooth, float(sign), float(centre[0]), float(centre[1]), float(semi_axes[0]), float(semi_axes[1]),
+        float(turn), float(span[0]), float(span[1]),
+    )  # fmt: skip
+    return float(level), int(count)
 
 
 def edge_level(labels: np.ndarray, smooth: np.ndarray, sign: float, label: int, reach: int) -> float:

@@ -8,9 +8,11 @@ cropped with a margin, smoothed and oriented so the loop's contrast is dark. A f
 inverted intensity, from the centre and from the crop's border (not where it is the frame's edge
 within the box's span, where a loop running out of the frame is cut; so also where only the crop
 reaches the edge), meets on the outline's darkest line; when the basin inside it has a light centre
-and a dark line closes it, the loop is hollow and that basin is its outline (where the line is open
-on one side, the ellipse fitted to the line, ``edge.pipeline.open_line``; for a large basin, the
-ellipse of the line's centre read along rays, ``edge.pipeline.ring_line``). Otherwise a second
+(against the crop's border or, where it is darker, the ground just outside the loop's filled
+outline, ``edge.pipeline.ground``) and a dark line closes it, the loop is hollow and that basin
+is its outline (where the line is open on one side, the ellipse fitted to the line,
+``edge.pipeline.open_line``; for a large basin, the ellipse of the line's centre read along rays,
+``edge.pipeline.ring_line``). Otherwise a second
 flood, of the closeness to the half-contrast level, seeded by the dark pixels about the box's
 centre, grows the blob out to its edge at half contrast (a box whose centre is plainly dark goes
 straight to it); where the level of the edge the image draws there (``edge_level``) is lighter,
@@ -71,6 +73,7 @@ from edge.kernels.landscape import (
 )
 from edge.kernels.watershed import flood
 from edge.pipeline.blob_edge import edge_ellipse
+from edge.pipeline.ground import ground_outside
 from edge.pipeline.open_line import OPEN_LINE, line_ellipse
 from edge.pipeline.polarity import POLARITIES, Polarity
 from edge.pipeline.quality import EDGE_MARGIN_PX, quality_flags, reaches_edge
@@ -458,7 +461,10 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     darkest line; where the basin inside it is not closed by a dark line, or has no light centre
     that the frame's ``noise`` (sd of the smoothed pixels) cannot explain, a second flood, seeded
     by the dark pixels about the centre, grows the blob to its edge (``_filled_outline``); within
-    ``KIND_BAND`` of the cut, the outline lies between the two in proportion."""
+    ``KIND_BAND`` of the cut, the outline lies between the two in proportion. A centre not lighter
+    than the cut by ``KIND_BAND`` against the crop's border is also read against the ground just
+    outside that filled outline where the ground is darker (``ground_outside``), and the lighter
+    reading stands."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
     if first.maybe_hollow and any(crop.cut):
@@ -467,12 +473,18 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     if not first.maybe_hollow:
         return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None, None)
     labels = flood_with(first.landscape, first.markers)
-    margin = _light_centre_margin(labels, crop, sign, noise, first)
+    margin = _light_centre_margin(labels, crop, sign, noise, first, first.background)
+    filled = None  # flooded once, where needed
+    if margin < KIND_BAND:
+        filled = _filled_outline(crop, sign, noise, first, flood_with)
+        ground = ground_outside(crop.smooth, sign, filled)
+        if ground is not None and ground < first.background:
+            margin = max(margin, _light_centre_margin(labels, crop, sign, noise, first, ground))
     line_margin = None
     if margin > -KIND_BAND:
         line_margin = _dark_line_share(labels, crop, sign, first) - CLOSED_LINE
         if line_margin < 0:
-            filled = _filled_outline(crop, sign, noise, first, flood_with)
+            filled = filled if filled is not None else _filled_outline(crop, sign, noise, first, flood_with)
             return _Outline(filled, False, contrast_to_noise, None, line_margin)
     hollow_share = min(max(0.5 + margin / (2 * KIND_BAND), 0.0), 1.0)
     if hollow_share == 1:
@@ -484,7 +496,8 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
         on_line = line_ellipse_along_rays(crop.smooth, sign, basin, first.background, contrast, crop.zoom)
         moments = basin if on_line is None else on_line
         return _Outline(moments, True, contrast_to_noise, margin, line_margin)
-    filled = _filled_outline(crop, sign, noise, first, flood_with)
+    if filled is None:
+        filled = _filled_outline(crop, sign, noise, first, flood_with)
     if hollow_share == 0:
         return _Outline(filled, False, contrast_to_noise, margin, line_margin)
     between = _interpolated(region_moments(labels, INNER), filled, hollow_share)
@@ -600,12 +613,15 @@ def _dark_line_share(labels: np.ndarray, crop: _Crop, sign: float, first: FirstF
     return dark_edge_share(labels, crop.smooth, sign, INNER, level, crop.cut)
 
 
-def _light_centre_margin(labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood) -> float:
-    """How much lighter than half the loop's contrast the basin the first flood found is, less
-    what the noise alone lifts its upper quartile by, in units of the contrast: above 0, a
-    hollow loop's light centre; at or below, a blob's speck of darker pixels or of noise."""
-    contrast = first.contrast
-    light_centre = first.background - HALF_CONTRAST * contrast
+def _light_centre_margin(
+    labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood, background: float
+) -> float:
+    """How much lighter than half the loop's contrast below ``background`` (the crop border's, or
+    the ground just outside the loop) the basin the first flood found is, less what the noise
+    alone lifts its upper quartile by, in units of that contrast: above 0, a hollow loop's light
+    centre; at or below, a blob's speck of darker pixels or of noise."""
+    contrast = max(background - first.core, 1e-6)
+    light_centre = background - HALF_CONTRAST * contrast
     lift = LIGHT_CENTRE_NOISE * noise
     return (basin_light_level(labels, crop.smooth, sign, INNER) - lift - light_centre) / contrast
 

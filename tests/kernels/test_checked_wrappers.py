@@ -7,6 +7,7 @@ from edge.kernels.boost import best_stump
 from edge.kernels.cascade import cascade_accepts
 from edge.kernels.landscape import (
     Box,
+    annulus_median,
     basin_light_level,
     brighter_inside,
     dark_edge_share,
@@ -62,6 +63,10 @@ BOXES = np.array([[0.0, 0.0, 4.0, 4.0]])
         (lambda: edge_level(LABELS[:4], SMOOTH, 1.0, 2, 2), "labels of shape"),
         (lambda: edge_level(LABELS, SMOOTH, 1.0, 2, 0), "reach must be at least 1"),
         (lambda: brighter_inside(SMOOTH, Box(9, 9, 12, 12)), "keeps no pixel"),
+        (lambda: annulus_median(SMOOTH.astype(np.float64), 1.0, (4, 4), (2, 2), 0.0, (1.1, 1.4)), "float32"),
+        (lambda: annulus_median(SMOOTH, 1.0, (np.nan, 4), (2, 2), 0.0, (1.1, 1.4)), "finite centre"),
+        (lambda: annulus_median(SMOOTH, 1.0, (4, 4), (2, 0), 0.0, (1.1, 1.4)), "semi-axes must be over 0"),
+        (lambda: annulus_median(SMOOTH, 1.0, (4, 4), (2, 2), 0.0, (1.4, 1.1)), "span must be"),
         (lambda: dark_seeds(SMOOTH, (4, 4), 0.2, 1.0, 0.0), "radius must be at least 0.5"),
         (lambda: dark_seeds(SMOOTH.astype(np.float64), (4, 4), 2, 1.0, 0.0), "float32"),
         (lambda: darkest_local_mean(SMOOTH, Box(5, 1, 5, 6), 1, 1.0), "empty box"),

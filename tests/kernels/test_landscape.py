@@ -10,6 +10,7 @@ from skimage.segmentation import flood
 from edge.kernels.landscape import (
     Box,
     Moments,
+    annulus_median,
     basin_light_level,
     brighter_inside,
     dark_edge_share,
@@ -337,3 +338,29 @@ def test_the_moments_filling_an_ellipse_are_a_drawn_ellipses_and_give_it_back(ma
     assert (fitted_major, fitted_minor) == pytest.approx((major, minor))
     if major != minor:
         assert math.cos(2 * (turn - theta)) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_annulus_median_equals_the_numpy_reference(seed):
+    rng = np.random.default_rng(seed)
+    smooth = rng.normal(100, 20, (45, 52)).astype(np.float32)
+    centre, semi_axes, turn = (
+        (rng.uniform(10, 42), rng.uniform(10, 35)),
+        (rng.uniform(6, 14), rng.uniform(3, 6)),
+        rng.uniform(-3, 3),
+    )
+    rows, cols = np.indices(smooth.shape)
+    dx, dy = cols - centre[0], rows - centre[1]
+    along = (dx * math.cos(turn) + dy * math.sin(turn)) / semi_axes[0]
+    across = (dy * math.cos(turn) - dx * math.sin(turn)) / semi_axes[1]
+    radius = np.hypot(along, across)
+    for sign, span in ((1.0, (1.1, 1.4)), (-1.0, (0.0, 1.0)), (1.0, (1.5, 3.0))):
+        annulus = (radius >= span[0]) & (radius <= span[1])
+        level, count = annulus_median(smooth, sign, centre, semi_axes, turn, span)
+        assert count == annulus.sum() > 0
+        assert level == pytest.approx(float(np.median(sign * smooth[annulus])), rel=1e-6)
+
+
+def test_annulus_median_of_an_annulus_outside_the_crop_is_nan_of_no_pixels():
+    level, count = annulus_median(np.ones((9, 9), np.float32), 1.0, (-40.0, 4.0), (3.0, 2.0), 0.0, (1.1, 1.4))
+    assert math.isnan(level) and count == 0
