@@ -305,13 +305,17 @@ def _annulus_median(
 ) -> tuple[float, int]:
     """The median of ``sign * smooth`` over the pixels between ``inner`` and ``outer`` times the
     ellipse of semi-axes ``semi_major`` and ``semi_minor`` about ``(centre_x, centre_y)``, its
-    major axis turned ``turn`` radians from +x towards +y, and how many pixels that is (NaN and
+    first axis turned ``turn`` radians from +x towards +y, and how many pixels that is (NaN and
     0 for none)."""
     height, width = smooth.shape
-    reach = outer * semi_major
-    first_col, last_col = max(int(np.floor(centre_x - reach)), 0), min(int(np.ceil(centre_x + reach)), width - 1)
-    first_row, last_row = max(int(np.floor(centre_y - reach)), 0), min(int(np.ceil(centre_y + reach)), height - 1)
     cos, sin = math.cos(turn), math.sin(turn)
+    # the outer ellipse's reach along x and along y: the annulus lies within it
+    reach_x = outer * math.hypot(semi_major * cos, semi_minor * sin)
+    reach_y = outer * math.hypot(semi_major * sin, semi_minor * cos)
+    first_col = max(int(np.floor(max(centre_x - reach_x, -1.0))), 0)
+    last_col = min(int(np.ceil(min(centre_x + reach_x, float(width)))), width - 1)
+    first_row = max(int(np.floor(max(centre_y - reach_y, -1.0))), 0)
+    last_row = min(int(np.ceil(min(centre_y + reach_y, float(height)))), height - 1)
     values = np.empty(max(last_row - first_row + 1, 0) * max(last_col - first_col + 1, 0), np.float32)
     count = 0
     for row in range(first_row, last_row + 1):
@@ -555,15 +559,16 @@ def annulus_median(
     turn: float,
     span: tuple[float, float],
 ) -> tuple[float, int]:
-    """See ``_annulus_median``; ``centre`` and ``turn`` finite, ``semi_axes`` over 0, ``span``
-    the inner and outer multiple of the ellipse, ``0 <= span[0] <= span[1]``."""
+    """See ``_annulus_median``; ``centre`` and ``turn`` finite, ``semi_axes`` (either first)
+    finite and over 0, ``span`` the inner and outer multiple of the ellipse, finite and
+    ``0 <= span[0] <= span[1]``."""
     smooth = _checked_crop(smooth, "annulus_median")
     if not all(math.isfinite(value) for value in (*centre, turn)):
         raise ValueError(f"annulus_median: needs a finite centre and turn, got {centre} and {turn}")
-    if not (semi_axes[0] > 0 and semi_axes[1] > 0):
-        raise ValueError(f"annulus_median: the ellipse's semi-axes must be over 0, got {semi_axes}")
-    if not 0 <= span[0] <= span[1]:
-        raise ValueError(f"annulus_median: span must be 0 <= inner <= outer, got {span}")
+    if not all(0 < axis < math.inf for axis in semi_axes):
+        raise ValueError(f"annulus_median: the ellipse's semi-axes must be finite and over 0, got {semi_axes}")
+    if not 0 <= span[0] <= span[1] < math.inf:
+        raise ValueError(f"annulus_median: span must be 0 <= inner <= outer, finite, got {span}")
     level, count = _annulus_median(
         smooth, float(sign), float(centre[0]), float(centre[1]), float(semi_axes[0]), float(semi_axes[1]),
         float(turn), float(span[0]), float(span[1]),

@@ -21,14 +21,16 @@ def ground_outside(smooth: np.ndarray, sign: float, outline: Moments) -> float |
     """The median level, oriented by ``sign`` (the loop's contrast dark), of the smoothed crop
     ``smooth`` between ``GROUND_SPAN`` times the moment ellipse of ``outline`` (a filled loop's
     region in the crop); None where the annulus keeps fewer than ``GROUND_LEAST_PX`` pixels of
-    the crop or the outline is a speck.
+    the crop, or the outline is a speck or a line (no minor axis).
 
     Examples
     --------
-    >>> rows, cols = np.mgrid[:61, :61]
-    >>> crop = np.where(np.hypot(rows - 30, cols - 30) < 14, 120.0, 200.0).astype(np.float32)
-    >>> disc = Moments.filling_ellipse((30.0, 30.0), 20.0, 20.0, 0.0)  # a blob 20 px across
-    >>> ground_outside(crop, 1.0, disc)  # 11-14 px from its centre: the darker ground about it
+    A blob 20 px across (60) in ground of 120 out to 15 px from its centre, and of 200 beyond:
+
+    >>> distance = np.hypot(*(np.mgrid[:61, :61] - 30))
+    >>> crop = np.select([distance < 10, distance < 15], [60.0, 120.0], 200.0).astype(np.float32)
+    >>> blob = Moments.filling_ellipse((30.0, 30.0), 20.0, 20.0, 0.0)
+    >>> ground_outside(crop, 1.0, blob)  # 11-14 px from its centre: the ground next to it
     120.0
     """
     if outline.area < 3:

@@ -463,8 +463,8 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     by the dark pixels about the centre, grows the blob to its edge (``_filled_outline``); within
     ``KIND_BAND`` of the cut, the outline lies between the two in proportion. A centre not lighter
     than the cut by ``KIND_BAND`` against the crop's border is also read against the ground just
-    outside that filled outline where the ground is darker (``ground_outside``), and the lighter
-    reading stands."""
+    outside that filled outline (``ground_outside``) where the ground is darker than the border
+    (read no darker than the border's half-contrast level), and the lighter reading stands."""
     # the loop's darkest level is a mean over squares of about 2-3 px of the frame
     first = outline_landscape(crop.smooth, crop.centre, crop.inner_radius, crop.box, round(crop.zoom), sign)
     if first.maybe_hollow and any(crop.cut):
@@ -479,6 +479,8 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
         filled = _filled_outline(crop, sign, noise, first, flood_with)
         ground = ground_outside(crop.smooth, sign, filled)
         if ground is not None and ground < first.background:
+            # read no darker than the loop's half-contrast level: darker, it is a neighbour's, not the ground
+            ground = max(ground, first.background - HALF_CONTRAST * first.contrast)
             margin = max(margin, _light_centre_margin(labels, crop, sign, noise, first, ground))
     line_margin = None
     if margin > -KIND_BAND:
@@ -617,9 +619,10 @@ def _light_centre_margin(
     labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood, background: float
 ) -> float:
     """How much lighter than half the loop's contrast below ``background`` (the crop border's, or
-    the ground just outside the loop) the basin the first flood found is, less what the noise
-    alone lifts its upper quartile by, in units of that contrast: above 0, a hollow loop's light
-    centre; at or below, a blob's speck of darker pixels or of noise."""
+    the ground just outside the loop, no darker than the border's half-contrast level) the basin
+    the first flood found is, less what the noise alone lifts its upper quartile by, in units of
+    that contrast: above 0, a hollow loop's light centre; at or below, a blob's speck of darker
+    pixels or of noise."""
     contrast = max(background - first.core, 1e-6)
     light_centre = background - HALF_CONTRAST * contrast
     lift = LIGHT_CENTRE_NOISE * noise

@@ -341,7 +341,7 @@ def test_the_moments_filling_an_ellipse_are_a_drawn_ellipses_and_give_it_back(ma
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_annulus_median_equals_the_numpy_reference(seed):
+def test_annulus_median_equals_the_numpy_reference_whichever_axis_comes_first(seed):
     rng = np.random.default_rng(seed)
     smooth = rng.normal(100, 20, (45, 52)).astype(np.float32)
     centre, semi_axes, turn = (
@@ -349,6 +349,8 @@ def test_annulus_median_equals_the_numpy_reference(seed):
         (rng.uniform(6, 14), rng.uniform(3, 6)),
         rng.uniform(-3, 3),
     )
+    if seed % 2:  # the shorter axis first: the same ellipse turned a quarter less
+        semi_axes, turn = semi_axes[::-1], turn + math.pi / 2
     rows, cols = np.indices(smooth.shape)
     dx, dy = cols - centre[0], rows - centre[1]
     along = (dx * math.cos(turn) + dy * math.sin(turn)) / semi_axes[0]

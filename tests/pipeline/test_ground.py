@@ -1,5 +1,6 @@
 """The ground just outside a loop, and a ring in darker ground measured on its line."""
 
+import doctest
 import math
 
 import cv2
@@ -7,8 +8,9 @@ import numpy as np
 import pytest
 
 import edge.pipeline.measure as measure
-from edge.kernels.landscape import Moments
-from edge.pipeline.ground import GROUND_SPAN, ground_outside
+from edge.kernels.landscape import Moments, annulus_median
+from edge.pipeline import ground
+from edge.pipeline.ground import GROUND_LEAST_PX, GROUND_SPAN, ground_outside
 from edge.pipeline.measure import LoopMeasurer
 from edge.pipeline.synthetic import render_loop
 
@@ -45,11 +47,30 @@ def test_an_elongated_outline_reads_its_ground_along_its_own_ellipse():
 
 @pytest.mark.parametrize(
     "outline",
-    [Moments(0.0, 0.0, 0.0, 0.0, 0.0, 0.0), Moments.filling_ellipse((-80.0, -80.0), 20.0, 20.0, 0.0)],
-    ids=["a speck", "an outline whose annulus misses the crop"],
+    [
+        Moments(0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+        Moments(20.0, 20.0 * CENTRE[0], 20.0 * CENTRE[1], 20.0 * 33.0, 0.0, 0.0),  # along x only: no minor axis
+        Moments.filling_ellipse((-80.0, -80.0), 20.0, 20.0, 0.0),
+    ],
+    ids=["a speck", "a line", "an outline whose annulus misses the crop"],
 )
 def test_no_ground_where_there_is_no_annulus_to_read(outline):
     assert ground_outside(np.full((SIZE, SIZE), 150.0, np.float32), 1.0, outline) is None
+
+
+@pytest.mark.parametrize(("centre_x", "read"), [(-20.0, False), (-18.0, True)])
+def test_an_annulus_cut_by_the_crop_reads_ground_only_from_enough_pixels(centre_x, read):
+    crop = np.full((SIZE, SIZE), 150.0, np.float32)
+    outline = Moments.filling_ellipse((centre_x, CENTRE[1]), 2 * RADIUS, 2 * RADIUS, 0.0)  # left of the crop
+    _, count = annulus_median(crop, 1.0, (centre_x, CENTRE[1]), (RADIUS, RADIUS), 0.0, GROUND_SPAN)
+    assert 0 < count and (count >= GROUND_LEAST_PX) == read
+    assert ground_outside(crop, 1.0, outline) == (150.0 if read else None)
+
+
+def test_the_example_in_the_docstring_runs_as_written():
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner()
+    (test,) = finder.find(ground_outside, "ground_outside", globs=dict(vars(ground)))
+    assert test.examples and runner.run(test).failed == 0
 
 
 def _ring_in_darker_ground() -> np.ndarray:
