@@ -302,16 +302,16 @@ def _annulus_median(
     turn: float,
     inner: float,
     outer: float,
+    reach_x: float,
+    reach_y: float,
 ) -> tuple[float, int]:
     """The median of ``sign * smooth`` over the pixels between ``inner`` and ``outer`` times the
     ellipse of semi-axes ``semi_major`` and ``semi_minor`` about ``(centre_x, centre_y)``, its
     first axis turned ``turn`` radians from +x towards +y, and how many pixels that is (NaN and
-    0 for none)."""
+    0 for none); the outer ellipse reaches ``reach_x`` and ``reach_y`` from its centre along x
+    and y, so the annulus lies within those of it."""
     height, width = smooth.shape
     cos, sin = math.cos(turn), math.sin(turn)
-    # the outer ellipse's reach along x and along y: the annulus lies within it
-    reach_x = outer * math.hypot(semi_major * cos, semi_minor * sin)
-    reach_y = outer * math.hypot(semi_major * sin, semi_minor * cos)
     first_col = max(int(np.floor(max(centre_x - reach_x, -1.0))), 0)
     last_col = min(int(np.ceil(min(centre_x + reach_x, float(width)))), width - 1)
     first_row = max(int(np.floor(max(centre_y - reach_y, -1.0))), 0)
@@ -569,9 +569,10 @@ def annulus_median(
         raise ValueError(f"annulus_median: the ellipse's semi-axes must be finite and over 0, got {semi_axes}")
     if not 0 <= span[0] <= span[1] < math.inf:
         raise ValueError(f"annulus_median: span must be 0 <= inner <= outer, finite, got {span}")
+    reach_x, reach_y = ellipse_half_extent(span[1] * semi_axes[0], span[1] * semi_axes[1], turn)
     level, count = _annulus_median(
         smooth, float(sign), float(centre[0]), float(centre[1]), float(semi_axes[0]), float(semi_axes[1]),
-        float(turn), float(span[0]), float(span[1]),
+        float(turn), float(span[0]), float(span[1]), reach_x, reach_y,
     )  # fmt: skip
     return float(level), int(count)
 

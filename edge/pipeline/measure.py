@@ -474,7 +474,7 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
         return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None, None)
     labels = flood_with(first.landscape, first.markers)
     margin = _light_centre_margin(labels, crop, sign, noise, first, first.background)
-    filled = None  # flooded once, where needed
+    filled = None  # the blob's outline, flooded once: here where the centre is not plainly light
     if margin < KIND_BAND:
         filled = _filled_outline(crop, sign, noise, first, flood_with)
         ground = ground_outside(crop.smooth, sign, filled)
@@ -498,8 +498,7 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
         on_line = line_ellipse_along_rays(crop.smooth, sign, basin, first.background, contrast, crop.zoom)
         moments = basin if on_line is None else on_line
         return _Outline(moments, True, contrast_to_noise, margin, line_margin)
-    if filled is None:
-        filled = _filled_outline(crop, sign, noise, first, flood_with)
+    # a hollow share under 1 is a margin under KIND_BAND, which flooded the filled outline above
     if hollow_share == 0:
         return _Outline(filled, False, contrast_to_noise, margin, line_margin)
     between = _interpolated(region_moments(labels, INNER), filled, hollow_share)
