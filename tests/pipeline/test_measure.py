@@ -1,3 +1,4 @@
+import json
 import threading
 
 import cv2
@@ -6,7 +7,9 @@ import pytest
 
 from edge.eval.measure_truth import CASES, SETTINGS, draw_case, measure_cases
 from edge.eval.stability import moved_boxes
-from edge.io.bundled import sample_frames
+from edge.io.bundled import BUNDLED_SET, sample_frames
+from edge.io.dataset import read_split
+from edge.io.images import read_frame
 from edge.kernels.watershed import flood
 from edge.pipeline import measure
 from edge.pipeline.measure import (
@@ -102,20 +105,24 @@ def test_a_clear_loop_measures_the_same_in_moved_and_resized_boxes():
     assert np.abs(np.array(measured) / reference.major_px - 1).max() <= 0.02
 
 
-def test_real_loops_in_moved_boxes_measure_within_10_percent_for_nine_in_ten():
-    """The 224 expert boxes of the bundled frames, each in 4 windows moved by up to 15 % and
-    resized 0.8-1.25x: measured from up to five windows each, nine moved boxes in ten give a size
-    within 10 % of the label box's (issue 30's bar; 90th percentile 0.079, 0.085 from three
-    windows and 0.110 from the detector's window alone), and none is lost."""
+def test_li2018_train_loops_in_moved_boxes_measure_within_10_percent_for_nine_in_ten(li2018):
+    """Issue 30's bar on real loops: the 841 labelled loops of the 40 validation images of the
+    bundled screen's record (li2018's train split; its test split chooses nothing), each in 4
+    windows moved by up to 15 % and resized 0.8-1.25x. Measured from up to five windows each,
+    nine moved boxes in ten give a size within 10 % of the label box's (90th percentile 0.051 on
+    2026-12-08, as ``edge evaluate --moved-boxes 4`` gives on these images), and none is lost."""
+    names = set(json.loads((BUNDLED_SET / "screen.json").read_text())["validation_images"])
+    items = [item for item in read_split(li2018, "train") if item.image.name in names]
     measurer, rng, differences = LoopMeasurer(), np.random.default_rng(0), []
-    for frame, boxes in sample_frames():
-        references = measurer.measure_each(frame.pixels, boxes)
-        moved = measurer.measure_each(frame.pixels, moved_boxes(boxes, 4, rng).reshape(-1, 4))
+    for item in items:
+        pixels, boxes = read_frame(item.image).pixels, np.asarray(item.boxes, np.float64).reshape(-1, 4)
+        references = measurer.measure_each(pixels, boxes)
+        moved = measurer.measure_each(pixels, moved_boxes(boxes, 4, rng).reshape(-1, 4))
         assert all(defect is not None for defect in references + moved)
         for index, reference in enumerate(references):
             majors = [defect.major_px for defect in moved[4 * index : 4 * index + 4]]
             differences += [abs(major / reference.major_px - 1) for major in majors]
-    assert len(differences) == 4 * 224
+    assert (len(items), len(differences)) == (40, 4 * 841)
     assert np.percentile(differences, 90) <= 0.10
 
 
