@@ -473,7 +473,9 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
     if not first.maybe_hollow:
         return _Outline(_filled_outline(crop, sign, noise, first, flood_with), False, contrast_to_noise, None, None)
     labels = flood_with(first.landscape, first.markers)
-    margin = _light_centre_margin(labels, crop, sign, noise, first, first.background)
+    # the basin's lighter quarter, less what the noise alone lifts a quarter by
+    light = basin_light_level(labels, crop.smooth, sign, INNER) - LIGHT_CENTRE_NOISE * noise
+    margin = _light_centre_margin(light, first.core, first.background)
     filled = None  # the blob's outline, flooded once: here where the centre is not plainly light
     if margin < KIND_BAND:
         filled = _filled_outline(crop, sign, noise, first, flood_with)
@@ -481,7 +483,7 @@ def _flood_outline(crop: _Crop, sign: float, noise: float, flood_with: FloodFunc
         if ground is not None and ground < first.background:
             # read no darker than the loop's half-contrast level: darker, it is a neighbour's, not the ground
             ground = max(ground, first.background - HALF_CONTRAST * first.contrast)
-            margin = max(margin, _light_centre_margin(labels, crop, sign, noise, first, ground))
+            margin = max(margin, _light_centre_margin(light, first.core, ground))
     line_margin = None
     if margin > -KIND_BAND:
         line_margin = _dark_line_share(labels, crop, sign, first) - CLOSED_LINE
@@ -614,18 +616,14 @@ def _dark_line_share(labels: np.ndarray, crop: _Crop, sign: float, first: FirstF
     return dark_edge_share(labels, crop.smooth, sign, INNER, level, crop.cut)
 
 
-def _light_centre_margin(
-    labels: np.ndarray, crop: _Crop, sign: float, noise: float, first: FirstFlood, background: float
-) -> float:
+def _light_centre_margin(light: float, core: float, background: float) -> float:
     """How much lighter than half the loop's contrast below ``background`` (the crop border's, or
-    the ground just outside the loop, no darker than the border's half-contrast level) the basin
-    the first flood found is, less what the noise alone lifts its upper quartile by, in units of
-    that contrast: above 0, a hollow loop's light centre; at or below, a blob's speck of darker
-    pixels or of noise."""
-    contrast = max(background - first.core, 1e-6)
-    light_centre = background - HALF_CONTRAST * contrast
-    lift = LIGHT_CENTRE_NOISE * noise
-    return (basin_light_level(labels, crop.smooth, sign, INNER) - lift - light_centre) / contrast
+    the ground just outside the loop, no darker than the border's half-contrast level) the
+    basin's ``light`` level (its lighter quarter less the noise's lift) is, in units of that
+    contrast (``background`` less the loop's darkest level ``core``): above 0, a hollow loop's
+    light centre; at or below, a blob's speck of darker pixels or of noise."""
+    contrast = max(background - core, 1e-6)
+    return (light - (background - HALF_CONTRAST * contrast)) / contrast
 
 
 def fine_noise(frame: np.ndarray) -> float:

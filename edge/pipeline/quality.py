@@ -6,8 +6,7 @@ The thresholds flag the tail, not the bulk: on the experts' boxes of the six bun
 frames 39 of 224 loops are flagged (``edge analyse edge/samples --boxes edge/samples``): 14
 touch the crop, 12 are of low contrast, 11 are of uncertain kind, 2 are fitted to an open line
 and 2 are small in their box (a loop may raise several; 48 before the measurement followed the
-loop, 27 of them touching the crop; 42 before a light centre was also read against the ground
-just outside the loop, 19 of uncertain kind, where this note said 43 from an earlier count)."""
+loop, 27 of them touching the crop)."""
 
 SMALL_IN_BOX = 0.4  # an ellipse whose major axis is under this share of its box's longer side
 KIND_MARGIN = 0.02  # the basin's light level within this share of the contrast of the hollow/filled cut
